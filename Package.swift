@@ -1,0 +1,109 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "fanout",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "coordinator", targets: ["CoordinatorCLI"]),
+        .executable(name: "worker", targets: ["WorkerCLI"]),
+        .library(name: "FanoutProtocol", targets: ["FanoutProtocol"]),
+        .library(name: "FanoutCoordinator", targets: ["FanoutCoordinator"]),
+        .library(name: "FanoutWorker", targets: ["FanoutWorker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+    ],
+    targets: [
+        .target(
+            name: "FanoutProtocol",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Protocol"
+        ),
+        .target(
+            name: "FanoutWorker",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker"
+        ),
+        .target(
+            name: "FanoutCoordinator",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/Coordinator"
+        ),
+        .executableTarget(
+            name: "CoordinatorCLI",
+            dependencies: [
+                "FanoutCoordinator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CoordinatorCLI"
+        ),
+        .executableTarget(
+            name: "WorkerCLI",
+            dependencies: [
+                "FanoutWorker",
+                "FanoutProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/WorkerCLI"
+        ),
+        .testTarget(
+            name: "FanoutProtocolTests",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            path: "Tests/ProtocolTests"
+        ),
+        .testTarget(
+            name: "FanoutCoordinatorTests",
+            dependencies: [
+                "FanoutCoordinator",
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/CoordinatorTests"
+        ),
+        .testTarget(
+            name: "FanoutWorkerTests",
+            dependencies: [
+                "FanoutWorker",
+                "FanoutProtocol",
+            ],
+            path: "Tests/WorkerTests"
+        ),
+    ]
+)

@@ -1,0 +1,80 @@
+import NIOCore
+
+/// What a job is asked to do: its kind and that kind's arguments.
+public enum JobSpec: Hashable, Sendable {
+    /// Is `n` prime?
+    case primeCheck(n: UInt64, method: PrimeMethod)
+    /// The `n`th Fibonacci number, computed recursively as in the seed. `n` is at most
+    /// ``JobSpec/maximumFibonacciN`` so that the result fits a UInt64.
+    case fibonacci(n: UInt32)
+    /// The body of an HTTP GET of `url`, the flag of `country`.
+    case flagDownload(country: String, url: String)
+    /// Sleep, holding a slot.
+    case sleep(nanoseconds: UInt64)
+    /// Do nothing; measures the cluster's own overhead.
+    case noop
+
+    /// The largest n whose Fibonacci number fits a UInt64.
+    public static let maximumFibonacciN: UInt32 = 93
+
+    public var kind: JobKind {
+        switch self {
+        case .primeCheck: .primeCheck
+        case .fibonacci: .fibonacci
+        case .flagDownload: .flagDownload
+        case .sleep: .sleep
+        case .noop: .noop
+        }
+    }
+}
+
+extension JobSpec {
+    /// Reads the spec fields that follow a kind byte.
+    init(kind: JobKind, wire buffer: inout ByteBuffer) throws {
+        switch kind {
+        case .primeCheck:
+            let n: UInt64 = try buffer.readWireInteger(field: "primeCheck.n")
+            let method: PrimeMethod = try buffer.readWireEnum(field: "primeCheck.method")
+            self = .primeCheck(n: n, method: method)
+        case .fibonacci:
+            let n: UInt32 = try buffer.readWireInteger(field: "fibonacci.n")
+            try Self.checkFibonacci(n)
+            self = .fibonacci(n: n)
+        case .flagDownload:
+            let country = try buffer.readWireString(field: "flagDownload.country")
+            let url = try buffer.readWireString(field: "flagDownload.url")
+            self = .flagDownload(country: country, url: url)
+        case .sleep:
+            self = .sleep(nanoseconds: try buffer.readWireInteger(field: "sleep.nanoseconds"))
+        case .noop:
+            self = .noop
+        }
+    }
+
+    /// Appends the spec fields that follow the kind byte.
+    func write(wire buffer: inout ByteBuffer) throws {
+        switch self {
+        case .primeCheck(let n, let method):
+            buffer.writeMultipleIntegers(n, method.rawValue)
+        case .fibonacci(let n):
+            try Self.checkFibonacci(n)
+            buffer.writeInteger(n)
+        case .flagDownload(let country, let url):
+            try buffer.writeWireString(country, field: "flagDownload.country")
+            try buffer.writeWireString(url, field: "flagDownload.url")
+        case .sleep(let nanoseconds):
+            buffer.writeInteger(nanoseconds)
+        case .noop:
+            break
+        }
+    }
+
+    private static func checkFibonacci(_ n: UInt32) throws {
+        guard n <= Self.maximumFibonacciN else {
+            throw ProtocolError(
+                .invalidField,
+                "fibonacci.n is \(n); at most \(Self.maximumFibonacciN) gives a result that fits 64 bits"
+            )
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import NIOCore
+
+/// Coordinator to worker: drop this job if it has not started.
+public struct Cancel: Hashable, Sendable {
+    public var jobID: JobID
+
+    public init(jobID: JobID) {
+        self.jobID = jobID
+    }
+}
+
+extension Cancel: WirePayload {
+    init(wire buffer: inout ByteBuffer) throws {
+        self.jobID = JobID(try buffer.readWireInteger(field: "cancel.jobID"))
+    }
+
+    func write(wire buffer: inout ByteBuffer) throws {
+        buffer.writeInteger(self.jobID.rawValue)
+    }
+}

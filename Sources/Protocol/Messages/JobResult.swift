@@ -1,0 +1,81 @@
+import NIOCore
+
+/// Worker to coordinator: how a job ended, with the worker's own timings.
+public struct JobResult: Hashable, Sendable {
+    /// The slot value meaning "no slot ran it", as for a job cancelled while queued.
+    public static let noSlot: UInt16 = .max
+
+    public var jobID: JobID
+    public var attempt: UInt16
+    public var outcome: JobOutcome
+    /// The slot that ran the job, nil when none did.
+    public var slot: UInt16?
+    /// Nanoseconds the job waited in the worker's queue.
+    public var queueNanoseconds: UInt64
+    /// Nanoseconds the job ran.
+    public var runNanoseconds: UInt64
+
+    public init(
+        jobID: JobID,
+        attempt: UInt16,
+        outcome: JobOutcome,
+        slot: UInt16?,
+        queueNanoseconds: UInt64 = 0,
+        runNanoseconds: UInt64 = 0
+    ) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.outcome = outcome
+        self.slot = slot
+        self.queueNanoseconds = queueNanoseconds
+        self.runNanoseconds = runNanoseconds
+    }
+}
+
+extension JobResult: WirePayload {
+    init(wire buffer: inout ByteBuffer) throws {
+        self.jobID = JobID(try buffer.readWireInteger(field: "result.jobID"))
+        self.attempt = try buffer.readWireInteger(field: "result.attempt")
+        let status: JobOutcome.Status = try buffer.readWireEnum(field: "result.status", code: .unknownStatus)
+        let slot: UInt16 = try buffer.readWireInteger(field: "result.slot")
+        self.slot = slot == Self.noSlot ? nil : slot
+        self.queueNanoseconds = try buffer.readWireInteger(field: "result.queueNanoseconds")
+        self.runNanoseconds = try buffer.readWireInteger(field: "result.runNanoseconds")
+        switch status {
+        case .ok:
+            let kind: JobKind = try buffer.readWireEnum(field: "result.kind", code: .unknownJobKind)
+            self.outcome = .ok(try JobOutput(kind: kind, wire: &buffer))
+        case .failed:
+            let code = ErrorCode(rawValue: try buffer.readWireInteger(field: "result.errorCode"))
+            let detail: UInt32 = try buffer.readWireInteger(field: "result.errorDetail")
+            let message = try buffer.readWireString(field: "result.errorMessage")
+            self.outcome = .failed(JobFailure(code: code, detail: detail, message: message))
+        case .cancelled:
+            self.outcome = .cancelled
+        }
+    }
+
+    func write(wire buffer: inout ByteBuffer) throws {
+        if let slot = self.slot, slot == Self.noSlot {
+            throw ProtocolError(.invalidField, "result.slot \(slot) is reserved for \"no slot\"")
+        }
+        buffer.writeMultipleIntegers(
+            self.jobID.rawValue,
+            self.attempt,
+            self.outcome.status.rawValue,
+            self.slot ?? Self.noSlot,
+            self.queueNanoseconds,
+            self.runNanoseconds
+        )
+        switch self.outcome {
+        case .ok(let output):
+            buffer.writeInteger(output.kind.rawValue)
+            try output.write(wire: &buffer)
+        case .failed(let failure):
+            buffer.writeMultipleIntegers(failure.code.rawValue, failure.detail)
+            try buffer.writeWireString(failure.message, field: "result.errorMessage")
+        case .cancelled:
+            break
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import FanoutProtocol
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import Testing
+
+/// Bytes a confused or hostile peer might send, each with the error the decoder must give.
+struct MalformedInput: Sendable, CustomTestStringConvertible {
+    var name: String
+    var hex: String
+    var code: ErrorCode
+    /// Words the error message must contain, so it says what was wrong and where.
+    var mentions: [String]
+    var limits: FrameLimits = .default
+
+    var testDescription: String { self.name }
+
+    static let helloHeader = "01 00  464E4F54"
+
+    static let all: [MalformedInput] = [
+        MalformedInput(
+            name: "length over the default limit, header only",
+            hex: "01000001",
+            code: .frameTooLarge,
+            mentions: ["16777217", "16777216"]
+        ),
+        MalformedInput(
+            name: "length over a configured limit, header only",
+            hex: "00000041",
+            code: .frameTooLarge,
+            mentions: ["65", "64"],
+            limits: FrameLimits(maximumFrameLength: 64)
+        ),
+        MalformedInput(name: "largest length", hex: "FFFFFFFF 01 00", code: .frameTooLarge, mentions: ["4294967295"]),
+        MalformedInput(name: "length too short for a header", hex: "00000001 06", code: .truncatedFrame, mentions: ["1"]),
+        MalformedInput(name: "unknown message type", hex: "00000002 7F 00", code: .unknownMessageType, mentions: ["0x7f"]),
+        MalformedInput(name: "zero message type", hex: "00000002 00 00", code: .unknownMessageType, mentions: ["0x0"]),
+        MalformedInput(name: "unknown flags", hex: "00000002 06 80", code: .unknownFlags, mentions: ["drain"]),
+        MalformedInput(
+            name: "payload shorter than its fields",
+            hex: "00000004 08 00 0102",
+            code: .truncatedFrame,
+            mentions: ["ping.sentAt"]
+        ),
+        MalformedInput(
+            name: "trailing bytes inside a frame",
+            hex: "00000003 06 00 00",
+            code: .trailingBytes,
+            mentions: ["drain", "1 bytes"]
+        ),
+        MalformedInput(
+            name: "trailing bytes after a ping",
+            hex: "0000000B 08 00 0102030405060708 FF",
+            code: .trailingBytes,
+            mentions: ["ping"]
+        ),
+        MalformedInput(
+            name: "wrong version in hello",
+            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 6331",
+            code: .versionMismatch,
+            mentions: ["version 2", "version 1"]
+        ),
+        MalformedInput(
+            name: "hello without the magic",
+            hex: "00000014 01 00  47455420 0001 01  0005 302E312E30  0002 6331",
+            code: .notFanout,
+            mentions: ["FNOT"]
+        ),
+        MalformedInput(
+            name: "hello too short for the magic",
+            hex: "00000004 01 00 464E",
+            code: .notFanout,
+            mentions: ["FNOT"]
+        ),
+        MalformedInput(
+            name: "bad UTF-8 in hello host name",
+            hex: "00000014 01 00  464E4F54 0001 01  0005 302E312E30  0002 C328",
+            code: .invalidUTF8,
+            mentions: ["hello.hostName"]
+        ),
+        MalformedInput(
+            name: "string longer than the payload",
+            hex: "00000014 01 00  464E4F54 0001 01  0005 302E312E30  0009 6331",
+            code: .truncatedFrame,
+            mentions: ["hello.hostName", "9"]
+        ),
+        MalformedInput(
+            name: "unknown role",
+            hex: "00000014 01 00  464E4F54 0001 09  0005 302E312E30  0002 6331",
+            code: .invalidField,
+            mentions: ["hello.role", "9"]
+        ),
+        MalformedInput(
+            name: "worker hello without capabilities",
+            hex: "00000014 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731",
+            code: .truncatedFrame,
+            mentions: ["hello.poolKind"]
+        ),
+        MalformedInput(
+            name: "worker hello with zero slots",
+            hex: "00000019 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731  02 0000 0002",
+            code: .invalidField,
+            mentions: ["hello.slots"]
+        ),
+        MalformedInput(
+            name: "unknown pool kind",
+            hex: "00000019 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731  07 0004 0002",
+            code: .invalidField,
+            mentions: ["hello.poolKind", "7"]
+        ),
+        MalformedInput(
+            name: "unknown job kind in submit",
+            hex: "00000015 02 00  0000000000000005 0001 63 0000000000000000",
+            code: .unknownJobKind,
+            mentions: ["submit.kind", "99"]
+        ),
+        MalformedInput(
+            name: "unknown prime method",
+            hex: "0000001E 02 00  0000000000000001 0001 01 0000000000000000  0000000000000061 09",
+            code: .invalidField,
+            mentions: ["primeCheck.method", "9"]
+        ),
+        MalformedInput(
+            name: "fibonacci too large for 64 bits",
+            hex: "00000019 02 00  0000000000000002 0001 02 0000000000000000  0000005E",
+            code: .invalidField,
+            mentions: ["fibonacci.n", "94"]
+        ),
+        MalformedInput(
+            name: "unknown status in result",
+            hex: "0000001F 04 00  000000000000000B 0001 07 FFFF 0000000000000000 0000000000000000",
+            code: .unknownStatus,
+            mentions: ["result.status", "7"]
+        ),
+        MalformedInput(
+            name: "unknown kind in an ok result",
+            hex: "00000020 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000  00",
+            code: .unknownJobKind,
+            mentions: ["result.kind", "0"]
+        ),
+        MalformedInput(
+            name: "prime answer neither 0 nor 1",
+            hex: "00000021 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0  01 02",
+            code: .invalidField,
+            mentions: ["primeCheck.isPrime", "2"]
+        ),
+        MalformedInput(
+            name: "flag body longer than the payload",
+            hex: "0000002A 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000  03 00000007 3C7376672F3E",
+            code: .truncatedFrame,
+            mentions: ["flagDownload.body", "7"]
+        ),
+    ]
+}
+
+@Suite("Malformed input")
+struct MalformedInputTests {
+    @Test("each malformed input gives its error", arguments: MalformedInput.all)
+    func refusesMalformedInput(input: MalformedInput) throws {
+        var decoder = MessageDecoder(limits: input.limits)
+        var buffer = ByteBuffer(hex: input.hex)
+        let error = try #require(throws: ProtocolError.self) {
+            _ = try decoder.decodeLast(buffer: &buffer, seenEOF: true)
+        }
+        #expect(error.code == input.code, "\(error)")
+        for word in input.mentions {
+            #expect(error.message.contains(word), "\"\(error.message)\" should mention \(word)")
+        }
+    }
+
+    @Test("an oversize frame is refused from its four length bytes, before any body arrives")
+    func oversizeRefusedFromHeader() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(MessageDecoder(limits: FrameLimits(maximumFrameLength: 1024))))
+        let error = try #require(throws: ProtocolError.self) {
+            try channel.writeInbound(ByteBuffer(hex: "00000401"))
+        }
+        #expect(error.code == .frameTooLarge)
+        _ = try? channel.finish()
+    }
+
+    @Test("a frame exactly at the limit is accepted")
+    func frameAtLimit() throws {
+        let limits = FrameLimits(maximumFrameLength: 64)
+        // error frame: 2 (type, flags) + 2 (code) + 2 (length) + 58 bytes of message = 64
+        let message = Message.error(ErrorReport(code: .jobFailed, message: String(repeating: "m", count: 58)))
+        var buffer = try frame(message, limits: limits)
+        #expect(buffer.readableBytes == 68)
+        var decoder = MessageDecoder(limits: limits)
+        #expect(try decoder.decode(buffer: &buffer) == message)
+    }
+
+    @Test("a connection that ends inside a frame is a truncated frame")
+    func truncatedAtEOF() throws {
+        let whole = try frame(.ping(Ping(sentAt: 42)))
+        for cut in 1..<whole.readableBytes {
+            var partial = whole.getSlice(at: 0, length: cut)!
+            var decoder = MessageDecoder()
+            #expect(try decoder.decode(buffer: &partial) == nil)
+            let error = try #require(throws: ProtocolError.self) {
+                _ = try decoder.decodeLast(buffer: &partial, seenEOF: true)
+            }
+            #expect(error.code == .truncatedFrame)
+        }
+    }
+
+    @Test("truncated input in a channel fails when the channel closes")
+    func truncatedInChannel() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(MessageDecoder()))
+        try channel.writeInbound(ByteBuffer(hex: "0000000A 08 00 0102"))
+        #expect(try channel.readInbound(as: Message.self) == nil)
+        let error = try #require(throws: ProtocolError.self) {
+            _ = try channel.finish()
+        }
+        #expect(error.code == .truncatedFrame)
+    }
+
+    @Test("random bytes never trap the decoder; every failure is a ProtocolError")
+    func randomBytes() throws {
+        var generator = SplitMix64(seed: 0xFA_4007)
+        for _ in 0..<20_000 {
+            let count = Int(generator.next() % 64)
+            var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            // Keep most lengths small and the type plausible so the fields get exercised, not just the header.
+            if bytes.count >= 6, generator.next() % 4 != 0 {
+                let length = UInt32(bytes.count - 4)
+                bytes[0] = 0
+                bytes[1] = 0
+                bytes[2] = UInt8(length >> 8)
+                bytes[3] = UInt8(length & 0xFF)
+                bytes[4] = UInt8(1 + generator.next() % 10)
+                bytes[5] = 0
+            }
+            try Self.decodeAll(ByteBuffer(bytes: bytes))
+        }
+    }
+
+    @Test("flipped bytes in valid frames never trap the decoder")
+    func mutatedFrames() throws {
+        var generator = SplitMix64(seed: 7)
+        let frames = try RoundTripTests.messages.map { try frame($0) }.filter { $0.readableBytes < 1024 }
+        for original in frames {
+            for _ in 0..<300 {
+                var bytes = Array(original.readableBytesView)
+                let flips = 1 + Int(generator.next() % 3)
+                for _ in 0..<flips {
+                    // Leave the length alone in most runs so the payload, not the header, is mutated.
+                    let low = generator.next() % 5 == 0 ? 0 : 4
+                    let index = low + Int(generator.next() % UInt64(bytes.count - low))
+                    bytes[index] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                try Self.decodeAll(ByteBuffer(bytes: bytes))
+            }
+        }
+    }
+
+    private static func decodeAll(_ input: ByteBuffer) throws {
+        var buffer = input
+        var decoder = MessageDecoder()
+        do {
+            while try decoder.decode(buffer: &buffer) != nil {}
+            _ = try decoder.decodeLast(buffer: &buffer, seenEOF: true)
+        } catch is ProtocolError {
+            // Refused with a typed error, as it should be.
+        }
+    }
+}
+
+/// A small deterministic generator so a failing input can be reproduced.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
