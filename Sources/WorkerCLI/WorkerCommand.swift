@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "The Fanout worker daemon.",
+        subcommands: [CheckTLS.self]
+    )
+}
