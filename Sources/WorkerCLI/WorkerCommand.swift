@@ -5,6 +5,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "The Fanout worker daemon.",
-        subcommands: [CheckTLS.self]
+        subcommands: [Serve.self, CheckTLS.self, Child.self],
+        defaultSubcommand: Serve.self
     )
 }

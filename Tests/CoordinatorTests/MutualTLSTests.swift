@@ -1,4 +1,5 @@
 import FanoutCoordinator
+import FanoutTestSupport
 import FanoutProtocol
 import NIOCore
 import NIOPosix

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FanoutProtocol
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One running child of the process pool, spoken to in frames over its stdin and stdout.
+struct ChildProcess: Sendable {
+    let pid: pid_t
+    let channel: NIOAsyncChannel<Message, Message>
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts `command` with pipes for stdin and stdout; stderr is shared with this process.
+    static func spawn(_ command: ChildCommand, limits: FrameLimits) async throws -> ChildProcess {
+        let (pid, input, output) = try Self.spawnLock.withLock { _ in try Self.startProcess(command) }
+        do {
+            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .takingOwnershipOfDescriptors(input: input, output: output) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
+                        try channel.pipeline.syncOperations.addHandler(MessageEncoder(limits: limits))
+                        return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return ChildProcess(pid: pid, channel: channel)
+        } catch {
+            kill(pid, SIGKILL)
+            _ = await Self.reap(pid)
+            throw SpawnError(description: "cannot attach to the pipes of child \(pid): \(error)")
+        }
+    }
+
+    /// Held from creating a child's pipes until it has started, because a pipe is inheritable until marked
+    /// close-on-exec: a child started in between by another slot would hold a copy of this child's pipe
+    /// open, and this child's death would never read as end of file.
+    private static let spawnLock = Mutex(())
+
+    /// Returns the child's pid, the read end of its stdout and the write end of its stdin.
+    private static func startProcess(_ command: ChildCommand) throws -> (pid_t, Int32, Int32) {
+        var toChild: [Int32] = [-1, -1]
+        var fromChild: [Int32] = [-1, -1]
+        guard pipe(&toChild) == 0 else { throw Self.systemError("pipe") }
+        guard pipe(&fromChild) == 0 else {
+            let error = Self.systemError("pipe")
+            close(toChild[0])
+            close(toChild[1])
+            throw error
+        }
+        for fd in toChild + fromChild {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 onto 0 and 1 clears close-on-exec there; every other descriptor of ours closes at exec.
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, command.executable, &actions, nil, argv, environ)
+        close(toChild[0])
+        close(fromChild[1])
+        guard result == 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            throw SpawnError(description: "cannot start \(command.executable): \(String(cString: strerror(result)))")
+        }
+        return (pid, fromChild[0], toChild[1])
+    }
+
+    /// Waits for the child to end and says how it did.
+    func reap() async -> ChildExit {
+        await Self.reap(self.pid)
+    }
+
+    private static func reap(_ pid: pid_t) async -> ChildExit {
+        // waitpid blocks, so it waits on a thread of NIO's pool rather than on the concurrency pool.
+        let outcome = try? await NIOThreadPool.singleton.runIfActive { () -> ChildExit in
+            var status: Int32 = 0
+            while true {
+                if waitpid(pid, &status, 0) == pid { return ChildExit(waitStatus: status) }
+                if errno != EINTR { return .unknown(errno: errno) }
+            }
+        }
+        return outcome ?? .unknown(errno: ECANCELED)
+    }
+
+    private static func systemError(_ call: String) -> SpawnError {
+        SpawnError(description: "\(call) failed: \(String(cString: strerror(errno)))")
+    }
+}

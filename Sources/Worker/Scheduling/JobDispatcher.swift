@@ -1,0 +1,165 @@
+import FanoutProtocol
+import Logging
+import Synchronization
+
+/// Takes jobs from every session, queues them in front of the pool's slots, runs them, and sends each
+/// session its `started` and `result` messages.
+final class JobDispatcher: Sendable {
+    private struct Start: Sendable {
+        var job: QueuedJob
+        var slot: Int
+    }
+
+    private let executor: any SlotExecutor
+    private let scheduler: Mutex<SlotScheduler>
+    private let starts: AsyncStream<Start>
+    private let startContinuation: AsyncStream<Start>.Continuation
+    private let logger: Logger
+
+    init(executor: any SlotExecutor, queueCapacity: Int, logger: Logger) {
+        self.executor = executor
+        self.scheduler = Mutex(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
+        (self.starts, self.startContinuation) = AsyncStream.makeStream()
+        self.logger = logger
+    }
+
+    /// Runs started jobs until ``finish()``, then waits for those still running.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for await start in self.starts {
+                group.addTask { await self.execute(start) }
+            }
+        }
+    }
+
+    /// Stops taking new starts; ``run()`` returns once the running jobs are done.
+    func finish() {
+        self.startContinuation.finish()
+    }
+
+    /// The session is gone: its queued jobs are dropped; its running jobs finish unheard.
+    func dropQueued(of session: SessionID) {
+        let dropped = self.scheduler.withLock { $0.removeQueued(of: session) }
+        if !dropped.isEmpty {
+            self.logger.debug(
+                "dropped the queued jobs of a closed session",
+                metadata: ["worker.session": "\(session.rawValue)", "jobs": "\(dropped.count)"]
+            )
+        }
+    }
+
+    /// Queues `submit` for `session`, or starts it at once in a free slot; its messages go to `outbox`.
+    func submit(_ submit: Submit, from session: SessionID, outbox: SessionOutbox) {
+        let job = QueuedJob(submit: submit, session: session, outbox: outbox, enqueuedAt: .now)
+        switch self.scheduler.withLock({ $0.submit(job) }) {
+        case .start(let job, let slot):
+            self.startContinuation.yield(Start(job: job, slot: slot))
+        case .queued:
+            break
+        case .queueFull(let capacity):
+            outbox.complete(
+                JobResult(
+                    jobID: submit.jobID,
+                    attempt: submit.attempt,
+                    outcome: .failed(
+                        JobFailure(code: .queueFull, message: "the worker's queue is full (\(capacity) jobs wait)")
+                    ),
+                    slot: nil
+                )
+            )
+        }
+    }
+
+    /// Answers `jobID` as cancelled if it is still queued; a running job goes on and reports its result.
+    func cancel(_ jobID: JobID, of session: SessionID) {
+        guard let job = self.scheduler.withLock({ $0.cancel(jobID, of: session) }) else { return }
+        job.outbox.complete(
+            JobResult(
+                jobID: jobID,
+                attempt: job.submit.attempt,
+                outcome: .cancelled,
+                slot: nil,
+                queueNanoseconds: Self.nanoseconds(from: job.enqueuedAt, to: .now)
+            )
+        )
+    }
+
+    /// Runs jobs in one slot for as long as the queue feeds it.
+    private func execute(_ start: Start) async {
+        var next: QueuedJob? = start.job
+        while let job = next {
+            await self.run(job, in: start.slot)
+            next = self.scheduler.withLock { $0.finish(slot: start.slot) }
+            // A job whose session closed while it waited is skipped, not run for nobody.
+            while let skipped = next, skipped.outbox.isClosed {
+                next = self.scheduler.withLock { $0.finish(slot: start.slot) }
+            }
+        }
+    }
+
+    private func run(_ job: QueuedJob, in slot: Int) async {
+        let submit = job.submit
+        let outbox = job.outbox
+        let startedAt = ContinuousClock.now
+        let queueNanoseconds = Self.nanoseconds(from: job.enqueuedAt, to: startedAt)
+        outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
+
+        let answered = Mutex(false)
+        let answer: @Sendable (JobOutcome) -> Void = { outcome in
+            let first = answered.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            guard first else { return }
+            outbox.complete(
+                JobResult(
+                    jobID: submit.jobID,
+                    attempt: submit.attempt,
+                    outcome: outcome,
+                    slot: UInt16(slot),
+                    queueNanoseconds: queueNanoseconds,
+                    runNanoseconds: Self.nanoseconds(from: startedAt, to: .now)
+                )
+            )
+        }
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                answer(await self.executor.execute(submit, slot: slot))
+            }
+            if submit.timeoutNanoseconds > 0 {
+                group.addTask {
+                    do {
+                        try await Task.sleep(nanoseconds: submit.timeoutNanoseconds)
+                    } catch {
+                        return
+                    }
+                    answer(
+                        .failed(
+                            JobFailure(
+                                code: .jobTimedOut,
+                                message: "\(submit.spec.kind) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
+                            )
+                        )
+                    )
+                    self.executor.abandon(slot: slot)
+                }
+            }
+            // Whichever ends first answers; the other is cancelled. A CPU job on a thread cannot be
+            // interrupted, so its slot stays taken until it returns.
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    static func nanoseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> UInt64 {
+        let duration = end - start
+        guard duration > .zero else { return 0 }
+        let (seconds, attoseconds) = duration.components
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+
+    static func describe(nanoseconds: UInt64) -> String {
+        nanoseconds % 1_000_000 == 0 ? "\(nanoseconds / 1_000_000) ms" : "\(nanoseconds) ns"
+    }
+}

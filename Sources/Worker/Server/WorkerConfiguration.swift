@@ -1,0 +1,74 @@
+import FanoutProtocol
+import NIOCore
+
+/// Everything a worker daemon needs to run, with the defaults `worker` uses.
+public struct WorkerConfiguration: Sendable {
+    /// Address to listen on; port 0 picks a free port.
+    public var host: String
+    public var port: Int
+    public var tlsFiles: TLSFiles
+    public var poolKind: PoolKind
+    /// Jobs run at once: threads or child processes. Default ``defaultPoolSize(for:cores:)``.
+    public var poolSize: Int
+    /// Jobs that may wait for a slot, over all sessions; more are answered `queue-full`.
+    public var queueCapacity: Int
+    public var frameLimits: FrameLimits
+    /// How long a new connection has to send its hello.
+    public var handshakeTimeout: Duration
+    /// Flag downloads: connect timeout, read timeout (between bytes), and limit on the whole request.
+    public var httpConnectTimeout: TimeAmount
+    public var httpReadTimeout: TimeAmount
+    public var httpRequestTimeout: TimeAmount
+    /// How a process pool starts its children.
+    public var childCommand: ChildCommand
+    /// The host name this worker gives in its hello.
+    public var hostName: String
+
+    public init(
+        host: String = "0.0.0.0",
+        port: Int = WorkerPort.default,
+        tlsFiles: TLSFiles,
+        poolKind: PoolKind = .threads,
+        poolSize: Int? = nil,
+        queueCapacity: Int = 1024,
+        frameLimits: FrameLimits = .default,
+        handshakeTimeout: Duration = .seconds(10),
+        httpConnectTimeout: TimeAmount = .seconds(5),
+        httpReadTimeout: TimeAmount = .seconds(5),
+        httpRequestTimeout: TimeAmount = .seconds(30),
+        childCommand: ChildCommand = ChildCommand(executable: ChildCommand.currentExecutable, arguments: ["child"]),
+        hostName: String = HostName.current
+    ) {
+        self.host = host
+        self.port = port
+        self.tlsFiles = tlsFiles
+        self.poolKind = poolKind
+        self.poolSize = poolSize ?? Self.defaultPoolSize(for: poolKind, cores: System.coreCount)
+        self.queueCapacity = queueCapacity
+        self.frameLimits = frameLimits
+        self.handshakeTimeout = handshakeTimeout
+        self.httpConnectTimeout = httpConnectTimeout
+        self.httpReadTimeout = httpReadTimeout
+        self.httpRequestTimeout = httpRequestTimeout
+        self.childCommand = childCommand
+        self.hostName = hostName
+    }
+
+    /// Python's defaults: `min(32, cores + 4)` threads, or one process per core.
+    public static func defaultPoolSize(for kind: PoolKind, cores: Int) -> Int {
+        switch kind {
+        case .threads: min(32, cores + 4)
+        case .processes: max(1, cores)
+        }
+    }
+
+    /// The settings a process-pool child needs, as the arguments of `worker child`.
+    var childArguments: [String] {
+        [
+            "--max-frame-length", "\(self.frameLimits.maximumFrameLength)",
+            "--http-connect-timeout-ms", "\(self.httpConnectTimeout.nanoseconds / 1_000_000)",
+            "--http-read-timeout-ms", "\(self.httpReadTimeout.nanoseconds / 1_000_000)",
+            "--http-request-timeout-ms", "\(self.httpRequestTimeout.nanoseconds / 1_000_000)",
+        ]
+    }
+}

@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import FanoutProtocol
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+
+/// The worker daemon: a mutual-TLS listener whose sessions feed one pool of threads or processes.
+///
+/// Runs until graceful shutdown, then stops accepting, drains every session (each finishes its jobs, sends
+/// the results and says goodbye), stops the pool, and returns.
+public final class WorkerServer: Service {
+    public let configuration: WorkerConfiguration
+    private let logger: Logger
+    private let onListening: @Sendable (SocketAddress) -> Void
+    private let registry = SessionRegistry()
+    /// The running pool, for inspection while the server runs.
+    private let executor = Mutex<(any SlotExecutor)?>(nil)
+
+    /// - Parameter onListening: called once with the bound address, before the first connection is accepted.
+    public init(
+        configuration: WorkerConfiguration,
+        logger: Logger,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let configuration = self.configuration
+        let tls = try MutualTLS.makeServerContext(files: configuration.tlsFiles)
+        let httpClient = FlagDownloader.makeClient(
+            connectTimeout: configuration.httpConnectTimeout,
+            readTimeout: configuration.httpReadTimeout
+        )
+        do {
+            try await self.run(tls: tls, httpClient: httpClient)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    private func run(tls: NIOSSLContext, httpClient: HTTPClient) async throws {
+        let configuration = self.configuration
+        let executor = self.makeExecutor(httpClient: httpClient)
+        self.executor.withLock { $0 = executor }
+        defer { self.executor.withLock { $0 = nil } }
+        let dispatcher = JobDispatcher(executor: executor, queueCapacity: configuration.queueCapacity, logger: self.logger)
+        let hello = Hello.worker(
+            softwareVersion: SoftwareVersion.current,
+            hostName: configuration.hostName,
+            capabilities: WorkerCapabilities(
+                poolKind: configuration.poolKind,
+                slots: UInt16(clamping: configuration.poolSize),
+                cores: UInt16(clamping: System.coreCount)
+            )
+        )
+
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: configuration.frameLimits)))
+                    try pipeline.addHandler(MessageEncoder(limits: configuration.frameLimits))
+                    return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard let address = listener.channel.localAddress else {
+            throw ChannelError.unknownLocalAddress
+        }
+        self.logger.info(
+            "worker listening",
+            metadata: [
+                "worker.address": "\(address)", "worker.pool": "\(configuration.poolKind)",
+                "worker.slots": "\(configuration.poolSize)",
+            ]
+        )
+        self.onListening(address)
+
+        await withDiscardingTaskGroup { group in
+            group.addTask { await executor.run() }
+            group.addTask { await dispatcher.run() }
+            await withGracefulShutdownHandler {
+                await self.serve(listener, dispatcher: dispatcher, hello: hello)
+            } onGracefulShutdown: {
+                self.logger.info("stopping: no new connections; draining sessions", metadata: ["sessions": "\(self.registry.count)"])
+                listener.channel.close(promise: nil)
+                self.registry.drainAll()
+            }
+            dispatcher.finish()
+            executor.shutdown()
+        }
+        self.logger.info("worker stopped")
+    }
+
+    /// Accepts connections until the listener closes, then waits for every session to end.
+    private func serve(
+        _ listener: NIOAsyncChannel<NIOAsyncChannel<Message, Message>, Never>,
+        dispatcher: JobDispatcher,
+        hello: Hello
+    ) async {
+        await withDiscardingTaskGroup { sessions in
+            do {
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        let (id, outbox) = self.registry.open()
+                        let session = WorkerSession(
+                            id: id,
+                            channel: connection,
+                            outbox: outbox,
+                            dispatcher: dispatcher,
+                            hello: hello,
+                            handshakeTimeout: self.configuration.handshakeTimeout,
+                            logger: self.logger
+                        )
+                        sessions.addTask {
+                            await session.run()
+                            self.registry.close(id)
+                        }
+                    }
+                }
+            } catch {
+                self.logger.error("listener failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The process id of each process-pool child, nil for a slot between children; empty for a thread pool.
+    var childProcessIDs: [Int32?] {
+        guard let pool = self.executor.withLock({ $0 }) as? ProcessPoolExecutor else { return [] }
+        return pool.childProcessIDs
+    }
+
+    private func makeExecutor(httpClient: HTTPClient) -> any SlotExecutor {
+        switch self.configuration.poolKind {
+        case .threads:
+            let flags = FlagDownloader(
+                client: httpClient,
+                maximumBodySize: self.configuration.frameLimits.maximumFrameLength,
+                requestTimeout: self.configuration.httpRequestTimeout
+            )
+            return ThreadPoolExecutor(size: self.configuration.poolSize, flags: flags, logger: self.logger)
+        case .processes:
+            var command = self.configuration.childCommand
+            command.arguments += self.configuration.childArguments
+            return ProcessPoolExecutor(
+                size: self.configuration.poolSize,
+                command: command,
+                limits: self.configuration.frameLimits,
+                logger: self.logger
+            )
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import FanoutProtocol
+import FanoutWorker
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension WorkerCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve coordinators over mutual TLS (the default command).",
+            discussion: """
+                Prints `listening on HOST:PORT` once bound. On SIGTERM or SIGINT it stops accepting, lets every \
+                session finish its jobs and say goodbye, and exits 0.
+                """
+        )
+
+        @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free port.")
+        var listen: String = "0.0.0.0:\(WorkerPort.default)"
+
+        @Option(help: "Folder holding ca.pem, worker.pem and worker-key.pem.")
+        var tlsDir: String?
+
+        @Option(help: "The cluster CA certificate (instead of --tls-dir).")
+        var ca: String?
+
+        @Option(help: "This worker's certificate (instead of --tls-dir).")
+        var cert: String?
+
+        @Option(help: "This worker's private key (instead of --tls-dir).")
+        var key: String?
+
+        @Option(help: "Run jobs on OS threads or child processes.")
+        var pool: PoolKind = .threads
+
+        @Option(help: "Jobs run at once (default: min(32, cores + 4) threads, or one process per core).")
+        var size: Int?
+
+        @Option(help: "Jobs that may wait for a slot, over all coordinators.")
+        var queueDepth: Int = 1024
+
+        @Option(help: "Seconds that stopping may take before running jobs are abandoned.")
+        var shutdownTimeout: Int = 60
+
+        @Option(help: "trace, debug, info, notice, warning, error or critical.")
+        var logLevel: Logger.Level = .info
+
+        func validate() throws {
+            _ = try self.tlsFiles()
+            _ = try ListenAddress(parsing: self.listen)
+            if let size, size < 1 || size > Int(UInt16.max) {
+                throw ValidationError("--size must be from 1 to \(UInt16.max), not \(size)")
+            }
+            guard self.queueDepth >= 0 else { throw ValidationError("--queue-depth cannot be negative") }
+        }
+
+        func tlsFiles() throws -> TLSFiles {
+            switch (self.tlsDir, self.ca, self.cert, self.key) {
+            case (let directory?, nil, nil, nil):
+                return TLSFiles.worker(directory: directory)
+            case (nil, nil, nil, nil):
+                return TLSFiles.worker(directory: "certs")
+            case (nil, let ca?, let cert?, let key?):
+                return TLSFiles(certificateAuthority: ca, certificate: cert, privateKey: key)
+            default:
+                throw ValidationError("give either --tls-dir, or all three of --ca, --cert and --key")
+            }
+        }
+
+        func run() async throws {
+            let level = self.logLevel
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "fanout.worker")
+            let address = try ListenAddress(parsing: self.listen)
+            let configuration = WorkerConfiguration(
+                host: address.host,
+                port: address.port,
+                tlsFiles: try self.tlsFiles(),
+                poolKind: self.pool,
+                poolSize: self.size,
+                queueCapacity: self.queueDepth
+            )
+            let server = WorkerServer(configuration: configuration, logger: logger) { bound in
+                print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
+                fflush(nil)
+            }
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: [server],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+            groupConfiguration.maximumGracefulShutdownDuration = Duration.seconds(self.shutdownTimeout)
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        }
+    }
+}
+
+extension PoolKind: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let kind = Self.allCases.first(where: { $0.description == argument }) else { return nil }
+        self = kind
+    }
+
+    public static var allValueStrings: [String] { Self.allCases.map(\.description) }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,77 @@
+@testable import FanoutWorker
+import FanoutProtocol
+import FanoutTestSupport
+import Foundation
+import Logging
+import NIOSSL
+import ServiceLifecycle
+
+/// A worker server running in this process on a free loopback port, with the certificates to reach it.
+struct RunningWorker: Sendable {
+    let port: Int
+    let server: WorkerServer
+    let cluster: TestCluster
+    let clientContext: NIOSSLContext
+
+    /// The `worker` binary built beside this test bundle, which process pools start as their children.
+    static var workerBinary: String {
+        URL(fileURLWithPath: ChildCommand.currentExecutable).deletingLastPathComponent().appendingPathComponent("worker").path
+    }
+
+    static let logger: Logger = {
+        guard let level = ProcessInfo.processInfo.environment["FANOUT_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
+            return Logger(label: "fanout.test", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+        var logger = Logger(label: "fanout.test", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = level
+        return logger
+    }()
+
+    /// Runs a worker with `pool` and `size` for the length of `body`, then stops it gracefully.
+    static func with<Result: Sendable>(
+        pool: PoolKind = .threads,
+        size: Int = 2,
+        configure: (inout WorkerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (RunningWorker) async throws -> Result
+    ) async throws -> Result {
+        let cluster = try TestCluster()
+        var configuration = WorkerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            tlsFiles: cluster.workerFiles,
+            poolKind: pool,
+            poolSize: size,
+            childCommand: ChildCommand(executable: Self.workerBinary, arguments: ["child"])
+        )
+        configure(&configuration)
+        let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let server = WorkerServer(configuration: configuration, logger: Self.logger) { address in
+            bound.yield(address.port ?? 0)
+            bound.finish()
+        }
+        let group = ServiceGroup(services: [server], logger: Self.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await tasks.waitForAll()
+                throw CancellationError()
+            }
+            let worker = RunningWorker(port: port, server: server, cluster: cluster, clientContext: try cluster.clientContext())
+            let result: Swift.Result<Result, any Error>
+            do {
+                result = .success(try await body(worker))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// Connects, says hello, and runs `body` on the session.
+    func session<Result: Sendable>(_ body: (TestSession, Hello) async throws -> Result) async throws -> Result {
+        try await TestSession.withHandshake(port: self.port, context: self.clientContext, body)
+    }
+}
