@@ -46,6 +46,27 @@ struct PrimalityTests {
         #expect(!Primality.millerRabin(18_446_744_073_709_551_555))  // divisible by 5
     }
 
+    static let carmichaelNumbers: [UInt64] = [
+        561, 1105, 1729, 2465, 2821, 6601, 8911, 10585, 15841, 29341, 41041, 46657, 52633, 62745, 63973, 75361,
+        101_101, 115_921, 126_217, 162_401, 172_081, 188_461, 252_601, 278_545, 294_409, 314_821, 334_153, 340_561,
+        399_001, 410_041, 449_065, 488_881, 512_461,
+    ]
+
+    @Test("all three methods call Carmichael numbers and squares of primes composite")
+    func carmichaelAndSquares() {
+        let primes: [UInt64] = [2, 3, 5, 7, 11, 13, 31, 101, 211, 499, 997]
+        for n in Self.carmichaelNumbers + primes.map({ $0 * $0 }) {
+            for method in PrimeMethod.allCases {
+                #expect(!Primality.isPrime(n, method: method), "\(n) by \(method)")
+            }
+        }
+        // Squares of large primes, where √n trial division ends exactly at the factor.
+        for p: UInt64 in [65_521, 4_294_967_291, 1_000_003] {
+            #expect(!Primality.millerRabin(p * p))
+            if p < 2_000_000 { #expect(!Primality.trialDivisionToSquareRoot(p * p)) }
+        }
+    }
+
     @Test("the seed's method gives the seed's answers")
     func seedMethod() {
         #expect(!Primality.trialDivisionToN(0))

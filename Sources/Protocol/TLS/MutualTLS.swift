@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import NIOCore
 import NIOSSL
 
@@ -88,14 +94,11 @@ public enum MutualTLS {
         }
 
         private static func read(_ path: String, role: String) throws -> [UInt8] {
-            do {
-                return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch let error as CocoaError {
-                let reason = (error.underlying as? POSIXError)?.localizedDescription ?? error.localizedDescription
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                let reason = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
                 throw TLSSetupError("cannot read \(role) \(path): \(reason)")
-            } catch {
-                throw TLSSetupError("cannot read \(role) \(path): \(error)")
             }
+            return Array(contents)
         }
     }
 }

@@ -1,0 +1,127 @@
+@testable import FanoutWorker
+import FanoutProtocol
+import FanoutTestSupport
+import NIOCore
+import Testing
+
+/// What a peer sends over mutual TLS, and the error frame the worker must answer with before closing.
+struct BadPeer: Sendable, CustomTestStringConvertible {
+    var name: String
+    var bytes: @Sendable () throws -> [ByteBuffer]
+    var code: ErrorCode
+    var mentions: String
+
+    var testDescription: String { self.name }
+
+    static let coordinatorHello = Message.hello(.coordinator(softwareVersion: "test", hostName: "bad-peer"))
+
+    static let all: [BadPeer] = [
+        BadPeer(name: "garbage bytes", bytes: { [ByteBuffer(string: "hello, is this the worker?\n")] }, code: .frameTooLarge, mentions: "over the limit"),
+        BadPeer(name: "an oversize frame header", bytes: { [ByteBuffer(bytes: [0x7F, 0, 0, 0, 0x02, 0x00])] }, code: .frameTooLarge, mentions: "2130706432"),
+        BadPeer(
+            name: "a hello with another protocol version",
+            bytes: { [try RawConnection.frame(.hello(Hello(protocolVersion: ProtocolVersion(rawValue: 9), role: .coordinator, softwareVersion: "future", hostName: "x")))] },
+            code: .versionMismatch,
+            mentions: "version 9, this side speaks version 1"
+        ),
+        BadPeer(
+            name: "a submit before any hello",
+            bytes: { [try RawConnection.frame(.submit(Submit(jobID: JobID(1), spec: .noop)))] },
+            code: .unexpectedMessage,
+            mentions: "expected hello first"
+        ),
+        BadPeer(
+            name: "a worker's hello",
+            bytes: {
+                [try RawConnection.frame(.hello(.worker(softwareVersion: "x", hostName: "x", capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1))))]
+            },
+            code: .handshakeRefused,
+            mentions: "only a coordinator"
+        ),
+        BadPeer(
+            name: "a job id already in flight",
+            bytes: {
+                [
+                    try RawConnection.frame(Self.coordinatorHello),
+                    try RawConnection.frame(.submit(Submit(jobID: JobID(5), spec: .sleep(nanoseconds: 500_000_000)))),
+                    try RawConnection.frame(.submit(Submit(jobID: JobID(5), spec: .noop))),
+                ]
+            },
+            code: .duplicateJob,
+            mentions: "job 5"
+        ),
+        BadPeer(
+            name: "a result sent to a worker",
+            bytes: {
+                [
+                    try RawConnection.frame(Self.coordinatorHello),
+                    try RawConnection.frame(.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .cancelled, slot: nil))),
+                ]
+            },
+            code: .unexpectedMessage,
+            mentions: "result"
+        ),
+        BadPeer(
+            name: "a malformed submit after the hello",
+            bytes: { [try RawConnection.frame(Self.coordinatorHello), ByteBuffer(bytes: [0, 0, 0, 3, 0x02, 0x00, 0xFF])] },
+            code: .truncatedFrame,
+            mentions: "submit.jobID"
+        ),
+    ]
+}
+
+@Suite("Bad input")
+struct BadInputTests {
+    @Test("a bad peer gets an error frame and is disconnected", arguments: BadPeer.all)
+    func badPeer(peer: BadPeer) async throws {
+        try await RunningWorker.with(pool: .threads, size: 1) { worker in
+            let reply = try await RawConnection.send(try peer.bytes(), port: worker.port, tls: worker.clientContext)
+            guard case .error(let report)? = reply.frames().last else {
+                Issue.record("expected an error frame, got \(reply.frames()) (\(String(describing: reply.error)))")
+                return
+            }
+            #expect(report.code == peer.code, "\(report)")
+            #expect(report.message.contains(peer.mentions), "\(report.message)")
+        }
+    }
+
+    @Test("garbage, plaintext and protocol errors on other connections leave a session's jobs untouched")
+    func otherSessionsGoOn() async throws {
+        try await RunningWorker.with(pool: .threads, size: 2) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 200_000_000))))
+
+                let plaintext = try await RawConnection.send(
+                    [ByteBuffer(string: "GET / HTTP/1.1\r\nHost: worker\r\n\r\n")],
+                    port: worker.port,
+                    tls: nil
+                )
+                #expect(plaintext.frames().isEmpty, "a plaintext peer never gets a frame")
+                for peer in BadPeer.all {
+                    let reply = try await RawConnection.send(try peer.bytes(), port: worker.port, tls: worker.clientContext)
+                    guard case .error? = reply.frames().last else {
+                        Issue.record("\(peer.name): no error frame")
+                        continue
+                    }
+                }
+
+                #expect(try await session.result(for: JobID(1)).outcome == .ok(.sleep))
+                try await session.send(.submit(Submit(jobID: JobID(2), spec: .primeCheck(n: 7_919, method: .millerRabin))))
+                #expect(try await session.result(for: JobID(2)).outcome == .ok(.primeCheck(isPrime: true)))
+            }
+        }
+    }
+
+    @Test("a connection that never says hello is closed after the handshake timeout")
+    func silentPeer() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.handshakeTimeout = .milliseconds(200) }) { worker in
+            let reply = try await RawConnection.send([], port: worker.port, tls: worker.clientContext)
+            guard case .error(let report)? = reply.frames().last else {
+                Issue.record("expected an error frame, got \(reply.frames())")
+                return
+            }
+            #expect(report.code == .handshakeRefused)
+            #expect(report.message.contains("no hello"))
+        }
+    }
+}

@@ -1,0 +1,188 @@
+@testable import FanoutWorker
+import FanoutProtocol
+import FanoutTestSupport
+import Foundation
+import Testing
+
+@Suite("Sessions: cancel, drain, limits, heartbeats")
+struct SessionLifecycleTests {
+    @Test("a queued job is answered cancelled at once; a running job finishes and reports")
+    func cancel() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1) { worker in
+            try await worker.session { session, _ in
+                // The running job outlasts the cancel round trip many times over; nothing waits on its length.
+                try await session.send(
+                    .submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 1_000_000_000))),
+                    .submit(Submit(jobID: JobID(2), spec: .noop))
+                )
+                #expect(try await session.next() == .started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
+                try await session.send(.cancel(Cancel(jobID: JobID(2))), .cancel(Cancel(jobID: JobID(1))))
+                guard case .result(let cancelled)? = try await session.next() else {
+                    Issue.record("expected the cancelled result first")
+                    return
+                }
+                #expect(cancelled.jobID == JobID(2))
+                #expect(cancelled.outcome == .cancelled)
+                #expect(cancelled.slot == nil)
+                guard case .result(let finished)? = try await session.next() else {
+                    Issue.record("expected the running job's result")
+                    return
+                }
+                #expect(finished.jobID == JobID(1))
+                #expect(finished.outcome == .ok(.sleep))
+                #expect(finished.runNanoseconds >= 1_000_000_000)
+            }
+        }
+    }
+
+    @Test("drain returns every in-flight result, refuses new jobs, then says goodbye and closes")
+    func drain() async throws {
+        try await RunningWorker.with(pool: .threads, size: 2) { worker in
+            try await worker.session { session, _ in
+                for id in 0..<8 {
+                    try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .sleep(nanoseconds: 20_000_000))))
+                }
+                try await session.send(.drain, .submit(Submit(jobID: JobID(99), spec: .noop)))
+                var results: [JobID: JobResult] = [:]
+                var sawGoodbye = false
+                while let message = try await session.next() {
+                    switch message {
+                    case .started: continue
+                    case .result(let result): results[result.jobID] = result
+                    case .goodbye: sawGoodbye = true
+                    default: Issue.record("unexpected \(message)")
+                    }
+                    if sawGoodbye { break }
+                }
+                #expect(sawGoodbye)
+                #expect(results.count == 9)
+                for id in 0..<8 {
+                    #expect(results[JobID(UInt64(id))]?.outcome == .ok(.sleep))
+                }
+                guard case .failed(let refused)? = results[JobID(99)]?.outcome else {
+                    Issue.record("a job after drain should be refused")
+                    return
+                }
+                #expect(refused.code == .shuttingDown)
+                #expect(try await session.next() == nil)
+            }
+        }
+    }
+
+    @Test("jobs beyond slots and queue are answered queue-full")
+    func queueFull() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.queueCapacity = 1 }) { worker in
+            try await worker.session { session, _ in
+                try await session.send(
+                    .submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 300_000_000))),
+                    .submit(Submit(jobID: JobID(2), spec: .noop)),
+                    .submit(Submit(jobID: JobID(3), spec: .noop))
+                )
+                let refused = try await session.result(for: JobID(3))
+                guard case .failed(let failure) = refused.outcome else {
+                    Issue.record("expected queue-full, got \(refused.outcome)")
+                    return
+                }
+                #expect(failure.code == .queueFull)
+                let rest = try await session.results(2)
+                #expect(rest[JobID(1)]?.outcome == .ok(.sleep))
+                #expect(rest[JobID(2)]?.outcome == .ok(.noop))
+            }
+        }
+    }
+
+    @Test("a ping is answered with a pong that echoes its timestamp")
+    func ping() async throws {
+        try await RunningWorker.with { worker in
+            try await worker.session { session, _ in
+                let sentAt = WallClock.nanosecondsSinceEpoch()
+                try await session.send(.ping(Ping(sentAt: sentAt)))
+                guard case .pong(let pong)? = try await session.next() else {
+                    Issue.record("expected a pong")
+                    return
+                }
+                #expect(pong.pingSentAt == sentAt)
+                #expect(pong.receivedAt >= sentAt)
+                #expect(pong.sentAt >= pong.receivedAt)
+            }
+        }
+    }
+
+    @Test("a job past its timeout fails; a process-pool child is killed and replaced")
+    func timeout() async throws {
+        try await RunningWorker.with(pool: .processes, size: 1) { worker in
+            try await worker.session { session, _ in
+                // A first job proves the child is up, so its pid is known.
+                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
+                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
+                let before = try #require(worker.server.childProcessIDs.first ?? nil)
+                try await session.send(.submit(Submit(jobID: JobID(1), timeoutNanoseconds: 200_000_000, spec: .fibonacci(n: 60))))
+                let result = try await session.result(for: JobID(1))
+                guard case .failed(let failure) = result.outcome else {
+                    Issue.record("expected a timeout, got \(result.outcome)")
+                    return
+                }
+                #expect(failure.code == .jobTimedOut)
+                try await session.send(.submit(Submit(jobID: JobID(2), spec: .fibonacci(n: 10))))
+                #expect(try await session.result(for: JobID(2)).outcome == .ok(.fibonacci(55)))
+                let after = try #require(worker.server.childProcessIDs.first ?? nil)
+                #expect(after != before)
+            }
+        }
+    }
+
+    @Test("a child killed with SIGKILL mid-job fails that job naming the signal, and a fresh child runs the next")
+    func childKilled() async throws {
+        try await RunningWorker.with(pool: .processes, size: 1) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
+                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
+                try await session.send(.submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 60_000_000_000))))
+                guard case .started? = try await session.next() else {
+                    Issue.record("expected started")
+                    return
+                }
+                let victim = try #require(worker.server.childProcessIDs.first ?? nil)
+                #expect(kill(victim, SIGKILL) == 0)
+                let result = try await session.result(for: JobID(1))
+                guard case .failed(let failure) = result.outcome else {
+                    Issue.record("expected a failure, got \(result.outcome)")
+                    return
+                }
+                #expect(failure.code == .childDied)
+                #expect(failure.detail == UInt32(SIGKILL))
+                #expect(failure.message.contains("SIGKILL"), "\(failure.message)")
+                #expect(failure.message.contains("\(victim)"))
+
+                try await session.send(.submit(Submit(jobID: JobID(2), spec: .primeCheck(n: 7919, method: .trialDivisionToN))))
+                #expect(try await session.result(for: JobID(2)).outcome == .ok(.primeCheck(isPrime: true)))
+                let replacement = try #require(worker.server.childProcessIDs.first ?? nil)
+                #expect(replacement != victim)
+            }
+        }
+    }
+
+    @Test("two coordinators at once each get their own results")
+    func concurrentSessions() async throws {
+        try await RunningWorker.with(pool: .threads, size: 2) { worker in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for coordinator in 0..<2 {
+                    group.addTask {
+                        try await worker.session { session, _ in
+                            for id in 0..<20 {
+                                let n = UInt32(coordinator * 100 + id) % 25
+                                try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .fibonacci(n: n))))
+                            }
+                            let results = try await session.results(20)
+                            for id in 0..<20 {
+                                let n = UInt32(coordinator * 100 + id) % 25
+                                #expect(results[JobID(UInt64(id))]?.outcome == .ok(.fibonacci(Fibonacci.recursive(n))))
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+}
