@@ -79,7 +79,7 @@ public final class WorkerServer: Service {
         self.logger.info(
             "worker listening",
             metadata: [
-                "worker.address": "\(address)", "worker.pool": "\(configuration.poolKind)",
+                "worker.address": "\(ListenAddress(address).map(String.init(describing:)) ?? "\(address)")", "worker.pool": "\(configuration.poolKind)",
                 "worker.slots": "\(configuration.poolSize)",
             ]
         )

@@ -1,0 +1,99 @@
+@testable import FanoutWorker
+import FanoutProtocol
+import Testing
+
+@Suite("Session outbox")
+struct SessionOutboxTests {
+    static let hello = Hello.worker(
+        softwareVersion: "t",
+        hostName: "w",
+        capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+    )
+
+    static func result(_ id: UInt64) -> JobResult {
+        JobResult(jobID: JobID(id), attempt: 1, outcome: .ok(.noop), slot: 0)
+    }
+
+    @Test("everything posted between two takes leaves as one batch")
+    func batches() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        for id in 0..<5 {
+            #expect(outbox.admit(JobID(UInt64(id))) == .accepted)
+        }
+        for id in 0..<5 {
+            outbox.complete(Self.result(UInt64(id)))
+        }
+        let batch = await outbox.nextBatch()
+        #expect(batch?.messages.count == 6)
+        #expect(batch?.isLast == false)
+    }
+
+    @Test("drain holds goodbye until the last job in flight has its result")
+    func drainWaitsForJobs() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        #expect(outbox.admit(JobID(1)) == .accepted)
+        outbox.beginDrain()
+        #expect(outbox.admit(JobID(2)) == .draining)
+        let first = await outbox.nextBatch()
+        #expect(first?.messages == [.hello(Self.hello)])
+        #expect(first?.isLast == false)
+        outbox.complete(Self.result(1))
+        let last = await outbox.nextBatch()
+        #expect(last?.messages == [.result(Self.result(1)), .goodbye])
+        #expect(last?.isLast == true)
+        #expect(await outbox.nextBatch() == nil)
+    }
+
+    @Test("no goodbye before hello, and no jobs before hello")
+    func goodbyeAfterHello() async {
+        let outbox = SessionOutbox()
+        outbox.beginDrain()
+        #expect(outbox.admit(JobID(1)) == .draining)
+        outbox.greet(with: Self.hello)
+        let batch = await outbox.nextBatch()
+        #expect(batch?.messages == [.hello(Self.hello), .goodbye])
+    }
+
+    @Test("a duplicate job id is reported; a result for an unknown job is dropped")
+    func duplicates() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        #expect(outbox.admit(JobID(7)) == .accepted)
+        #expect(outbox.admit(JobID(7)) == .duplicate)
+        outbox.complete(Self.result(8))
+        outbox.complete(Self.result(7))
+        outbox.complete(Self.result(7))
+        let batch = await outbox.nextBatch()
+        #expect(batch?.messages == [.hello(Self.hello), .result(Self.result(7))])
+    }
+
+    @Test("a writer waiting for work wakes when a result arrives")
+    func wakesWaitingWriter() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        _ = await outbox.nextBatch()
+        #expect(outbox.admit(JobID(1)) == .accepted)
+        async let next = outbox.nextBatch()
+        outbox.complete(Self.result(1))
+        #expect(await next?.messages == [.result(Self.result(1))])
+    }
+
+    @Test("an error goes after what is pending and ends the session")
+    func failure() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        outbox.fail(with: ErrorReport(code: .unexpectedMessage, message: "no"))
+        let batch = await outbox.nextBatch()
+        #expect(batch?.messages == [.hello(Self.hello), .error(ErrorReport(code: .unexpectedMessage, message: "no"))])
+        #expect(batch?.isLast == true)
+        #expect(outbox.isClosed)
+    }
+}
+
+extension SessionOutbox.Batch: Equatable {
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.messages == rhs.messages && lhs.isLast == rhs.isLast
+    }
+}
