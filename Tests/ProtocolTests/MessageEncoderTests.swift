@@ -105,3 +105,26 @@ struct MessageEncoderTests {
         #expect(pong.clockOffsetNanoseconds(receivedBack: 1_220) == 500)
     }
 }
+
+@Suite("Limits")
+struct LimitTests {
+    @Test("the largest flag body fits a result frame; one byte more does not")
+    func flagBodyLimit() throws {
+        let limits = FrameLimits(maximumFrameLength: 4096)
+        let largest = JobResult.maximumFlagBodyLength(within: limits)
+        func result(_ size: Int) -> Message {
+            .result(
+                JobResult(
+                    jobID: JobID(1),
+                    attempt: 1,
+                    outcome: .ok(.flagDownload(ByteBuffer(repeating: 0x41, count: size))),
+                    slot: 0
+                )
+            )
+        }
+        var buffer = ByteBuffer()
+        try buffer.writeFrame(result(largest), limits: limits)
+        #expect(buffer.readableBytes == 4 + 4096)
+        #expect(throws: ProtocolError.self) { try buffer.writeFrame(result(largest + 1), limits: limits) }
+    }
+}

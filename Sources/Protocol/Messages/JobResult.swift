@@ -79,3 +79,14 @@ extension JobResult: WirePayload {
         }
     }
 }
+
+extension JobResult {
+    /// Bytes of a result frame around a flag body: the frame header's type and flags, the fixed fields,
+    /// the kind byte and the body's length.
+    static let flagBodyOverhead = FrameHeader.typeAndFlagsLength + 29 + 1 + 4
+
+    /// The largest flag body whose result frame fits `limits`.
+    public static func maximumFlagBodyLength(within limits: FrameLimits) -> Int {
+        limits.maximumFrameLength - Self.flagBodyOverhead
+    }
+}

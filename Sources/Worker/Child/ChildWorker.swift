@@ -48,7 +48,7 @@ public enum ChildWorker {
             threads: threads,
             flags: FlagDownloader(
                 client: client,
-                maximumBodySize: configuration.frameLimits.maximumFrameLength,
+                maximumBodySize: JobResult.maximumFlagBodyLength(within: configuration.frameLimits),
                 requestTimeout: configuration.httpRequestTimeout
             )
         )

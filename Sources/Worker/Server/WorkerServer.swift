@@ -33,22 +33,40 @@ public final class WorkerServer: Service {
     public func run() async throws {
         let configuration = self.configuration
         let tls = try MutualTLS.makeServerContext(files: configuration.tlsFiles)
-        let httpClient = FlagDownloader.makeClient(
-            connectTimeout: configuration.httpConnectTimeout,
-            readTimeout: configuration.httpReadTimeout
-        )
-        do {
-            try await self.run(tls: tls, httpClient: httpClient)
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+        switch configuration.poolKind {
+        case .threads:
+            // Flag downloads happen in this process, on one client; a process pool's children have their own.
+            let httpClient = FlagDownloader.makeClient(
+                connectTimeout: configuration.httpConnectTimeout,
+                readTimeout: configuration.httpReadTimeout
+            )
+            let flags = FlagDownloader(
+                client: httpClient,
+                maximumBodySize: JobResult.maximumFlagBodyLength(within: configuration.frameLimits),
+                requestTimeout: configuration.httpRequestTimeout
+            )
+            do {
+                try await self.run(tls: tls, executor: ThreadPoolExecutor(size: configuration.poolSize, flags: flags, logger: self.logger))
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+            try await httpClient.shutdown()
+        case .processes:
+            var command = configuration.childCommand
+            command.arguments += configuration.childArguments
+            let executor = ProcessPoolExecutor(
+                size: configuration.poolSize,
+                command: command,
+                limits: configuration.frameLimits,
+                logger: self.logger
+            )
+            try await self.run(tls: tls, executor: executor)
         }
-        try await httpClient.shutdown()
     }
 
-    private func run(tls: NIOSSLContext, httpClient: HTTPClient) async throws {
+    private func run(tls: NIOSSLContext, executor: any SlotExecutor) async throws {
         let configuration = self.configuration
-        let executor = self.makeExecutor(httpClient: httpClient)
         self.executor.withLock { $0 = executor }
         defer { self.executor.withLock { $0 = nil } }
         let dispatcher = JobDispatcher(executor: executor, queueCapacity: configuration.queueCapacity, logger: self.logger)
@@ -137,26 +155,5 @@ public final class WorkerServer: Service {
     var childProcessIDs: [Int32?] {
         guard let pool = self.executor.withLock({ $0 }) as? ProcessPoolExecutor else { return [] }
         return pool.childProcessIDs
-    }
-
-    private func makeExecutor(httpClient: HTTPClient) -> any SlotExecutor {
-        switch self.configuration.poolKind {
-        case .threads:
-            let flags = FlagDownloader(
-                client: httpClient,
-                maximumBodySize: self.configuration.frameLimits.maximumFrameLength,
-                requestTimeout: self.configuration.httpRequestTimeout
-            )
-            return ThreadPoolExecutor(size: self.configuration.poolSize, flags: flags, logger: self.logger)
-        case .processes:
-            var command = self.configuration.childCommand
-            command.arguments += self.configuration.childArguments
-            return ProcessPoolExecutor(
-                size: self.configuration.poolSize,
-                command: command,
-                limits: self.configuration.frameLimits,
-                logger: self.logger
-            )
-        }
     }
 }
