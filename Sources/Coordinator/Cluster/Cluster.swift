@@ -1,0 +1,333 @@
+import FanoutProtocol
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// A coordinator's connections to its workers, and the jobs it runs on them.
+///
+/// Open one with ``withCluster(workers:tls:configuration:logger:_:)``, as Python's
+/// `with ThreadPoolExecutor() as executor:`; submit jobs and get futures back. Each worker is given up to its
+/// slots plus a small prefetch at once, the next job going to the worker with the most room. When a worker is
+/// lost its unfinished jobs run elsewhere; every future resolves exactly once.
+public final class Cluster: Sendable {
+    public let configuration: ClusterConfiguration
+    let logger: Logger
+
+    private struct State {
+        var scheduler: JobScheduler
+        var nextJobID: UInt64 = 1
+        var connections: [WorkerID: WorkerConnection] = [:]
+        var connected: [WorkerID: ConnectedWorker] = [:]
+        var unreachable: [UnreachableWorker] = []
+        var shutDown = false
+    }
+
+    private let state: Mutex<State>
+
+    init(configuration: ClusterConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.state = Mutex(State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts)))
+    }
+
+    /// Connects to every worker, runs `body` with the cluster, then waits for every job and closes.
+    ///
+    /// A worker that cannot be reached is logged by name and left out (see ``unreachable``); when none can be
+    /// reached this throws a ``ClusterError`` naming each and why.
+    public static func withCluster<Result: Sendable>(
+        workers: [WorkerAddress],
+        tls: TLSFiles,
+        configuration: ClusterConfiguration = ClusterConfiguration(),
+        logger: Logger = Logger(label: "fanout.coordinator"),
+        _ body: (Cluster) async throws -> Result
+    ) async throws -> Result {
+        let context = try MutualTLS.makeClientContext(files: tls)
+        let cluster = Cluster(configuration: configuration, logger: logger)
+        let (reports, report) = AsyncStream.makeStream(of: Void.self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, address) in workers.enumerated() {
+                group.addTask {
+                    await cluster.run(WorkerConnection(id: WorkerID(rawValue: index), address: address), context: context) {
+                        report.yield()
+                    }
+                }
+            }
+            var reported = 0
+            for await _ in reports {
+                reported += 1
+                if reported == workers.count { break }
+            }
+            guard !cluster.workers.isEmpty else {
+                let reasons = cluster.unreachable.map { "  \($0)" }.joined(separator: "\n")
+                throw ClusterError(workers.isEmpty ? "no workers were given" : "no worker could be reached:\n\(reasons)")
+            }
+            let result: Swift.Result<Result, any Error>
+            do {
+                result = .success(try await body(cluster))
+                await cluster.shutdown(wait: true)
+            } catch {
+                result = .failure(error)
+                await cluster.shutdown(wait: true, cancelPending: true)
+            }
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// The workers connected now.
+    public var workers: [ConnectedWorker] {
+        self.state.withLock { $0.connected.sorted { $0.key < $1.key }.map(\.value) }
+    }
+
+    /// The workers that could not be reached at start, and why.
+    public var unreachable: [UnreachableWorker] {
+        self.state.withLock { $0.unreachable }
+    }
+
+    /// Jobs all workers together are given at once.
+    public var capacity: Int {
+        self.state.withLock { $0.scheduler.totalCapacity }
+    }
+
+    /// Schedules `job`; its future resolves when a worker has run it.
+    ///
+    /// - Parameter timeout: how long the job may run on its worker before it fails.
+    /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``.
+    public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
+        let spec = job.spec
+        let (future, assignments, noWorkers): (AnyJobFuture, [JobScheduler.Assignment], Bool) = try self.state.withLock { state in
+            guard !state.shutDown else { throw ClusterError.shutDown }
+            let id = JobID(state.nextJobID)
+            state.nextJobID += 1
+            let future = AnyJobFuture(id: id, kind: spec.kind) { [weak self] future in
+                self?.cancel(future) ?? false
+            }
+            guard state.scheduler.hasWorkers else { return (future, [], true) }
+            let assignments = state.scheduler.enqueue(
+                future,
+                spec: spec,
+                timeoutNanoseconds: timeout.map(WorkerConnection.nanoseconds) ?? 0
+            )
+            return (future, assignments, false)
+        }
+        if noWorkers {
+            future.resolve(.failure(JobError(job: future.id, kind: spec.kind, worker: nil, attempts: 0, reason: .noWorkers)))
+        }
+        self.send(assignments)
+        return JobFuture(erased: future) { job.output(from: $0) }
+    }
+
+    /// Stops taking jobs. With `cancelPending`, every job not yet started is cancelled; with `wait`, returns
+    /// once every job is done.
+    public func shutdown(wait: Bool = true, cancelPending: Bool = false) async {
+        let unresolved = self.state.withLock { state in
+            state.shutDown = true
+            return state.scheduler.unresolved
+        }
+        if cancelPending {
+            for future in unresolved { future.cancel() }
+        }
+        guard wait else { return }
+        for future in unresolved {
+            await future.waitUntilDone()
+        }
+        // Every job is done: each worker gets the drain message, answers goodbye, and the connection ends.
+        let connections = self.state.withLock { Array($0.connections.values) }
+        for connection in connections {
+            connection.mailbox.post(.drain)
+        }
+    }
+
+    /// Round trip to every connected worker, measured with a ping.
+    public func ping() async -> [(worker: ConnectedWorker, roundTrip: Duration?)] {
+        let targets = self.state.withLock { state in
+            state.connected.sorted { $0.key < $1.key }.compactMap { id, worker in state.connections[id].map { (worker, $0) } }
+        }
+        var results: [(worker: ConnectedWorker, roundTrip: Duration?)] = []
+        for (worker, connection) in targets {
+            let answer = await connection.ping()
+            results.append((worker, answer.map { .nanoseconds($0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt)) }))
+        }
+        return results
+    }
+
+    // MARK: Jobs
+
+    private func cancel(_ future: AnyJobFuture) -> Bool {
+        let decision = self.state.withLock { $0.scheduler.cancel(future.id) }
+        switch decision {
+        case .unknown:
+            return future.state == .cancelled
+        case .running:
+            return false
+        case .removedFromQueue(let future):
+            return future.resolveCancelled()
+        case .withdrawn(let future, let worker):
+            let connection = self.state.withLock { $0.connections[worker] }
+            connection?.mailbox.post(.cancel(Cancel(jobID: future.id)))
+            return future.resolveCancelled()
+        }
+    }
+
+    private func send(_ assignments: [JobScheduler.Assignment]) {
+        guard !assignments.isEmpty else { return }
+        let connections = self.state.withLock { $0.connections }
+        var batches: [WorkerID: [Message]] = [:]
+        for assignment in assignments {
+            if let connection = connections[assignment.worker] {
+                assignment.future.assign(to: connection.name)
+            }
+            batches[assignment.worker, default: []].append(.submit(assignment.submit))
+        }
+        for (worker, messages) in batches {
+            connections[worker]?.mailbox.post(messages)
+        }
+    }
+
+    private func receive(_ message: Message, from connection: WorkerConnection) {
+        connection.heard(message)
+        switch message {
+        case .started(let started):
+            let future = self.state.withLock { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
+            future?.markRunning()
+        case .result(let result):
+            let (future, assignments) = self.state.withLock {
+                $0.scheduler.answered(result.jobID, attempt: result.attempt, on: connection.id)
+            }
+            self.send(assignments)
+            guard let future else { return }
+            switch result.outcome {
+            case .ok(let output):
+                future.resolve(.output(output))
+            case .failed(let failure):
+                future.resolve(
+                    .failure(
+                        JobError(job: future.id, kind: future.kind, worker: connection.name, attempts: future.attempts, reason: .failed(failure))
+                    )
+                )
+            case .cancelled:
+                future.resolveCancelled()
+            }
+        case .error(let report):
+            self.logger.warning("worker reported an error", metadata: ["worker": "\(connection.name)", "error": "\(report)"])
+        case .hello, .submit, .cancel, .drain, .goodbye, .ping, .pong:
+            break
+        }
+    }
+
+    // MARK: Connections
+
+    /// Connects, shakes hands, then serves the connection until it ends; `ready` is called once either way.
+    private func run(_ connection: WorkerConnection, context: NIOSSLContext, ready: @Sendable () -> Void) async {
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "worker"] = "\(connection.name)"
+            return logger
+        }()
+        let configuration = self.configuration
+        var registered = false
+        var endReason = "connection closed"
+        do {
+            let channel = try await WorkerConnection.open(connection.address, context: context, configuration: configuration)
+            try await channel.executeThenClose { inbound, outbound in
+                var messages = inbound.makeAsyncIterator()
+                let hello = try await withHandshakeDeadline(configuration.connectTimeout, channel: channel.channel) {
+                    try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
+                }
+                self.register(connection, hello: hello)
+                registered = true
+                logger.info(
+                    "connected",
+                    metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
+                )
+                ready()
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await connection.write(to: outbound) }
+                    group.addTask {
+                        await connection.keepAlive(
+                            channel.channel,
+                            interval: configuration.heartbeatInterval,
+                            timeout: configuration.heartbeatTimeout,
+                            logger: logger
+                        )
+                    }
+                    do {
+                        while let message = try await messages.next() {
+                            self.receive(message, from: connection)
+                            if case .goodbye = message { break }
+                        }
+                    } catch {
+                        endReason = WorkerConnection.describe(error)
+                    }
+                    connection.closed()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            endReason = WorkerConnection.describe(error)
+            if !registered {
+                let reason = (error as? ClusterError)?.message ?? endReason
+                logger.error("cannot reach worker", metadata: ["error": "\(reason)"])
+                self.state.withLock { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
+                ready()
+                return
+            }
+        }
+        connection.closed()
+        self.lost(connection, reason: endReason, logger: logger)
+    }
+
+    private func register(_ connection: WorkerConnection, hello: Hello) {
+        let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+        let slots = connection.address.slots ?? Int(capabilities.slots)
+        let capacity = slots + self.configuration.prefetch
+        let assignments = self.state.withLock { state in
+            state.connections[connection.id] = connection
+            state.connected[connection.id] = ConnectedWorker(
+                address: connection.address,
+                hostName: hello.hostName,
+                softwareVersion: hello.softwareVersion,
+                protocolVersion: hello.protocolVersion,
+                capabilities: capabilities,
+                capacity: capacity
+            )
+            return state.scheduler.addWorker(connection.id, name: connection.name, capacity: capacity)
+        }
+        self.send(assignments)
+    }
+
+    /// The connection ended: its jobs go back to the queue, or fail when out of attempts or workers.
+    private func lost(_ connection: WorkerConnection, reason: String, logger: Logger) {
+        let (loss, drained) = self.state.withLock { state in
+            state.connections[connection.id] = nil
+            state.connected[connection.id] = nil
+            return (state.scheduler.removeWorker(connection.id, error: reason), state.shutDown)
+        }
+        if drained && loss.assignments.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty {
+            logger.debug("disconnected")
+        } else {
+            logger.warning("worker lost", metadata: ["reason": "\(reason)"])
+        }
+        for (future, error) in loss.exhausted + loss.stranded {
+            future.resolve(.failure(error))
+        }
+        self.send(loss.assignments)
+    }
+}
+
+/// Runs `body`, closing `channel` if it has not finished within `deadline`.
+private func withHandshakeDeadline<T: Sendable>(
+    _ deadline: Duration,
+    channel: any Channel,
+    _ body: () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+            try await Task.sleep(for: deadline)
+            channel.close(promise: nil)
+        }
+        defer { group.cancelAll() }
+        return try await body()
+    }
+}

@@ -1,0 +1,36 @@
+import FanoutProtocol
+
+/// How a coordinator talks to its workers, with the defaults `coordinator` uses.
+public struct ClusterConfiguration: Sendable {
+    /// Jobs given to a worker beyond its slots, so no slot idles while a result travels back.
+    public var prefetch: Int
+    /// Times a job is given to a worker before its future fails, when workers keep being lost under it.
+    public var maximumAttempts: Int
+    /// How long connecting, the TLS handshake and the hello may take, per worker.
+    public var connectTimeout: Duration
+    /// How often each worker is pinged.
+    public var heartbeatInterval: Duration
+    /// A worker not heard from for this long is lost: its jobs run elsewhere.
+    public var heartbeatTimeout: Duration
+    public var frameLimits: FrameLimits
+    /// The host name the coordinator gives in its hello.
+    public var hostName: String
+
+    public init(
+        prefetch: Int = 2,
+        maximumAttempts: Int = 3,
+        connectTimeout: Duration = .seconds(10),
+        heartbeatInterval: Duration = .seconds(1),
+        heartbeatTimeout: Duration = .seconds(5),
+        frameLimits: FrameLimits = .default,
+        hostName: String = "coordinator"
+    ) {
+        self.prefetch = prefetch
+        self.maximumAttempts = maximumAttempts
+        self.connectTimeout = connectTimeout
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatTimeout = heartbeatTimeout
+        self.frameLimits = frameLimits
+        self.hostName = hostName
+    }
+}

@@ -1,0 +1,12 @@
+/// The cluster could not do what was asked: which worker or call, and why.
+public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { self.message }
+
+    static let shutDown = ClusterError("cannot submit a job after the cluster was shut down")
+}

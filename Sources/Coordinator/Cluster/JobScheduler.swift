@@ -1,0 +1,197 @@
+import FanoutProtocol
+import NIOCore
+
+/// Which worker runs which job: a FIFO queue in front of the workers, each given at most its capacity
+/// (slots plus prefetch) at once, the next job going to the worker with the most room.
+///
+/// A pure state machine: every call says what to send and which futures to resolve; the caller does it.
+struct JobScheduler {
+    struct Entry {
+        var future: AnyJobFuture
+        var spec: JobSpec
+        var timeoutNanoseconds: UInt64
+        /// 0 until first sent; counts each sending.
+        var attempt: UInt16 = 0
+        var worker: WorkerID?
+        var started = false
+        /// Resolved already (cancelled while a worker held it); kept until that worker lets go.
+        var abandoned = false
+        var lastError: String?
+    }
+
+    struct Assignment {
+        var worker: WorkerID
+        var submit: Submit
+        var future: AnyJobFuture
+    }
+
+    enum Cancellation {
+        /// Not known here: done already, or never submitted.
+        case unknown
+        /// Taken from the queue: resolve it as cancelled.
+        case removedFromQueue(AnyJobFuture)
+        /// A worker holds it but has not started it: resolve it as cancelled and tell that worker.
+        case withdrawn(AnyJobFuture, from: WorkerID)
+        /// It has started; it cannot be cancelled.
+        case running
+    }
+
+    /// What became of the jobs of a worker that was lost.
+    struct Loss {
+        /// Jobs that ran out of attempts, with the error to fail them with.
+        var exhausted: [(AnyJobFuture, JobError)] = []
+        /// Jobs that cannot run because no worker is left.
+        var stranded: [(AnyJobFuture, JobError)] = []
+        var assignments: [Assignment] = []
+    }
+
+    private struct WorkerState {
+        var name: String
+        var capacity: Int
+        var held: Set<JobID> = []
+        var free: Int { self.capacity - self.held.count }
+    }
+
+    let maximumAttempts: Int
+    private var queue = CircularBuffer<JobID>()
+    private var jobs: [JobID: Entry] = [:]
+    private var workers: [WorkerID: WorkerState] = [:]
+
+    init(maximumAttempts: Int) {
+        precondition(maximumAttempts >= 1)
+        self.maximumAttempts = maximumAttempts
+    }
+
+    var hasWorkers: Bool { !self.workers.isEmpty }
+    var queuedCount: Int { self.queue.count }
+    /// Jobs given to workers and not yet answered, over all workers.
+    var heldCount: Int { self.workers.values.reduce(0) { $0 + $1.held.count } }
+    /// What all workers can hold at once.
+    var totalCapacity: Int { self.workers.values.reduce(0) { $0 + $1.capacity } }
+    /// Jobs not yet resolved.
+    var unresolved: [AnyJobFuture] { self.jobs.values.filter { !$0.abandoned }.map(\.future) }
+
+    mutating func addWorker(_ id: WorkerID, name: String, capacity: Int) -> [Assignment] {
+        self.workers[id] = WorkerState(name: name, capacity: max(1, capacity))
+        return self.dispatch()
+    }
+
+    /// Queues a new job; returns where to send what can go now.
+    mutating func enqueue(_ future: AnyJobFuture, spec: JobSpec, timeoutNanoseconds: UInt64) -> [Assignment] {
+        self.jobs[future.id] = Entry(future: future, spec: spec, timeoutNanoseconds: timeoutNanoseconds)
+        self.queue.append(future.id)
+        return self.dispatch()
+    }
+
+    /// A worker started `job`: the future to mark running, if the start is for the current attempt.
+    mutating func started(_ job: JobID, attempt: UInt16, on worker: WorkerID) -> AnyJobFuture? {
+        guard var entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt, !entry.abandoned else {
+            return nil
+        }
+        entry.started = true
+        self.jobs[job] = entry
+        return entry.future
+    }
+
+    /// A worker answered `job`: frees its room there; returns the future to resolve (nil when the answer is
+    /// stale or the job was already resolved) and what to send next.
+    mutating func answered(_ job: JobID, attempt: UInt16, on worker: WorkerID) -> (AnyJobFuture?, [Assignment]) {
+        guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else {
+            return (nil, [])
+        }
+        self.jobs[job] = nil
+        self.workers[worker]?.held.remove(job)
+        return (entry.abandoned ? nil : entry.future, self.dispatch())
+    }
+
+    mutating func cancel(_ job: JobID) -> Cancellation {
+        guard var entry = self.jobs[job], !entry.abandoned else { return .unknown }
+        guard let worker = entry.worker else {
+            if let index = self.queue.firstIndex(of: job) {
+                self.queue.remove(at: index)
+            }
+            self.jobs[job] = nil
+            return .removedFromQueue(entry.future)
+        }
+        if entry.started { return .running }
+        entry.abandoned = true
+        self.jobs[job] = entry
+        return .withdrawn(entry.future, from: worker)
+    }
+
+    /// Takes every queued job out, as shutdown with cancel does; a worker's jobs stay.
+    mutating func removeQueued() -> [AnyJobFuture] {
+        let removed = self.queue.compactMap { self.jobs.removeValue(forKey: $0)?.future }
+        self.queue.removeAll()
+        return removed
+    }
+
+    /// A worker is gone: its jobs go back to the front of the queue for another attempt, or fail when they
+    /// have had every attempt or no worker is left.
+    mutating func removeWorker(_ id: WorkerID, error: String) -> Loss {
+        guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
+        var loss = Loss()
+        for job in lost.held.sorted(by: >) {
+            guard var entry = self.jobs[job] else { continue }
+            if entry.abandoned {
+                self.jobs[job] = nil
+                continue
+            }
+            entry.lastError = "\(lost.name): \(error)"
+            if Int(entry.attempt) >= self.maximumAttempts {
+                self.jobs[job] = nil
+                loss.exhausted.append((entry.future, self.error(entry, worker: lost.name, reason: .workersLost(lastError: error))))
+                continue
+            }
+            entry.worker = nil
+            entry.started = false
+            self.jobs[job] = entry
+            self.queue.prepend(job)
+        }
+        if self.workers.isEmpty {
+            loss.stranded = self.strandQueued()
+        }
+        loss.assignments = self.dispatch()
+        return loss
+    }
+
+    /// With no worker left, every queued job fails.
+    mutating func strandQueued() -> [(AnyJobFuture, JobError)] {
+        var stranded: [(AnyJobFuture, JobError)] = []
+        for job in self.queue {
+            guard let entry = self.jobs.removeValue(forKey: job) else { continue }
+            stranded.append((entry.future, self.error(entry, worker: entry.future.worker, reason: .noWorkers)))
+        }
+        self.queue.removeAll()
+        return stranded
+    }
+
+    private func error(_ entry: Entry, worker: String?, reason: JobError.Reason) -> JobError {
+        JobError(job: entry.future.id, kind: entry.spec.kind, worker: worker, attempts: Int(entry.attempt), reason: reason)
+    }
+
+    /// Gives queued jobs to the workers with the most room, while any has room.
+    private mutating func dispatch() -> [Assignment] {
+        var assignments: [Assignment] = []
+        while let job = self.queue.first {
+            guard let (worker, _) = self.workers.filter({ $0.value.free > 0 }).max(by: { lhs, rhs in
+                lhs.value.free != rhs.value.free ? lhs.value.free < rhs.value.free : lhs.key > rhs.key
+            }) else { break }
+            self.queue.removeFirst()
+            guard var entry = self.jobs[job] else { continue }
+            entry.attempt += 1
+            entry.worker = worker
+            entry.started = false
+            self.jobs[job] = entry
+            self.workers[worker]?.held.insert(job)
+            assignments.append(
+                Assignment(
+                    worker: worker,
+                    submit: Submit(jobID: job, attempt: entry.attempt, timeoutNanoseconds: entry.timeoutNanoseconds, spec: entry.spec),
+                    future: entry.future
+                )
+            )
+        }
+        return assignments
+    }
+}

@@ -1,0 +1,167 @@
+import FanoutProtocol
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// The coordinator's end of one worker connection: the handshake, a writer that sends the mailbox's batches,
+/// a heartbeat, and a reader that hands every message to the cluster.
+final class WorkerConnection: Sendable {
+    let id: WorkerID
+    let address: WorkerAddress
+    let mailbox = OutboundMailbox()
+    private let lastHeard = Mutex(ContinuousClock.now)
+    private let pings = Mutex<[UInt64: CheckedContinuation<Pong?, Never>]>([:])
+
+    init(id: WorkerID, address: WorkerAddress) {
+        self.id = id
+        self.address = address
+    }
+
+    var name: String { self.address.description }
+
+    /// Connects over mutual TLS and says hello; returns the open channel and the worker's hello.
+    static func open(
+        _ address: WorkerAddress,
+        context: NIOSSLContext,
+        configuration: ClusterConfiguration
+    ) async throws -> NIOAsyncChannel<Message, Message> {
+        let limits = configuration.frameLimits
+        let host = address.host.description
+        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.nanoseconds(Int64(Self.nanoseconds(configuration.connectTimeout))))
+            .connect(host: host, port: address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(MutualTLS.makeClientHandler(context: context, host: host))
+                    try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
+                    try pipeline.addHandler(MessageEncoder(limits: limits))
+                    return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    /// Says hello and reads the worker's; throws a ``ClusterError`` naming the worker when it will not do.
+    func handshake(
+        _ messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<Message>,
+        configuration: ClusterConfiguration
+    ) async throws -> Hello {
+        do {
+            try await outbound.write(
+                .hello(.coordinator(softwareVersion: SoftwareVersion.current, hostName: configuration.hostName))
+            )
+            switch try await messages.next() {
+            case .hello(let hello)? where hello.role == .worker && hello.capabilities != nil:
+                return hello
+            case .hello(let hello)?:
+                throw ClusterError("\(self.name) is a \(hello.role), not a worker")
+            case .error(let report)?:
+                throw ClusterError("\(self.name) refused the handshake: \(report)")
+            case let other?:
+                throw ClusterError("\(self.name) answered the hello with \(other.type)")
+            case nil:
+                throw ClusterError("\(self.name) closed the connection during the handshake")
+            }
+        } catch let error as ProtocolError where error.code == .versionMismatch {
+            throw ClusterError("\(self.name): \(error.message)")
+        } catch let error as ClusterError {
+            throw error
+        } catch {
+            throw ClusterError("\(self.name): handshake failed: \(Self.describe(error))")
+        }
+    }
+
+    /// Writes what the mailbox collects until it closes.
+    func write(to outbound: NIOAsyncChannelOutboundWriter<Message>) async {
+        while let batch = await self.mailbox.nextBatch() {
+            do {
+                try await outbound.write(contentsOf: batch)
+            } catch {
+                return
+            }
+        }
+        outbound.finish()
+    }
+
+    /// Pings every `interval`; closes `channel` when nothing has been heard for `timeout`.
+    func keepAlive(_ channel: any Channel, interval: Duration, timeout: Duration, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let silence = ContinuousClock.now - self.lastHeard.withLock { $0 }
+            if silence > timeout {
+                logger.warning("worker missed its heartbeats; dropping it", metadata: ["worker": "\(self.name)", "silence": "\(silence)"])
+                channel.close(promise: nil)
+                return
+            }
+            self.mailbox.post(.ping(Ping(sentAt: Self.wallClock())))
+        }
+    }
+
+    /// Notes that the worker spoke; answers pings and matches pongs.
+    func heard(_ message: Message) {
+        self.lastHeard.withLock { $0 = .now }
+        switch message {
+        case .ping(let ping):
+            let now = Self.wallClock()
+            self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
+        case .pong(let pong):
+            self.pings.withLock { $0.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
+        default:
+            break
+        }
+    }
+
+    /// Sends a ping and waits for its pong; nil if the connection ends first.
+    func ping() async -> (pong: Pong, receivedAt: UInt64)? {
+        let sentAt = Self.wallClock()
+        let pong = await withCheckedContinuation { continuation in
+            self.pings.withLock { $0[sentAt] = continuation }
+            self.mailbox.post(.ping(Ping(sentAt: sentAt)))
+        }
+        return pong.map { ($0, Self.wallClock()) }
+    }
+
+    /// Ends every wait for a pong.
+    func closed() {
+        self.mailbox.close()
+        let waiting = self.pings.withLock { pings in
+            defer { pings = [:] }
+            return Array(pings.values)
+        }
+        waiting.forEach { $0.resume(returning: nil) }
+    }
+
+    /// Wall-clock nanoseconds since the Unix epoch, as the wire's timestamps count them.
+    static func wallClock() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+
+    /// TLS and socket errors, in a sentence.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOSSLError: "TLS: \(error)"
+        case let error as IOError: error.description
+        case let error as ChannelError: "\(error)"
+        default: "\(error)"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif

@@ -1,0 +1,183 @@
+import FanoutProtocol
+import Synchronization
+
+/// A submitted job of any kind: its state, where it runs, and how it ended.
+///
+/// The cluster resolves each future exactly once. ``JobFuture`` adds the job's output type on top.
+public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
+    public let id: JobID
+    public let kind: JobKind
+
+    enum Outcome: Sendable {
+        case output(JobOutput)
+        case failure(JobError)
+    }
+
+    private struct Record {
+        var state = JobState.pending
+        var outcome: Outcome?
+        var worker: String?
+        var attempts = 0
+        var waiters: [Int: Waiter] = [:]
+        var nextWaiter = 0
+        var observers: [@Sendable (AnyJobFuture) -> Void] = []
+    }
+
+    private struct Waiter {
+        var until: @Sendable (JobState) -> Bool
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
+    private let record = Mutex(Record())
+    /// Asks the cluster to cancel this job; true when it was cancelled.
+    private let canceller: @Sendable (AnyJobFuture) -> Bool
+
+    init(id: JobID, kind: JobKind, canceller: @escaping @Sendable (AnyJobFuture) -> Bool) {
+        self.id = id
+        self.kind = kind
+        self.canceller = canceller
+    }
+
+    public var state: JobState { self.record.withLock { $0.state } }
+
+    public var isDone: Bool { self.state.isDone }
+
+    /// The worker running the job or that ran it last, as `host:port`.
+    public var worker: String? { self.record.withLock { $0.worker } }
+
+    /// How many times the job was given to a worker.
+    public var attempts: Int { self.record.withLock { $0.attempts } }
+
+    /// Cancels the job if it has not started: true when it is now cancelled, false when it is running or done.
+    @discardableResult
+    public func cancel() -> Bool {
+        switch self.state {
+        case .cancelled: return true
+        case .running, .finished, .failed: return false
+        case .pending: return self.canceller(self)
+        }
+    }
+
+    /// Waits until the job is done, however it ended.
+    public func waitUntilDone() async {
+        await self.waitUntil(\.isDone)
+    }
+
+    /// Waits until a worker has started the job, or it is done.
+    public func waitUntilRunning() async {
+        await self.waitUntil { $0 != .pending }
+    }
+
+    private func waitUntil(_ condition: @escaping @Sendable (JobState) -> Bool) async {
+        let id = self.record.withLock { record -> Int? in
+            guard !condition(record.state) else { return nil }
+            defer { record.nextWaiter += 1 }
+            return record.nextWaiter
+        }
+        guard let id else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = self.record.withLock { record in
+                    if condition(record.state) || Task.isCancelled { return true }
+                    record.waiters[id] = Waiter(until: condition, continuation: continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            self.record.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
+        }
+    }
+
+    /// Takes the waiters whose condition the record's state now meets.
+    private static func satisfiedWaiters(_ record: inout Record) -> [CheckedContinuation<Void, Never>] {
+        let ready = record.waiters.filter { $0.value.until(record.state) }
+        for id in ready.keys { record.waiters[id] = nil }
+        return ready.values.map(\.continuation)
+    }
+
+    /// The output, or the error that took its place; waits until the job is done.
+    func outcome() async throws -> JobOutput {
+        await self.waitUntilDone()
+        try Task.checkCancellation()
+        switch self.record.withLock({ $0.outcome }) {
+        case .output(let output)?: return output
+        case .failure(let error)?: throw error
+        case nil: throw CancellationError()
+        }
+    }
+
+    /// Calls `observer` once, when the job is done; at once if it already is.
+    func onCompletion(_ observer: @escaping @Sendable (AnyJobFuture) -> Void) {
+        let done = self.record.withLock { record in
+            if record.state.isDone { return true }
+            record.observers.append(observer)
+            return false
+        }
+        if done { observer(self) }
+    }
+
+    /// Records that `worker` has the job, for a new attempt.
+    func assign(to worker: String) {
+        self.record.withLock { record in
+            guard !record.state.isDone else { return }
+            record.worker = worker
+            record.attempts += 1
+        }
+    }
+
+    /// Pending to running; false when the job is no longer pending.
+    @discardableResult
+    func markRunning() -> Bool {
+        let woken = self.record.withLock { record -> [CheckedContinuation<Void, Never>]? in
+            guard record.state == .pending else { return nil }
+            record.state = .running
+            return Self.satisfiedWaiters(&record)
+        }
+        woken?.forEach { $0.resume() }
+        return woken != nil
+    }
+
+    /// Resolves the job unless it already is; false when it was.
+    @discardableResult
+    func resolve(_ outcome: Outcome, cancelled: Bool = false) -> Bool {
+        let woken = self.record.withLock { record -> (waiters: [CheckedContinuation<Void, Never>], observers: [@Sendable (AnyJobFuture) -> Void])? in
+            guard !record.state.isDone else { return nil }
+            record.outcome = outcome
+            switch outcome {
+            case .output: record.state = .finished
+            case .failure: record.state = cancelled ? .cancelled : .failed
+            }
+            defer { record.observers = [] }
+            return (Self.satisfiedWaiters(&record), record.observers)
+        }
+        guard let woken else { return false }
+        woken.waiters.forEach { $0.resume() }
+        woken.observers.forEach { $0(self) }
+        return true
+    }
+
+    /// Resolves the job as cancelled unless it is already done.
+    @discardableResult
+    func resolveCancelled() -> Bool {
+        let error = JobError(job: self.id, kind: self.kind, worker: self.worker, attempts: self.attempts, reason: .cancelled)
+        return self.resolve(.failure(error), cancelled: true)
+    }
+
+    /// The error the job ended with, if it failed or was cancelled.
+    public var error: JobError? {
+        guard case .failure(let error)? = self.record.withLock({ $0.outcome }) else { return nil }
+        return error
+    }
+
+    public static func == (lhs: AnyJobFuture, rhs: AnyJobFuture) -> Bool { lhs === rhs }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(self))
+    }
+
+    public var description: String {
+        let (state, worker) = self.record.withLock { ($0.state, $0.worker) }
+        return "<JobFuture \(self.id.rawValue) \(self.kind) state=\(state)\(worker.map { " worker=\($0)" } ?? "")>"
+    }
+}

@@ -1,0 +1,52 @@
+import FanoutProtocol
+
+/// Why a job gave no output: which job, on which worker, after how many attempts, and the reason.
+public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Reason: Hashable, Sendable, CustomStringConvertible {
+        /// The worker ran it and reported a failure.
+        case failed(JobFailure)
+        /// It was cancelled before it started.
+        case cancelled
+        /// Every worker it was given to was lost before it finished.
+        case workersLost(lastError: String)
+        /// No worker was left to run it.
+        case noWorkers
+        /// The cluster was shut down before it ran.
+        case shutDown
+        /// The worker answered with another kind of output.
+        case unexpectedOutput(JobKind)
+
+        public var description: String {
+            switch self {
+            case .failed(let failure): failure.description
+            case .cancelled: "cancelled"
+            case .workersLost(let lastError): "its worker was lost (\(lastError))"
+            case .noWorkers: "no worker is left to run it"
+            case .shutDown: "the cluster was shut down before it ran"
+            case .unexpectedOutput(let kind): "the worker answered with a \(kind) output"
+            }
+        }
+    }
+
+    public var job: JobID
+    public var kind: JobKind
+    /// The worker that ran it last, as `host:port`; nil when none did.
+    public var worker: String?
+    public var attempts: Int
+    public var reason: Reason
+
+    public init(job: JobID, kind: JobKind, worker: String?, attempts: Int, reason: Reason) {
+        self.job = job
+        self.kind = kind
+        self.worker = worker
+        self.attempts = attempts
+        self.reason = reason
+    }
+
+    public var description: String {
+        var text = "\(self.job) (\(self.kind))"
+        if let worker { text += " on \(worker)" }
+        if self.attempts > 1 { text += " after \(self.attempts) attempts" }
+        return text + ": \(self.reason)"
+    }
+}

@@ -1,0 +1,49 @@
+import FanoutProtocol
+
+/// A submitted job whose output is an `Output`: pending, then running, then finished, failed or cancelled.
+public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConvertible {
+    /// The same future without its output type, for waiting on futures of different kinds together.
+    public let erased: AnyJobFuture
+    private let decode: @Sendable (JobOutput) -> Output?
+
+    init(erased: AnyJobFuture, decode: @escaping @Sendable (JobOutput) -> Output?) {
+        self.erased = erased
+        self.decode = decode
+    }
+
+    public var id: JobID { self.erased.id }
+    public var state: JobState { self.erased.state }
+    public var isDone: Bool { self.erased.isDone }
+    /// The worker running the job or that ran it last, as `host:port`.
+    public var worker: String? { self.erased.worker }
+
+    /// Cancels the job if it has not started: true when it is now cancelled, false when it is running or done.
+    @discardableResult
+    public func cancel() -> Bool { self.erased.cancel() }
+
+    /// The job's output; throws a ``JobError`` when it failed or was cancelled.
+    public var value: Output {
+        get async throws {
+            let output = try await self.erased.outcome()
+            guard let value = self.decode(output) else {
+                throw JobError(
+                    job: self.id,
+                    kind: self.erased.kind,
+                    worker: self.worker,
+                    attempts: self.erased.attempts,
+                    reason: .unexpectedOutput(output.kind)
+                )
+            }
+            return value
+        }
+    }
+
+    /// The error the job ended with, if it failed or was cancelled.
+    public var error: JobError? { self.erased.error }
+
+    public static func == (lhs: JobFuture, rhs: JobFuture) -> Bool { lhs.erased == rhs.erased }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.erased) }
+
+    public var description: String { self.erased.description }
+}
