@@ -8,11 +8,13 @@ import NIOSSL
 struct TLSTestServer {
     let channel: NIOAsyncChannel<NIOAsyncChannel<Message, Message>, Never>
     let outcomes: AsyncStream<Result<Message, any Error>>
+    /// What the server answers a hello with.
+    let answer: Hello
     private let report: AsyncStream<Result<Message, any Error>>.Continuation
 
     var port: Int { self.channel.channel.localAddress!.port! }
 
-    static func start(context: NIOSSLContext) async throws -> TLSTestServer {
+    static func start(context: NIOSSLContext, answer: Hello = Self.workerHello) async throws -> TLSTestServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0) { child in
                 child.eventLoop.makeCompletedFuture {
@@ -22,7 +24,7 @@ struct TLSTestServer {
                 }
             }
         let (outcomes, report) = AsyncStream.makeStream(of: Result<Message, any Error>.self)
-        return TLSTestServer(channel: channel, outcomes: outcomes, report: report)
+        return TLSTestServer(channel: channel, outcomes: outcomes, answer: answer, report: report)
     }
 
     /// Serves connections until the listener closes.
@@ -37,7 +39,7 @@ struct TLSTestServer {
                                 guard let first = try await messages.next() else {
                                     throw ChannelError.eof
                                 }
-                                try await outbound.write(.hello(Self.workerHello))
+                                try await outbound.write(.hello(self.answer))
                                 self.report.yield(.success(first))
                             }
                         } catch {

@@ -85,6 +85,11 @@ public final class Cluster: Sendable {
         self.state.withLock { $0.unreachable }
     }
 
+    /// Jobs submitted so far.
+    var submittedCount: Int {
+        self.state.withLock { Int($0.nextJobID) - 1 }
+    }
+
     /// Jobs all workers together are given at once.
     public var capacity: Int {
         self.state.withLock { $0.scheduler.totalCapacity }

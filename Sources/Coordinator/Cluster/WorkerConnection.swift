@@ -42,7 +42,7 @@ final class WorkerConnection: Sendable {
             }
     }
 
-    /// Says hello and reads the worker's; throws a ``ClusterError`` naming the worker when it will not do.
+    /// Says hello and reads the worker's; throws a ``ClusterError`` saying why it will not do.
     func handshake(
         _ messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<Message>,
@@ -56,20 +56,20 @@ final class WorkerConnection: Sendable {
             case .hello(let hello)? where hello.role == .worker && hello.capabilities != nil:
                 return hello
             case .hello(let hello)?:
-                throw ClusterError("\(self.name) is a \(hello.role), not a worker")
+                throw ClusterError("it is a \(hello.role), not a worker")
             case .error(let report)?:
-                throw ClusterError("\(self.name) refused the handshake: \(report)")
+                throw ClusterError("it refused the handshake: \(report)")
             case let other?:
-                throw ClusterError("\(self.name) answered the hello with \(other.type)")
+                throw ClusterError("it answered the hello with \(other.type)")
             case nil:
-                throw ClusterError("\(self.name) closed the connection during the handshake")
+                throw ClusterError("it closed the connection during the handshake")
             }
         } catch let error as ProtocolError where error.code == .versionMismatch {
-            throw ClusterError("\(self.name): \(error.message)")
+            throw ClusterError(error.message)
         } catch let error as ClusterError {
             throw error
         } catch {
-            throw ClusterError("\(self.name): handshake failed: \(Self.describe(error))")
+            throw ClusterError("handshake failed: \(Self.describe(error))")
         }
     }
 

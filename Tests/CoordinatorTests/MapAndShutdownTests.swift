@@ -1,0 +1,116 @@
+@testable import FanoutCoordinator
+import FanoutProtocol
+import Testing
+
+/// CPython's test_concurrent_futures map and shutdown tests, against real workers.
+@Suite("map and shutdown")
+struct MapAndShutdownTests {
+    @Test("map gives outputs in input order")
+    func mapOrder() async throws {
+        try await LocalCluster.with(workers: 2, size: 3) { cluster, _ in
+            var outputs: [UInt64] = []
+            for try await value in cluster.map(0..<40, { Fibonacci(UInt32($0 % 22)) }) {
+                outputs.append(value)
+            }
+            let expected: [UInt64] = (0..<40).map { n in
+                var (a, b): (UInt64, UInt64) = (0, 1)
+                for _ in 0..<(n % 22) { (a, b) = (b, a + b) }
+                return a
+            }
+            #expect(outputs == expected)
+        }
+    }
+
+    @Test("map throws when it reaches a failed job, after the outputs before it")
+    func mapError() async throws {
+        try await LocalCluster.with { cluster, _ in
+            let urls = ["ftp://bad/1.svg"]
+            var outputs: [Bool] = []
+            let error = await #expect(throws: JobError.self) {
+                for try await value in cluster.map([2, 3, 4, -1, 5], { (n: Int) -> AnyKindJob in
+                    n < 0 ? .flag(FlagDownload(country: "X", url: urls[0])) : .prime(PrimeCheck(UInt64(n)))
+                }) {
+                    outputs.append(value)
+                }
+            }
+            #expect(outputs == [true, true, false])
+            #expect(error?.kind == .flagDownload)
+        }
+    }
+
+    @Test("map reads its input lazily: an endless input submits only a window of jobs")
+    func mapLazy() async throws {
+        try await LocalCluster.with { cluster, _ in
+            var seen = 0
+            for try await value in cluster.map((1...).lazy, window: 8, { NumberJob($0) }) {
+                #expect(value)
+                seen += 1
+                if seen == 20 { break }
+            }
+            #expect(cluster.submittedCount <= 20 + 8)
+        }
+    }
+
+    @Test("map with a timeout throws when an output is late")
+    func mapTimeout() async throws {
+        try await LocalCluster.with { cluster, _ in
+            let error = await #expect(throws: AsCompletedTimeout.self) {
+                for try await _ in cluster.map([1, 2], timeout: .milliseconds(200), { _ in Sleep(.seconds(2)) }) {}
+            }
+            #expect(error != nil)
+        }
+    }
+
+    @Test("shutdown with cancel cancels what has not started, waits for what has, and refuses new jobs")
+    func shutdownCancels() async throws {
+        try await LocalCluster.with(workers: 1, size: 1, configuration: ClusterConfiguration(prefetch: 0)) { cluster, _ in
+            let running = try cluster.submit(Sleep(.milliseconds(300)))
+            let waiting = try (0..<10).map { _ in try cluster.submit(Sleep(.seconds(5))) }
+            await running.erased.waitUntilRunning()
+            await cluster.shutdown(wait: true, cancelPending: true)
+            #expect(running.state == .finished)
+            #expect(waiting.allSatisfy { $0.state == .cancelled })
+            #expect(throws: ClusterError.self) { try cluster.submit(NoOp()) }
+        }
+    }
+
+    @Test("shutdown waits for every job")
+    func shutdownWaits() async throws {
+        try await LocalCluster.with { cluster, _ in
+            let futures = try (0..<8).map { _ in try cluster.submit(Sleep(.milliseconds(50))) }
+            await cluster.shutdown(wait: true)
+            #expect(futures.allSatisfy { $0.state == .finished })
+        }
+    }
+}
+
+/// A job of one of two kinds, so one map can mix them and fail on one.
+enum AnyKindJob: Job {
+    case prime(PrimeCheck)
+    case flag(FlagDownload)
+
+    var spec: JobSpec {
+        switch self {
+        case .prime(let job): job.spec
+        case .flag(let job): job.spec
+        }
+    }
+
+    func output(from output: JobOutput) -> Bool? {
+        switch self {
+        case .prime(let job): job.output(from: output)
+        case .flag(let job): job.output(from: output).map { _ in true }
+        }
+    }
+}
+
+/// A cheap prime check whose answer is always true: it checks one of the first six primes.
+struct NumberJob: Job {
+    var index: Int
+    init(_ index: Int) { self.index = index }
+    var spec: JobSpec { .primeCheck(n: [2, 3, 5, 7, 11, 13][self.index % 6], method: .millerRabin) }
+    func output(from output: JobOutput) -> Bool? {
+        guard case .primeCheck(let isPrime) = output else { return nil }
+        return isPrime
+    }
+}
