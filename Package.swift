@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "coordinator", targets: ["CoordinatorCLI"]),
         .executable(name: "worker", targets: ["WorkerCLI"]),
+        .executable(name: "flagserver", targets: ["FlagServerCLI"]),
         .library(name: "FanoutProtocol", targets: ["FanoutProtocol"]),
         .library(name: "FanoutCoordinator", targets: ["FanoutCoordinator"]),
         .library(name: "FanoutWorker", targets: ["FanoutWorker"]),
@@ -57,6 +58,25 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Sources/Coordinator"
+        ),
+        .target(
+            name: "FanoutFlagServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/FlagServer"
+        ),
+        .executableTarget(
+            name: "FlagServerCLI",
+            dependencies: [
+                "FanoutFlagServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/FlagServerCLI"
         ),
         .executableTarget(
             name: "CoordinatorCLI",
