@@ -69,10 +69,20 @@ let package = Package(
             ],
             path: "Sources/FlagServer"
         ),
+        .target(
+            name: "FanoutCommandLine",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CommandLineSupport"
+        ),
         .executableTarget(
             name: "FlagServerCLI",
             dependencies: [
                 "FanoutFlagServer",
+                "FanoutCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +92,9 @@ let package = Package(
             name: "CoordinatorCLI",
             dependencies: [
                 "FanoutCoordinator",
+                "FanoutCommandLine",
+                "FanoutProtocol",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +104,7 @@ let package = Package(
             name: "WorkerCLI",
             dependencies: [
                 "FanoutWorker",
+                "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FanoutCommandLine
 import FanoutFlagServer
 import Logging
 import NIOCore
@@ -43,12 +44,7 @@ struct FlagServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = self.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging(level: self.logLevel)
         let catalog = try FlagCatalog(isoCodes: self.isoCodes, flagsDirectory: self.flags)
         let server = FlagServer(
             catalog: catalog,
@@ -64,5 +60,3 @@ struct FlagServerCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

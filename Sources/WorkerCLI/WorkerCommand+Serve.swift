@@ -1,4 +1,5 @@
 import ArgumentParser
+import FanoutCommandLine
 import FanoutProtocol
 import FanoutWorker
 import Logging
@@ -72,12 +73,7 @@ extension WorkerCommand {
         }
 
         func run() async throws {
-            let level = self.logLevel
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            bootstrapLogging(level: self.logLevel)
             let logger = Logger(label: "fanout.worker")
             let address = try ListenAddress(parsing: self.listen)
             let configuration = WorkerConfiguration(
@@ -102,14 +98,3 @@ extension WorkerCommand {
         }
     }
 }
-
-extension PoolKind: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let kind = Self.allCases.first(where: { $0.description == argument }) else { return nil }
-        self = kind
-    }
-
-    public static var allValueStrings: [String] { Self.allCases.map(\.description) }
-}
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -202,14 +202,20 @@ public final class Cluster: Sendable {
             }
             self.send(assignments)
             guard let future else { return }
+            let timing = JobTiming(
+                queued: .nanoseconds(Int64(clamping: result.queueNanoseconds)),
+                ran: .nanoseconds(Int64(clamping: result.runNanoseconds)),
+                slot: result.slot.map(Int.init)
+            )
             switch result.outcome {
             case .ok(let output):
-                future.resolve(.output(output))
+                future.resolve(.output(output), timing: timing)
             case .failed(let failure):
                 future.resolve(
                     .failure(
                         JobError(job: future.id, kind: future.kind, worker: connection.name, attempts: future.attempts, reason: .failed(failure))
-                    )
+                    ),
+                    timing: timing
                 )
             case .cancelled:
                 future.resolveCancelled()

@@ -23,7 +23,7 @@ public struct ClusterConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(1),
         heartbeatTimeout: Duration = .seconds(5),
         frameLimits: FrameLimits = .default,
-        hostName: String = "coordinator"
+        hostName: String = HostName.current
     ) {
         self.prefetch = prefetch
         self.maximumAttempts = maximumAttempts

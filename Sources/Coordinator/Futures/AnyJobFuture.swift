@@ -18,6 +18,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         var outcome: Outcome?
         var worker: String?
         var attempts = 0
+        var timing: JobTiming?
         var waiters: [Int: Waiter] = [:]
         var nextWaiter = 0
         var observers: [@Sendable (AnyJobFuture) -> Void] = []
@@ -44,6 +45,9 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
 
     /// The worker running the job or that ran it last, as `host:port`.
     public var worker: String? { self.record.withLock { $0.worker } }
+
+    /// How long the job waited and ran on the worker that answered it; nil until then.
+    public var timing: JobTiming? { self.record.withLock { $0.timing } }
 
     /// How many times the job was given to a worker.
     public var attempts: Int { self.record.withLock { $0.attempts } }
@@ -140,10 +144,11 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
 
     /// Resolves the job unless it already is; false when it was.
     @discardableResult
-    func resolve(_ outcome: Outcome, cancelled: Bool = false) -> Bool {
+    func resolve(_ outcome: Outcome, cancelled: Bool = false, timing: JobTiming? = nil) -> Bool {
         let woken = self.record.withLock { record -> (waiters: [CheckedContinuation<Void, Never>], observers: [@Sendable (AnyJobFuture) -> Void])? in
             guard !record.state.isDone else { return nil }
             record.outcome = outcome
+            record.timing = timing
             switch outcome {
             case .output: record.state = .finished
             case .failure: record.state = cancelled ? .cancelled : .failed
@@ -163,6 +168,9 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         let error = JobError(job: self.id, kind: self.kind, worker: self.worker, attempts: self.attempts, reason: .cancelled)
         return self.resolve(.failure(error), cancelled: true)
     }
+
+    /// How the job ended; nil while it has not.
+    var currentOutcome: Outcome? { self.record.withLock { $0.outcome } }
 
     /// The error the job ended with, if it failed or was cancelled.
     public var error: JobError? {

@@ -38,6 +38,25 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
         }
     }
 
+    /// How long the job waited and ran on the worker that answered it; nil until then.
+    public var timing: JobTiming? { self.erased.timing }
+
+    /// The output of a finished job without waiting; throws the job's error, or ``JobFutureNotDone`` while
+    /// it is pending or running.
+    public func result() throws -> Output {
+        switch self.erased.currentOutcome {
+        case .output(let output)?:
+            guard let value = self.decode(output) else {
+                throw JobError(job: self.id, kind: self.erased.kind, worker: self.worker, attempts: self.erased.attempts, reason: .unexpectedOutput(output.kind))
+            }
+            return value
+        case .failure(let error)?:
+            throw error
+        case nil:
+            throw JobFutureNotDone(job: self.id)
+        }
+    }
+
     /// The error the job ended with, if it failed or was cancelled.
     public var error: JobError? { self.erased.error }
 

@@ -44,7 +44,7 @@ public struct LocalWorkers: Sendable {
                 "--log-level", logLevel.rawValue,
             ]
             if let size { arguments += ["--size", "\(size)"] }
-            let (process, port) = try await Self.start(workerExecutable, arguments: arguments)
+            let (process, port) = try await ListeningProcess.start(workerExecutable, arguments: arguments)
             processes.append(process)
             addresses.append(WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: port))
         }
@@ -61,45 +61,12 @@ public struct LocalWorkers: Sendable {
 
     /// Asks every worker to stop (SIGTERM: drain, then exit) and waits until they have.
     public func stop() async {
-        for process in self.processes where process.isRunning {
-            process.terminate()
-        }
-        let processes = self.processes
-        _ = try? await NIOThreadPool.singleton.runIfActive {
-            for process in processes { process.waitUntilExit() }
-        }
+        await ListeningProcess.stop(self.processes)
     }
 
     /// `name` in the folder of this process's own binary, where `swift build` puts every product.
     public static func siblingExecutable(_ name: String) -> String {
         let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-
-    /// Starts `executable` and waits for its `listening on HOST:PORT` line.
-    static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ClusterError("cannot start a local worker: \(executable) is not an executable (run `swift build` first)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let line = try await NIOThreadPool.singleton.runIfActive { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = output.fileHandleForReading.readData(ofLength: 1)
-                guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
-                bytes.append(byte)
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
-            process.terminate()
-            throw ClusterError("local worker \(executable) did not start: it printed \"\(line)\" instead of its address")
-        }
-        return (process, port)
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import NIOPosix
+
+/// Starting a server binary that prints `listening on HOST:PORT` once bound, and stopping it.
+enum ListeningProcess {
+    /// Starts `executable` and waits for its `listening on HOST:PORT` line; returns the process and the port.
+    static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ClusterError("cannot start \(executable): it is not an executable (run `swift build` first)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // Reading blocks, so it happens on a thread of NIO's pool rather than the concurrency pool.
+        let line = try await NIOThreadPool.singleton.runIfActive { () -> String in
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = output.fileHandleForReading.readData(ofLength: 1)
+                guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
+            process.terminate()
+            let name = URL(fileURLWithPath: executable).lastPathComponent
+            throw ClusterError("\(name) did not start (see its message above)\(line.isEmpty ? "" : ": it printed \"\(line)\"")")
+        }
+        return (process, port)
+    }
+
+    /// Sends SIGTERM to each process still running and waits until all have exited.
+    ///
+    /// Runs to the end even when the calling task is cancelled, as on Ctrl-C: leaving servers behind is worse
+    /// than waiting for them.
+    static func stop(_ processes: [Process]) async {
+        for process in processes where process.isRunning {
+            process.terminate()
+        }
+        // An unstructured task, awaited at once, so the caller's cancellation cannot cut the wait short.
+        await Task {
+            _ = try? await NIOThreadPool.singleton.runIfActive {
+                for process in processes { process.waitUntilExit() }
+            }
+        }.value
+    }
+}

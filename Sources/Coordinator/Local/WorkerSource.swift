@@ -1,0 +1,37 @@
+import FanoutProtocol
+import Logging
+
+/// Where a run's workers come from: a hosts file, or worker processes started here for the run.
+public enum WorkerSource: Sendable {
+    /// The workers of a hosts file, reached with the coordinator's files in `tlsDirectory`.
+    case hostsFile(path: String, tlsDirectory: String)
+    /// `count` local workers with `pool` of `size` each.
+    case local(count: Int, pool: PoolKind, size: Int?)
+}
+
+extension Cluster {
+    /// Connects to the workers `source` names (starting them first when local), runs `body`, then closes and,
+    /// for local workers, stops them and removes their certificates.
+    public static func withCluster<Result: Sendable>(
+        from source: WorkerSource,
+        configuration: ClusterConfiguration = ClusterConfiguration(),
+        logger: Logger,
+        _ body: (Cluster) async throws -> Result
+    ) async throws -> Result {
+        switch source {
+        case .hostsFile(let path, let tlsDirectory):
+            let hosts = try HostsFile.load(path: path)
+            return try await Cluster.withCluster(
+                workers: hosts.workers,
+                tls: TLSFiles.coordinator(directory: tlsDirectory),
+                configuration: configuration,
+                logger: logger,
+                body
+            )
+        case .local(let count, let pool, let size):
+            return try await LocalWorkers.with(count: count, pool: pool, size: size) { local in
+                try await Cluster.withCluster(workers: local.addresses, tls: local.tls, configuration: configuration, logger: logger, body)
+            }
+        }
+    }
+}

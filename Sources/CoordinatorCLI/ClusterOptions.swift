@@ -1,0 +1,71 @@
+import ArgumentParser
+import FanoutCommandLine
+import FanoutCoordinator
+import FanoutProtocol
+import Logging
+
+/// Which workers to run on, shared by every command that runs jobs.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Hosts file, one worker per line: host[:port] [slots=N]. Without it, workers start locally.")
+    var workers: String?
+
+    @Option(help: "Start this many local workers (default 2 when --workers is not given).")
+    var local: Int?
+
+    @Option(help: "Pool of each local worker: threads or processes.")
+    var pool: PoolKind = .threads
+
+    @Option(help: "Jobs each local worker runs at once (default: the worker's own default).")
+    var size: Int?
+
+    @Option(help: "Folder with ca.pem, coordinator.pem and coordinator-key.pem, for --workers.")
+    var tlsDir: String = "certs"
+
+    @Option(help: "Times a job is tried on workers that are lost under it before it fails.")
+    var attempts: Int = 3
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .warning
+
+    func validate() throws {
+        if self.workers != nil, self.local != nil {
+            throw ValidationError("give --workers or --local, not both")
+        }
+        if let local = self.local, local < 1 {
+            throw ValidationError("--local must be at least 1")
+        }
+        if let size = self.size, size < 1 {
+            throw ValidationError("--size must be at least 1")
+        }
+        guard self.attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+    }
+
+    var isLocal: Bool { self.workers == nil }
+
+    var source: WorkerSource {
+        if let workers = self.workers {
+            return .hostsFile(path: workers, tlsDirectory: self.tlsDir)
+        }
+        return .local(count: self.local ?? 2, pool: self.pool, size: self.size)
+    }
+
+    var configuration: ClusterConfiguration {
+        ClusterConfiguration(maximumAttempts: self.attempts)
+    }
+
+    /// Sets up logging, connects, and runs `body`; stops cleanly on Ctrl-C or SIGTERM.
+    func withCluster<Result: Sendable>(_ body: @escaping @Sendable (Cluster) async throws -> Result) async throws -> Result {
+        bootstrapLogging(level: self.logLevel)
+        let logger = Logger(label: "fanout.coordinator")
+        let source = self.source
+        let configuration = self.configuration
+        return try await untilInterrupted {
+            try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
+                for unreachable in cluster.unreachable {
+                    printError("unreachable: \(unreachable)")
+                }
+                return try await body(cluster)
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import FanoutCoordinator
+
+extension CoordinatorCommand {
+    struct Ping: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Each worker's host, version, pool, slots, cores and round-trip time."
+        )
+
+        @OptionGroup var cluster: ClusterOptions
+
+        func run() async throws {
+            let unanswered = try await self.cluster.withCluster { cluster in
+                var unanswered = 0
+                for (worker, roundTrip) in await cluster.ping() {
+                    let time = roundTrip.map { String(format: "%.3f ms", Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000) } ?? "no answer"
+                    if roundTrip == nil { unanswered += 1 }
+                    printLine(
+                        "\(worker.address)  host \(worker.hostName)  version \(worker.softwareVersion) (protocol \(worker.protocolVersion))  "
+                            + "\(worker.capabilities.poolKind) × \(worker.capabilities.slots)  cores \(worker.capabilities.cores)  rtt \(time)"
+                    )
+                }
+                return unanswered + cluster.unreachable.count
+            }
+            if unanswered > 0 { throw ExitCode.failure }
+        }
+    }
+}

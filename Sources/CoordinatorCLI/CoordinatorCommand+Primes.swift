@@ -1,0 +1,57 @@
+import ArgumentParser
+import FanoutCoordinator
+import FanoutProtocol
+
+extension CoordinatorCommand {
+    struct Primes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check random numbers for primality on the cluster (the seed's multiprocs.py).",
+            discussion: "Prints `n | p | elapsed | worker` per result as it arrives, then `N in X seconds`."
+        )
+
+        @OptionGroup var cluster: ClusterOptions
+        @OptionGroup var options: PrimesOptions
+
+        func run() async throws {
+            let workload = self.options.workload
+            let summary = try await self.cluster.withCluster { cluster in
+                try await workload.run(on: cluster, print: printLine)
+            }
+            if summary.failed { throw ExitCode.failure }
+        }
+    }
+}
+
+struct PrimesOptions: ParsableArguments {
+    @Option(help: "How many numbers to check.")
+    var count: Int = 20
+
+    @Option(help: "Numbers are drawn from 0 up to this.")
+    var below: UInt64 = 100_000_000
+
+    @Option(help: "Seed for drawing the numbers (default: a random one, printed).")
+    var seed: UInt64?
+
+    @Option(help: "trial-n (the seed's), trial-sqrt or miller-rabin.")
+    var method: PrimeMethod = .trialDivisionToN
+
+    func validate() throws {
+        guard self.count >= 0 else { throw ValidationError("--count cannot be negative") }
+        guard self.below >= 1 else { throw ValidationError("--below must be at least 1") }
+    }
+
+    var workload: PrimesWorkload {
+        let seed = self.seed ?? UInt64.random(in: 0...UInt64.max)
+        if self.seed == nil { printError("seed \(seed)") }
+        return PrimesWorkload(numbers: RandomNumbers.draw(self.count, below: self.below, seed: seed), method: self.method)
+    }
+}
+
+extension PrimeMethod: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let method = Self.allCases.first(where: { $0.description == argument }) else { return nil }
+        self = method
+    }
+
+    public static var allValueStrings: [String] { Self.allCases.map(\.description) }
+}
