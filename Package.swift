@@ -137,6 +137,7 @@ let package = Package(
             name: "FanoutCoordinatorTests",
             dependencies: [
                 "FanoutCoordinator",
+                "FanoutFlagServer",
                 "FanoutTestSupport",
                 "FanoutProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The coordinator binary end to end: the default local run (primes, then flags from a local flagserver), the
+# pool kinds, fib, ping, a hosts file with real workers and an unreachable one, failures in the exit code, and
+# Ctrl-C leaving no process or temporary folder behind.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$(cd "$root" && swift build --show-bin-path)
+coordinator="$bin/coordinator"
+worker="$bin/worker"
+for tool in "$coordinator" "$worker" "$bin/flagserver"; do
+    [ -x "$tool" ] || { echo "build first (swift build): $tool is missing"; exit 1; }
+done
+[ -f /usr/share/iso-codes/json/iso_3166-1.json ] && [ -d /usr/share/iso-flags-svg ] \
+    || { echo "flags need Debian's iso-codes and iso-flags-svg (apt-get install iso-codes iso-flags-svg)"; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...
+    local name=$1; shift
+    if "$@" >"$work/last.log" 2>&1; then
+        passed=$((passed + 1)); echo "ok   $name"
+    else
+        failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/last.log"
+    fi
+}
+contains() { grep -qF -- "$2" "$1" || { echo "expected \"$2\" in $1:"; tail -20 "$1"; return 1; }; }
+count_is() { local n; n=$(grep -cE -- "$2" "$1" || true); [ "$n" = "$3" ] || { echo "$n lines match \"$2\" in $1, want $3"; return 1; }; }
+
+# Every "n | p | elapsed | worker" line has the right verdict.
+verdicts_right() {
+    python3 - "$1" <<'PY'
+import sys
+def is_prime(n):
+    if n < 2: return False
+    d = 2
+    while d * d <= n:
+        if n % d == 0: return False
+        d += 1
+    return True
+bad = 0
+for line in open(sys.argv[1]):
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) == 4 and parts[0].isdigit():
+        n = int(parts[0])
+        if (parts[1] == "p") != is_prime(n):
+            print("wrong verdict:", line.strip()); bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+
+# Every flag in the folder is byte-identical to the flag iso-flags-svg has for that country.
+flags_identical() {
+    python3 - "$1" "$2" <<'PY'
+import json, os, sys, filecmp
+folder, expected = sys.argv[1], int(sys.argv[2])
+codes = {}
+for c in json.load(open("/usr/share/iso-codes/json/iso_3166-1.json"))["3166-1"]:
+    for key in ("name", "common_name", "official_name"):
+        if key in c: codes["-".join(c[key].split(" ")) + ".svg"] = c["alpha_2"].lower()
+files = os.listdir(folder)
+bad = [f for f in files if not filecmp.cmp(os.path.join(folder, f), "/usr/share/iso-flags-svg/country-4x3/%s.svg" % codes[f], shallow=False)]
+if bad or len(files) != expected:
+    print(len(files), "files, want", expected, "; differing:", bad[:5]); sys.exit(1)
+PY
+}
+
+cd "$work"
+before=$(ls /tmp | grep -c '^fanout-local-' || true)
+
+# The default: local workers, primes then flags.
+"$coordinator" --count 12 --seed 3 --dest "$work/flags" > default.out 2> default.err || echo "exit $?" >> default.out
+check "default run exits 0" bash -c '! grep -q "^exit" default.out'
+check "default run checks 12 numbers" count_is default.out '^ +[0-9]+ \| [p ] \| [0-9.]+ \| 127\.0\.0\.1:[0-9]+$' 12
+check "default run prints the primes summary" contains default.out "12 in "
+check "every prime verdict is right" verdicts_right default.out
+check "default run downloads every country" contains default.out "195 downloaded in "
+check "every saved flag is the served file" flags_identical "$work/flags" 195
+
+"$coordinator" primes --local 2 --pool processes --size 2 --count 10 --seed 9 --method miller-rabin > processes.out 2>&1
+check "primes on process pools" contains processes.out "10 in "
+check "process-pool verdicts are right" verdicts_right processes.out
+
+"$coordinator" fib --local 2 --from 20 --to 23 --tasks 2 > fib.out 2>&1
+check "fib prints every value of both phases" count_is fib.out '^Fibonacci\(2[0-3]\) = [0-9]+ \(127\.0\.0\.1:[0-9]+\)$' 16
+check "fib times both phases" count_is fib.out '^Time taken: ' 2
+check "fib(23) is right" contains fib.out "Fibonacci(23) = 28657"
+
+printf 'Chad\nAtlantis\nPeru\n' > countries.txt
+if "$coordinator" flags --local 1 --countries countries.txt --mode submit --dest "$work/few" > failing.out 2>&1; then echo "exit 0" >> failing.out; fi
+check "a failed job makes the exit code non-zero" bash -c '! grep -q "^exit 0" failing.out'
+check "the failure is listed with its reason" contains failing.out "failed: Atlantis"
+check "the others still download" contains failing.out "2 downloaded in "
+
+# Workers from a hosts file, one of them unreachable.
+printf '127.0.0.1\n' > hosts-for-certs.txt
+"$coordinator" certs init --hosts hosts-for-certs.txt --out certs > /dev/null
+: > hosts.txt
+for i in 1 2; do
+    "$worker" --listen 127.0.0.1:0 --tls-dir certs/127.0.0.1 --pool threads --size 2 > "worker$i.out" 2> "worker$i.err" &
+    pids+=($!)
+    for _ in $(seq 1 400); do grep -q '^listening on ' "worker$i.out" && break; sleep 0.05; done
+    sed -n 's/^listening on //p' "worker$i.out" >> hosts.txt
+done
+"$coordinator" ping --workers hosts.txt --tls-dir certs > ping.out 2>&1
+check "ping answers for both workers" count_is ping.out '^127\.0\.0\.1:[0-9]+ +host .* threads × 2 +cores [0-9]+ +rtt [0-9.]+ ms$' 2
+echo "127.0.0.1:1" >> hosts.txt
+"$coordinator" primes --workers hosts.txt --tls-dir certs --count 6 --seed 1 > listed.out 2> listed.err
+check "a run goes on without an unreachable worker" contains listed.out "6 in "
+check "the unreachable worker is named" contains listed.err "unreachable: 127.0.0.1:1"
+printf 'good.example\nbad host here\n' > bad-hosts.txt
+if "$coordinator" ping --workers bad-hosts.txt > bad.out 2>&1; then echo "exit 0" >> bad.out; fi
+check "a bad hosts file names its file and line" contains bad.out "bad-hosts.txt:2:"
+
+# Ctrl-C in the middle of a run stops the local workers and flagserver and removes the temporary folder.
+"$coordinator" flags --local 2 --size 1 --dest "$work/interrupted" > interrupted.out 2>&1 &
+run=$!
+for _ in $(seq 1 400); do grep -q '(127.0.0.1:' interrupted.out && break; sleep 0.05; done
+children=$(pgrep -P "$run" | tr '\n' ' ')
+check "the run had two workers and a flagserver" test "$(echo $children | wc -w)" = 3
+kill -INT "$run"
+status=0
+wait "$run" || status=$?
+check "Ctrl-C ends the run with status 130" test "$status" = 130
+check "Ctrl-C leaves no worker or flagserver running" bash -c "for pid in $children; do ! kill -0 \$pid 2>/dev/null || { echo \"\$pid still runs\"; exit 1; }; done"
+after=$(ls /tmp | grep -c '^fanout-local-' || true)
+check "no temporary folder is left behind" test "$before" = "$after"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
