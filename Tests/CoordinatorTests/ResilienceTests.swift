@@ -30,6 +30,29 @@ struct ResilienceTests {
         }
     }
 
+    @Test("a frozen worker misses its heartbeats: its jobs run elsewhere and every future resolves once")
+    func workerFrozen() async throws {
+        let configuration = ClusterConfiguration(heartbeatInterval: .milliseconds(200), heartbeatTimeout: .seconds(2))
+        try await LocalCluster.with(workers: 2, size: 2, configuration: configuration) { cluster, local in
+            let futures = try (0..<12).map { _ in try cluster.submit(Sleep(.milliseconds(300))) }
+            let victim = local.addresses[0].description
+            let target = try #require(futures.first { $0.worker == victim })
+            await target.erased.waitUntilRunning()
+            // SIGSTOP freezes the worker with its connection open: only the missing pongs give it away.
+            kill(local.processIdentifiers[0], SIGSTOP)
+            defer { kill(local.processIdentifiers[0], SIGCONT) }
+            var resolved = 0
+            for try await future in cluster.asCompleted(futures) {
+                try await future.value
+                resolved += 1
+            }
+            #expect(resolved == futures.count)
+            #expect(futures.filter { $0.worker == victim }.isEmpty, "every job ended up elsewhere")
+            #expect(target.erased.attempts == 2)
+            #expect(cluster.workers.map(\.address) == [local.addresses[1]])
+        }
+    }
+
     @Test("an unreachable worker is reported by name and the run goes on with the others")
     func unreachable() async throws {
         try await LocalWorkers.with(count: 1, logLevel: .error) { local in

@@ -4,33 +4,9 @@
 # second run keeps the CA and adds hosts, and that bad input fails with a clear message.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$(cd "$root" && swift build --show-bin-path)
-coordinator="$bin/coordinator"
-worker="$bin/worker"
-[ -x "$coordinator" ] && [ -x "$worker" ] || { echo "build coordinator and worker first (swift build)"; exit 1; }
+source "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || { echo "openssl is required (apt-get install openssl)"; exit 1; }
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-check() { # check NAME COMMAND...
-    local name=$1; shift
-    if "$@" >"$work/last.log" 2>&1; then
-        passed=$((passed + 1)); echo "ok   $name"
-    else
-        failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/last.log"
-    fi
-}
 mode_is() { [ "$(stat -c %a "$1")" = "$2" ] || { echo "$1 has mode $(stat -c %a "$1"), want $2"; return 1; }; }
-contains() { grep -qF -- "$2" "$1" || { echo "expected \"$2\" in:"; cat "$1"; return 1; }; }
 
 cd "$work"
 cat > hosts.txt <<'HOSTS'
@@ -115,5 +91,4 @@ check "a bad hosts line is named by file and line" contains bad.out "bad-hosts.t
 if "$worker" check-tls --tls-dir certs > wrong-dir.out 2>&1; then echo "exit 0" >> wrong-dir.out; fi
 check "check-tls names the missing file" contains wrong-dir.out "certs/worker.pem"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

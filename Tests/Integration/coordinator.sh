@@ -4,35 +4,9 @@
 # Ctrl-C leaving no process or temporary folder behind.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$(cd "$root" && swift build --show-bin-path)
-coordinator="$bin/coordinator"
-worker="$bin/worker"
-for tool in "$coordinator" "$worker" "$bin/flagserver"; do
-    [ -x "$tool" ] || { echo "build first (swift build): $tool is missing"; exit 1; }
-done
+source "$(dirname "$0")/lib.sh"
 [ -f /usr/share/iso-codes/json/iso_3166-1.json ] && [ -d /usr/share/iso-flags-svg ] \
-    || { echo "flags need Debian's iso-codes and iso-flags-svg (apt-get install iso-codes iso-flags-svg)"; exit 1; }
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-check() { # check NAME COMMAND...
-    local name=$1; shift
-    if "$@" >"$work/last.log" 2>&1; then
-        passed=$((passed + 1)); echo "ok   $name"
-    else
-        failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$work/last.log"
-    fi
-}
-contains() { grep -qF -- "$2" "$1" || { echo "expected \"$2\" in $1:"; tail -20 "$1"; return 1; }; }
+    || { echo "flags need Debian's iso-codes and iso-flags-svg (scripts/install-packages.sh)"; exit 1; }
 count_is() { local n; n=$(grep -cE -- "$2" "$1" || true); [ "$n" = "$3" ] || { echo "$n lines match \"$2\" in $1, want $3"; return 1; }; }
 
 # Every "n | p | elapsed | worker" line has the right verdict.
@@ -134,5 +108,4 @@ check "Ctrl-C leaves no worker or flagserver running" bash -c "for pid in $child
 after=$(ls /tmp | grep -c '^fanout-local-' || true)
 check "no temporary folder is left behind" test "$before" = "$after"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -38,6 +38,20 @@ public final class TestSession {
         return results
     }
 
+    /// Reads until goodbye, skipping `started`; returns the results on the way. Fails on anything else or an
+    /// end without goodbye.
+    public func resultsUntilGoodbye() async throws -> [JobID: JobResult] {
+        var results: [JobID: JobResult] = [:]
+        while true {
+            switch try await self.next() {
+            case .started?: continue
+            case .result(let result)?: results[result.jobID] = result
+            case .goodbye?: return results
+            case let other: throw UnexpectedMessage(message: other)
+            }
+        }
+    }
+
     /// Reads until the result for `jobID`, skipping `started` and other results.
     public func result(for jobID: JobID) async throws -> JobResult {
         while true {

@@ -18,14 +18,7 @@ struct RunningWorker: Sendable {
         URL(fileURLWithPath: ChildCommand.currentExecutable).deletingLastPathComponent().appendingPathComponent("worker").path
     }
 
-    static let logger: Logger = {
-        guard let level = ProcessInfo.processInfo.environment["FANOUT_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
-            return Logger(label: "fanout.test", factory: { _ in SwiftLogNoOpLogHandler() })
-        }
-        var logger = Logger(label: "fanout.test", factory: { StreamLogHandler.standardError(label: $0) })
-        logger.logLevel = level
-        return logger
-    }()
+    static let logger = testLogger
 
     /// Runs a worker with `pool` and `size` for the length of `body`, then stops it gracefully.
     static func with<Result: Sendable>(

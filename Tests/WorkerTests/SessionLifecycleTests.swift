@@ -43,18 +43,7 @@ struct SessionLifecycleTests {
                     try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .sleep(nanoseconds: 20_000_000))))
                 }
                 try await session.send(.drain, .submit(Submit(jobID: JobID(99), spec: .noop)))
-                var results: [JobID: JobResult] = [:]
-                var sawGoodbye = false
-                while let message = try await session.next() {
-                    switch message {
-                    case .started: continue
-                    case .result(let result): results[result.jobID] = result
-                    case .goodbye: sawGoodbye = true
-                    default: Issue.record("unexpected \(message)")
-                    }
-                    if sawGoodbye { break }
-                }
-                #expect(sawGoodbye)
+                let results = try await session.resultsUntilGoodbye()
                 #expect(results.count == 9)
                 for id in 0..<8 {
                     #expect(results[JobID(UInt64(id))]?.outcome == .ok(.sleep))

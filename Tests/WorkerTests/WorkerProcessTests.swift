@@ -76,18 +76,7 @@ struct WorkerProcessTests {
             }
             worker.process.terminate()
 
-            var results: [JobID: JobResult] = [:]
-            var sawGoodbye = false
-            while let message = try await session.next() {
-                switch message {
-                case .started: continue
-                case .result(let result): results[result.jobID] = result
-                case .goodbye: sawGoodbye = true
-                default: Issue.record("unexpected \(message)")
-                }
-                if sawGoodbye { break }
-            }
-            #expect(sawGoodbye)
+            let results = try await session.resultsUntilGoodbye()
             #expect(results.count == 4)
             #expect(results.values.allSatisfy { $0.outcome == .ok(.sleep) })
             #expect(try await session.next() == nil)

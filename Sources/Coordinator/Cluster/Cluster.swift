@@ -259,9 +259,10 @@ public final class Cluster: Sendable {
                         await connection.keepAlive(
                             channel.channel,
                             interval: configuration.heartbeatInterval,
-                            timeout: configuration.heartbeatTimeout,
-                            logger: logger
-                        )
+                            timeout: configuration.heartbeatTimeout
+                        ) { reason in
+                            self.lost(connection, reason: reason, logger: logger)
+                        }
                     }
                     do {
                         while let message = try await messages.next() {
@@ -308,13 +309,15 @@ public final class Cluster: Sendable {
         self.send(assignments)
     }
 
-    /// The connection ended: its jobs go back to the queue, or fail when out of attempts or workers.
+    /// The connection ended or went silent: its jobs go back to the queue, or fail when out of attempts or
+    /// workers. Only the first call for a connection does anything.
     private func lost(_ connection: WorkerConnection, reason: String, logger: Logger) {
-        let (loss, drained) = self.state.withLock { state in
-            state.connections[connection.id] = nil
+        let outcome = self.state.withLock { state -> (JobScheduler.Loss, Bool)? in
+            guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
             return (state.scheduler.removeWorker(connection.id, error: reason), state.shutDown)
         }
+        guard let (loss, drained) = outcome else { return }
         if drained && loss.assignments.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty {
             logger.debug("disconnected")
         } else {

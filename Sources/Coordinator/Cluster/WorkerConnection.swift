@@ -85,8 +85,16 @@ final class WorkerConnection: Sendable {
         outbound.finish()
     }
 
-    /// Pings every `interval`; closes `channel` when nothing has been heard for `timeout`.
-    func keepAlive(_ channel: any Channel, interval: Duration, timeout: Duration, logger: Logger) async {
+    /// Pings every `interval`; when nothing has been heard for `timeout`, calls `silent` and closes `channel`.
+    ///
+    /// `silent` runs first because closing a TLS channel waits for the peer's close_notify, which a frozen or
+    /// cut-off worker never sends.
+    func keepAlive(
+        _ channel: any Channel,
+        interval: Duration,
+        timeout: Duration,
+        silent: @Sendable (String) -> Void
+    ) async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval)
@@ -95,7 +103,7 @@ final class WorkerConnection: Sendable {
             }
             let silence = ContinuousClock.now - self.lastHeard.withLock { $0 }
             if silence > timeout {
-                logger.warning("worker missed its heartbeats; dropping it", metadata: ["worker": "\(self.name)", "silence": "\(silence)"])
+                silent("no answer to heartbeats for \(silence)")
                 channel.close(promise: nil)
                 return
             }
