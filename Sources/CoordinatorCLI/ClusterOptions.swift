@@ -24,6 +24,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Times a job is tried on workers that are lost under it before it fails.")
     var attempts: Int = 3
 
+    @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped and its jobs rerun.")
+    var heartbeatTimeout: Double = 5
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -38,6 +41,7 @@ struct ClusterOptions: ParsableArguments {
             throw ValidationError("--size must be at least 1")
         }
         guard self.attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        guard self.heartbeatTimeout > 0.2 else { throw ValidationError("--heartbeat-timeout must be above 0.2 seconds") }
     }
 
     var isLocal: Bool { self.workers == nil }
@@ -50,7 +54,12 @@ struct ClusterOptions: ParsableArguments {
     }
 
     var configuration: ClusterConfiguration {
-        ClusterConfiguration(maximumAttempts: self.attempts)
+        let timeout = Duration.milliseconds(Int64(self.heartbeatTimeout * 1000))
+        return ClusterConfiguration(
+            maximumAttempts: self.attempts,
+            heartbeatInterval: min(.seconds(1), timeout / 4),
+            heartbeatTimeout: timeout
+        )
     }
 
     /// Sets up logging, connects, and runs `body`; stops cleanly on Ctrl-C or SIGTERM.

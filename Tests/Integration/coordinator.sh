@@ -7,46 +7,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 [ -f /usr/share/iso-codes/json/iso_3166-1.json ] && [ -d /usr/share/iso-flags-svg ] \
     || { echo "flags need Debian's iso-codes and iso-flags-svg (scripts/install-packages.sh)"; exit 1; }
-count_is() { local n; n=$(grep -cE -- "$2" "$1" || true); [ "$n" = "$3" ] || { echo "$n lines match \"$2\" in $1, want $3"; return 1; }; }
-
-# Every "n | p | elapsed | worker" line has the right verdict.
-verdicts_right() {
-    python3 - "$1" <<'PY'
-import sys
-def is_prime(n):
-    if n < 2: return False
-    d = 2
-    while d * d <= n:
-        if n % d == 0: return False
-        d += 1
-    return True
-bad = 0
-for line in open(sys.argv[1]):
-    parts = [p.strip() for p in line.split("|")]
-    if len(parts) == 4 and parts[0].isdigit():
-        n = int(parts[0])
-        if (parts[1] == "p") != is_prime(n):
-            print("wrong verdict:", line.strip()); bad += 1
-sys.exit(1 if bad else 0)
-PY
-}
-
-# Every flag in the folder is byte-identical to the flag iso-flags-svg has for that country.
-flags_identical() {
-    python3 - "$1" "$2" <<'PY'
-import json, os, sys, filecmp
-folder, expected = sys.argv[1], int(sys.argv[2])
-codes = {}
-for c in json.load(open("/usr/share/iso-codes/json/iso_3166-1.json"))["3166-1"]:
-    for key in ("name", "common_name", "official_name"):
-        if key in c: codes["-".join(c[key].split(" ")) + ".svg"] = c["alpha_2"].lower()
-files = os.listdir(folder)
-bad = [f for f in files if not filecmp.cmp(os.path.join(folder, f), "/usr/share/iso-flags-svg/country-4x3/%s.svg" % codes[f], shallow=False)]
-if bad or len(files) != expected:
-    print(len(files), "files, want", expected, "; differing:", bad[:5]); sys.exit(1)
-PY
-}
-
 cd "$work"
 before=$(ls /tmp | grep -c '^fanout-local-' || true)
 
