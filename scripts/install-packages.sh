@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fanout needs beyond Swift, when missing: openssl (certificate checks),
-# python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags).
+# python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags),
+# iproute2 (namespace hosts), openssh-client and openssh-server (the install test's hosts), systemd
+# (systemd-analyze, to check the unit). No service is started by installing them.
 set -euo pipefail
 
 missing=()
@@ -8,6 +10,10 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v python3 >/dev/null || missing+=(python3)
 [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || missing+=(iso-codes)
 [ -d /usr/share/iso-flags-svg/country-4x3 ] || missing+=(iso-flags-svg)
+command -v ip >/dev/null || missing+=(iproute2)
+command -v ssh >/dev/null || missing+=(openssh-client)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -15,6 +21,13 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# A policy-rc.d that refuses keeps package scripts from starting services (sshd) on this machine.
+policy=/usr/sbin/policy-rc.d
+placed_policy=no
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && placed_policy=yes
+fi
+trap '[ "$placed_policy" = yes ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
 echo "installed ${missing[*]}"
