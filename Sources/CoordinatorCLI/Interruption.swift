@@ -27,20 +27,3 @@ func untilInterrupted<Result: Sendable>(_ body: @escaping @Sendable () async thr
         return result
     }
 }
-
-/// Writes `line` to standard error.
-func printError(_ line: String) {
-    var line = line + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
-}
-
-/// Writes `line` to standard output at once, so progress shows as it happens.
-@Sendable func printLine(_ line: String) {
-    print(line)
-    fflush(nil)
-}
-
-/// A command could not run: what and where.
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-}
