@@ -79,6 +79,15 @@ struct ResilienceTests {
         #expect(error?.message.lowercased().contains("refused") == true, "\(String(describing: error))")
     }
 
+    @Test("an empty list of workers is an error, not a wait")
+    func noWorkersGiven() async throws {
+        let cluster = try TestCluster()
+        let error = await #expect(throws: ClusterError.self) {
+            try await Cluster.withCluster(workers: [], tls: cluster.certificates.coordinatorFiles, logger: LocalCluster.logger) { _ in }
+        }
+        #expect(error?.message.contains("no workers") == true)
+    }
+
     @Test("a worker speaking another protocol version is refused with both versions and its address")
     func versionMismatch() async throws {
         let clusters = try MutualTLSTests.Clusters()

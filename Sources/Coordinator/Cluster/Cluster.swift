@@ -42,6 +42,7 @@ public final class Cluster: Sendable {
         logger: Logger = Logger(label: "fanout.coordinator"),
         _ body: (Cluster) async throws -> Result
     ) async throws -> Result {
+        guard !workers.isEmpty else { throw ClusterError("no workers were given") }
         let context = try MutualTLS.makeClientContext(files: tls)
         let cluster = Cluster(configuration: configuration, logger: logger)
         let (reports, report) = AsyncStream.makeStream(of: Void.self)
@@ -60,7 +61,7 @@ public final class Cluster: Sendable {
             }
             guard !cluster.workers.isEmpty else {
                 let reasons = cluster.unreachable.map { "  \($0)" }.joined(separator: "\n")
-                throw ClusterError(workers.isEmpty ? "no workers were given" : "no worker could be reached:\n\(reasons)")
+                throw ClusterError("no worker could be reached:\n\(reasons)")
             }
             let result: Swift.Result<Result, any Error>
             do {

@@ -21,6 +21,9 @@ extension Cluster {
         switch source {
         case .hostsFile(let path, let tlsDirectory):
             let hosts = try HostsFile.load(path: path)
+            guard !hosts.workers.isEmpty else {
+                throw HostsFileError(path: path, line: nil, reason: "lists no workers")
+            }
             return try await Cluster.withCluster(
                 workers: hosts.workers,
                 tls: TLSFiles.coordinator(directory: tlsDirectory),
