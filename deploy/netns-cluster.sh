@@ -93,6 +93,9 @@ for tool in coordinator worker flagserver; do
 done
 
 down
+# Interfaces or namespaces of ours with no record here belong to a cluster brought up with another --dir.
+strays=$( { ip -o link show "$bridge" 2>/dev/null | cut -d: -f2; ip netns list 2>/dev/null | grep -oE '^fanout-[a-z0-9]+'; } | tr -d ' ' | tr '\n' ' ' || true)
+[ -z "$strays" ] || die "already present with no record in $dir: $strays. Another cluster is up with another --dir (or FANOUT_NETNS_DIR): take it down with that, or by hand (ip link del $bridge; ip netns del NAME)."
 mkdir -p "$dir"
 : > "$state"
 trap 'status=$?; if [ $status -ne 0 ]; then echo "netns-cluster: up failed; taking down what it made" >&2; down; fi' EXIT
