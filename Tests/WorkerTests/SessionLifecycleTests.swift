@@ -151,6 +151,47 @@ struct SessionLifecycleTests {
         }
     }
 
+    @Test("a child that dies while idle is replaced, and the next job runs in the new child")
+    func idleChildDies() async throws {
+        try await RunningWorker.with(pool: .processes, size: 1) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
+                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
+                let idle = try #require(worker.server.childProcessIDs.first ?? nil)
+                #expect(kill(idle, SIGKILL) == 0)
+                await ProcessState.waitUntilExited(idle)
+                try await session.send(.submit(Submit(jobID: JobID(1), spec: .fibonacci(n: 12))))
+                #expect(try await session.result(for: JobID(1)).outcome == .ok(.fibonacci(144)))
+            }
+        }
+    }
+
+    @Test("a child holds no socket of the worker's: not the listener, not a coordinator's connection")
+    func childInheritsNoSockets() async throws {
+        try await RunningWorker.with(pool: .processes, size: 1) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
+                _ = try await session.result(for: JobID(0))
+                let child = try #require(worker.server.childProcessIDs.first ?? nil)
+                let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child)/fd")
+                let sockets = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(child)/fd/\($0)") }
+                    .filter { $0.hasPrefix("socket:") }
+                #expect(sockets.isEmpty, "the child holds \(sockets)")
+            }
+        }
+    }
+
+    @Test("a connection with nothing from its coordinator for the idle timeout is closed")
+    func idleCoordinator() async throws {
+        try await RunningWorker.with(configure: { $0.idleTimeout = .seconds(1) }) { worker in
+            try await worker.session { session, _ in
+                // Say nothing more; the worker closes the connection.
+                let next = try await session.next()
+                #expect(next == nil)
+            }
+        }
+    }
+
     @Test("two coordinators at once each get their own results")
     func concurrentSessions() async throws {
         try await RunningWorker.with(pool: .threads, size: 2) { worker in

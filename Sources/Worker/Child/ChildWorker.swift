@@ -88,6 +88,9 @@ public enum ChildWorker {
             for try await message in inbound {
                 switch message {
                 case .submit(let submit):
+                    // Started tells the parent the job reached this child: if the child dies before, the
+                    // parent gives the job to the next child; after, the job failed with it.
+                    try await outbound.write(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: 0)))
                     let start = ContinuousClock.now
                     let outcome = await runner.run(submit.spec)
                     let result = JobResult(

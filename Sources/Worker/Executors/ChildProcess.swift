@@ -38,9 +38,20 @@ struct ChildProcess: Sendable {
     }
 
     /// Held from creating a child's pipes until it has started, because a pipe is inheritable until marked
-    /// close-on-exec: a child started in between by another slot would hold a copy of this child's pipe
-    /// open, and this child's death would never read as end of file.
+    /// close-on-exec: where closing from 3 is not available, a child started in between by another slot
+    /// would hold a copy of this child's pipe open, and this child's death would never read as end of file.
     private static let spawnLock = Mutex(())
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc module does
+    /// not export; nil on an older C library.
+    private static let closeFrom3: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
 
     /// Returns the child's pid, the read end of its stdout and the write end of its stdin.
     private static func startProcess(_ command: ChildCommand) throws -> (pid_t, Int32, Int32) {
@@ -60,9 +71,12 @@ struct ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 onto 0 and 1 clears close-on-exec there; every other descriptor of ours closes at exec.
+        // dup2 onto 0 and 1 clears close-on-exec there. NIO opens its sockets without close-on-exec, so
+        // everything from 3 up is closed explicitly: a child must not hold the listening socket or a
+        // coordinator's connection open after the worker lets go of them.
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        _ = Self.closeFrom3?(&actions, 3)
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

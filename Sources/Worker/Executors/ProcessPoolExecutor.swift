@@ -19,6 +19,7 @@ final class ProcessPoolExecutor: SlotExecutor {
 
     private struct Request: Sendable {
         var submit: Submit
+        var started: @Sendable () -> Void
         var continuation: CheckedContinuation<JobOutcome, Never>
     }
 
@@ -27,15 +28,23 @@ final class ProcessPoolExecutor: SlotExecutor {
         case drained
         /// The child died; `request` is the job it was running, if any.
         case died(running: Request?)
+        /// The child was found dead before `next` reached it: the next child takes `next`.
+        case diedIdle(next: Request)
         /// The child died before it said hello.
         case failedToStart
+    }
+
+    /// Each slot's child and the job it runs, for ``abandon(_:in:)``.
+    private struct SlotState {
+        var pid: pid_t?
+        var job: JobID?
     }
 
     private let command: ChildCommand
     private let limits: FrameLimits
     private let logger: Logger
     private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
-    private let processIDs: Mutex<[pid_t?]>
+    private let slots: Mutex<[SlotState]>
 
     init(size: Int, command: ChildCommand, limits: FrameLimits, logger: Logger) {
         // Writing to the pipe of a child that just died raises SIGPIPE, whose default action would end the
@@ -46,11 +55,11 @@ final class ProcessPoolExecutor: SlotExecutor {
         self.limits = limits
         self.logger = logger
         self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
-        self.processIDs = Mutex(Array(repeating: nil, count: size))
+        self.slots = Mutex(Array(repeating: SlotState(), count: size))
     }
 
     /// The process id of each slot's child, nil while it has none.
-    var childProcessIDs: [pid_t?] { self.processIDs.withLock { $0 } }
+    var childProcessIDs: [pid_t?] { self.slots.withLock { $0.map(\.pid) } }
 
     func run() async {
         await withDiscardingTaskGroup { group in
@@ -60,9 +69,9 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int) async -> JobOutcome {
+    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         await withCheckedContinuation { continuation in
-            let result = self.requests[slot].continuation.yield(Request(submit: submit, continuation: continuation))
+            let result = self.requests[slot].continuation.yield(Request(submit: submit, started: started, continuation: continuation))
             if case .terminated = result {
                 continuation.resume(
                     returning: .failed(JobFailure(code: .shuttingDown, message: "the process pool has stopped"))
@@ -71,8 +80,8 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    func abandon(slot: Int) {
-        guard let pid = self.processIDs.withLock({ $0[slot] }) else { return }
+    func abandon(_ job: JobID, in slot: Int) {
+        guard let pid = self.slots.withLock({ $0[slot].job == job ? $0[slot].pid : nil }) else { return }
         self.logger.info(
             "job ran past its deadline; killing its child",
             metadata: ["worker.slot": "\(slot)", "child.pid": "\(pid)"]
@@ -91,6 +100,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         var requests = self.requests[slot].stream.makeAsyncIterator()
         var logger = self.logger
         logger[metadataKey: "worker.slot"] = "\(slot)"
+        var carried: Request?
         while true {
             let child: ChildProcess
             do {
@@ -98,17 +108,21 @@ final class ProcessPoolExecutor: SlotExecutor {
             } catch {
                 logger.error("cannot start a child process", metadata: ["error": "\(error)"])
                 // Fail the next job rather than retrying in a loop; try again for the one after.
-                guard let request = await requests.next() else { return }
+                guard let request = await Self.take(&carried, else: &requests) else { return }
                 request.continuation.resume(
                     returning: .failed(JobFailure(code: .childDied, message: "cannot start a child process: \(error)"))
                 )
                 continue
             }
-            self.processIDs.withLock { $0[slot] = child.pid }
+            self.slots.withLock { $0[slot] = SlotState(pid: child.pid, job: nil) }
             logger.debug("child started", metadata: ["child.pid": "\(child.pid)"])
 
-            let ending = await Self.feed(child, from: &requests)
-            self.processIDs.withLock { $0[slot] = nil }
+            let first = carried
+            carried = nil
+            let ending = await Self.feed(child, first: first, from: &requests) { job in
+                self.slots.withLock { $0[slot].job = job }
+            }
+            self.slots.withLock { $0[slot] = SlotState() }
             let exit = await child.reap()
             logger[metadataKey: "child.pid"] = "\(child.pid)"
 
@@ -130,9 +144,13 @@ final class ProcessPoolExecutor: SlotExecutor {
                         )
                     )
                 )
+            case .diedIdle(let next):
+                logger.warning("child \(exit) while idle; replacing it")
+                carried = next
             case .failedToStart:
                 logger.error("child \(exit) before it said hello")
-                guard let request = await requests.next() else { return }
+                var unsent = first
+                guard let request = await Self.take(&unsent, else: &requests) else { return }
                 request.continuation.resume(
                     returning: .failed(
                         JobFailure(
@@ -146,28 +164,58 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    /// Sends the child one job at a time until the requests end (then drains it) or the child dies.
+    /// `held`, taken, if there is one; else the next request.
+    private static func take(_ held: inout Request?, else requests: inout AsyncStream<Request>.Iterator) async -> Request? {
+        if let request = held {
+            held = nil
+            return request
+        }
+        return await requests.next()
+    }
+
+    /// Sends the child one job at a time, `first` first, until the requests end (then drains it) or the
+    /// child dies; `running` hears which job the child has, nil between jobs.
     private static func feed(
         _ child: ChildProcess,
-        from requests: inout AsyncStream<Request>.Iterator
+        first: Request?,
+        from requests: inout AsyncStream<Request>.Iterator,
+        running onRunning: (JobID?) -> Void
     ) async -> Ending {
         var running: Request?
+        var reached = false
         var greeted = false
         do {
             return try await child.channel.executeThenClose { inbound, outbound in
                 var replies = inbound.makeAsyncIterator()
                 guard case .hello? = try await replies.next() else { return .failedToStart }
                 greeted = true
-                while let request = await requests.next() {
+                var next = first
+                while let request = await Self.take(&next, else: &requests) {
+                    do {
+                        try await outbound.write(.submit(request.submit))
+                    } catch {
+                        return .diedIdle(next: request)
+                    }
                     running = request
-                    try await outbound.write(.submit(request.submit))
+                    reached = false
+                    onRunning(request.submit.jobID)
                     while true {
-                        guard let reply = try await replies.next() else { return .died(running: request) }
-                        if case .result(let result) = reply, result.jobID == request.submit.jobID {
+                        guard let reply = try await replies.next() else {
+                            // Dead before it said the job reached it: the job never ran, and goes to the next child.
+                            return reached ? .died(running: request) : .diedIdle(next: request)
+                        }
+                        switch reply {
+                        case .started(let started) where started.jobID == request.submit.jobID:
+                            reached = true
+                            request.started()
+                        case .result(let result) where result.jobID == request.submit.jobID:
+                            onRunning(nil)
                             request.continuation.resume(returning: result.outcome)
                             running = nil
-                            break
+                        default:
+                            continue
                         }
+                        if running == nil { break }
                     }
                 }
                 try await outbound.write(.drain)
@@ -177,7 +225,9 @@ final class ProcessPoolExecutor: SlotExecutor {
                 return .drained
             }
         } catch {
-            return greeted ? .died(running: running) : .failedToStart
+            guard greeted else { return .failedToStart }
+            if let running, !reached { return .diedIdle(next: running) }
+            return .died(running: running)
         }
     }
 }

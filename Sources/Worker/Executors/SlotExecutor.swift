@@ -8,11 +8,12 @@ protocol SlotExecutor: Sendable {
     /// Keeps the pool's resources alive until ``shutdown()``, then releases them.
     func run() async
 
-    /// Runs `submit` in `slot`. Never throws: a failure is an outcome.
-    func execute(_ submit: Submit, slot: Int) async -> JobOutcome
+    /// Runs `submit` in `slot`, calling `started` once the job is really running (for a process pool, once
+    /// the child has it). Never throws: a failure is an outcome.
+    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome
 
-    /// The job in `slot` ran past its deadline and has been answered; stop it if the pool can.
-    func abandon(slot: Int)
+    /// `job` in `slot` ran past its deadline and has been answered; stop it if the pool can and it still runs.
+    func abandon(_ job: JobID, in slot: Int)
 
     /// Ends ``run()`` once the jobs it holds are done.
     func shutdown()

@@ -34,13 +34,17 @@ final class ThreadPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int) async -> JobOutcome {
-        await self.runner.run(submit.spec)
+    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
+        started()
+        return await self.runner.run(submit.spec)
     }
 
-    func abandon(slot: Int) {
+    func abandon(_ job: JobID, in slot: Int) {
         // A thread cannot be stopped from outside; the job's answer has gone, and the slot frees when it returns.
-        self.logger.info("job ran past its deadline; its thread finishes it", metadata: ["worker.slot": "\(slot)"])
+        self.logger.info(
+            "job ran past its deadline; its thread finishes it",
+            metadata: ["worker.slot": "\(slot)", "job.id": "\(job.rawValue)"]
+        )
     }
 
     func shutdown() {

@@ -102,15 +102,18 @@ final class JobDispatcher: Sendable {
         let outbox = job.outbox
         let startedAt = ContinuousClock.now
         let queueNanoseconds = Self.nanoseconds(from: job.enqueuedAt, to: startedAt)
-        outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
+        let started: @Sendable () -> Void = {
+            outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
+        }
 
         let answered = Mutex(false)
-        let answer: @Sendable (JobOutcome) -> Void = { outcome in
+        /// Sends the job's one result; false when it has been sent already.
+        let answer: @Sendable (JobOutcome) -> Bool = { outcome in
             let first = answered.withLock { done in
                 defer { done = true }
                 return !done
             }
-            guard first else { return }
+            guard first else { return false }
             outbox.complete(
                 JobResult(
                     jobID: submit.jobID,
@@ -121,11 +124,12 @@ final class JobDispatcher: Sendable {
                     runNanoseconds: Self.nanoseconds(from: startedAt, to: .now)
                 )
             )
+            return true
         }
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                answer(await self.executor.execute(submit, slot: slot))
+                _ = answer(await self.executor.execute(submit, slot: slot, started: started))
             }
             if submit.timeoutNanoseconds > 0 {
                 group.addTask {
@@ -134,7 +138,7 @@ final class JobDispatcher: Sendable {
                     } catch {
                         return
                     }
-                    answer(
+                    let timedOut = answer(
                         .failed(
                             JobFailure(
                                 code: .jobTimedOut,
@@ -142,7 +146,8 @@ final class JobDispatcher: Sendable {
                             )
                         )
                     )
-                    self.executor.abandon(slot: slot)
+                    // Only a job that really ran out of time is stopped; one that answered first is left alone.
+                    if timedOut { self.executor.abandon(submit.jobID, in: slot) }
                 }
             }
             // Whichever ends first answers; the other is cancelled. A CPU job on a thread cannot be

@@ -15,6 +15,8 @@ public struct WorkerConfiguration: Sendable {
     public var frameLimits: FrameLimits
     /// How long a new connection has to send its hello.
     public var handshakeTimeout: Duration
+    /// A connection with nothing from its coordinator for this long is closed (coordinators ping every second).
+    public var idleTimeout: TimeAmount
     /// Flag downloads: connect timeout, read timeout (between bytes), and limit on the whole request.
     public var httpConnectTimeout: TimeAmount
     public var httpReadTimeout: TimeAmount
@@ -33,6 +35,7 @@ public struct WorkerConfiguration: Sendable {
         queueCapacity: Int = 1024,
         frameLimits: FrameLimits = .default,
         handshakeTimeout: Duration = .seconds(10),
+        idleTimeout: TimeAmount = .seconds(30),
         httpConnectTimeout: TimeAmount = .seconds(5),
         httpReadTimeout: TimeAmount = .seconds(5),
         httpRequestTimeout: TimeAmount = .seconds(30),
@@ -47,6 +50,7 @@ public struct WorkerConfiguration: Sendable {
         self.queueCapacity = queueCapacity
         self.frameLimits = frameLimits
         self.handshakeTimeout = handshakeTimeout
+        self.idleTimeout = idleTimeout
         self.httpConnectTimeout = httpConnectTimeout
         self.httpReadTimeout = httpReadTimeout
         self.httpRequestTimeout = httpRequestTimeout

@@ -82,10 +82,12 @@ public final class WorkerServer: Service {
 
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .bind(host: configuration.host, port: configuration.port) { [logger = self.logger] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
+                    try pipeline.addHandler(IdleConnectionCloser(logger: logger))
                     try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: configuration.frameLimits)))
                     try pipeline.addHandler(MessageEncoder(limits: configuration.frameLimits))
                     return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
