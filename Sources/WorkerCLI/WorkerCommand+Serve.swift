@@ -44,6 +44,9 @@ extension WorkerCommand {
         @Option(help: "Jobs that may wait for a slot, over all coordinators.")
         var queueDepth: Int = 1024
 
+        @Option(help: "Seconds without a message from a coordinator after which its connection is closed.")
+        var idleTimeout: Int64 = 30
+
         @Option(help: "Seconds that stopping may take before running jobs are abandoned.")
         var shutdownTimeout: Int = 60
 
@@ -57,6 +60,7 @@ extension WorkerCommand {
                 throw ValidationError("--size must be from 1 to \(UInt16.max), not \(size)")
             }
             guard self.queueDepth >= 0 else { throw ValidationError("--queue-depth cannot be negative") }
+            guard self.idleTimeout >= 2 else { throw ValidationError("--idle-timeout must be at least 2 seconds") }
         }
 
         func tlsFiles() throws -> TLSFiles {
@@ -82,7 +86,8 @@ extension WorkerCommand {
                 tlsFiles: try self.tlsFiles(),
                 poolKind: self.pool,
                 poolSize: self.size,
-                queueCapacity: self.queueDepth
+                queueCapacity: self.queueDepth,
+                idleTimeout: .seconds(self.idleTimeout)
             )
             let server = WorkerServer(configuration: configuration, logger: logger) { bound in
                 print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")

@@ -30,6 +30,22 @@ struct ResilienceTests {
         }
     }
 
+    @Test("a worker stopped with SIGTERM mid-run drains; the jobs it turns away run elsewhere, none fail")
+    func workerDrains() async throws {
+        try await LocalCluster.with(workers: 2, size: 2) { cluster, local in
+            let futures = try (0..<30).map { _ in try cluster.submit(Sleep(.milliseconds(100))) }
+            let victim = local.addresses[0].description
+            let target = try #require(futures.first { $0.worker == victim })
+            await target.erased.waitUntilRunning()
+            kill(local.processIdentifiers[0], SIGTERM)
+            for future in futures {
+                try await future.value
+            }
+            #expect(futures.allSatisfy { $0.state == .finished })
+            #expect(futures.contains { $0.worker == local.addresses[1].description })
+        }
+    }
+
     @Test("a frozen worker misses its heartbeats: its jobs run elsewhere and every future resolves once")
     func workerFrozen() async throws {
         let configuration = ClusterConfiguration(heartbeatInterval: .milliseconds(200), heartbeatTimeout: .seconds(2))

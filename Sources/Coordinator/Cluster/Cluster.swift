@@ -102,25 +102,25 @@ public final class Cluster: Sendable {
     /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``.
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
         let spec = job.spec
-        let (future, assignments, noWorkers): (AnyJobFuture, [JobScheduler.Assignment], Bool) = try self.state.withLock { state in
+        let (future, noWorkers): (AnyJobFuture, Bool) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
             let future = AnyJobFuture(id: id, kind: spec.kind) { [weak self] future in
                 self?.cancel(future) ?? false
             }
-            guard state.scheduler.hasWorkers else { return (future, [], true) }
+            guard state.scheduler.hasWorkers else { return (future, true) }
             let assignments = state.scheduler.enqueue(
                 future,
                 spec: spec,
                 timeoutNanoseconds: timeout.map(WorkerConnection.nanoseconds) ?? 0
             )
-            return (future, assignments, false)
+            Self.send(assignments, over: state.connections)
+            return (future, false)
         }
         if noWorkers {
             future.resolve(.failure(JobError(job: future.id, kind: spec.kind, worker: nil, attempts: 0, reason: .noWorkers)))
         }
-        self.send(assignments)
         return JobFuture(erased: future) { job.output(from: $0) }
     }
 
@@ -170,15 +170,18 @@ public final class Cluster: Sendable {
         case .removedFromQueue(let future):
             return future.resolveCancelled()
         case .withdrawn(let future, let worker):
+            // A worker that started the job before the cancel reaches it runs it to the end; its result is
+            // then dropped, as the future has already resolved.
             let connection = self.state.withLock { $0.connections[worker] }
             connection?.mailbox.post(.cancel(Cancel(jobID: future.id)))
             return future.resolveCancelled()
         }
     }
 
-    private func send(_ assignments: [JobScheduler.Assignment]) {
+    /// Posts each assignment's submit to its worker. Called under the state lock, so that what a worker is
+    /// sent follows the scheduler's order: a cancel can never overtake the submit it withdraws.
+    private static func send(_ assignments: [JobScheduler.Assignment], over connections: [WorkerID: WorkerConnection]) {
         guard !assignments.isEmpty else { return }
-        let connections = self.state.withLock { $0.connections }
         var batches: [WorkerID: [Message]] = [:]
         for assignment in assignments {
             if let connection = connections[assignment.worker] {
@@ -198,10 +201,30 @@ public final class Cluster: Sendable {
             let future = self.state.withLock { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
             future?.markRunning()
         case .result(let result):
-            let (future, assignments) = self.state.withLock {
-                $0.scheduler.answered(result.jobID, attempt: result.attempt, on: connection.id)
+            if case .failed(let failure) = result.outcome, failure.code == .shuttingDown || failure.code == .queueFull {
+                // Turned away, not run: it goes to another worker, or back to this one when it has room.
+                let refused = self.state.withLock { state -> AnyJobFuture? in
+                    let future = state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)
+                    let assignments = state.scheduler.refused(
+                        result.jobID,
+                        attempt: result.attempt,
+                        on: connection.id,
+                        draining: failure.code == .shuttingDown
+                    )
+                    future?.withdrawAttempt()
+                    Self.send(assignments, over: state.connections)
+                    return future
+                }
+                if refused != nil {
+                    self.logger.debug("worker turned a job away", metadata: ["worker": "\(connection.name)", "reason": "\(failure)"])
+                }
+                return
             }
-            self.send(assignments)
+            let future = self.state.withLock { state in
+                let (future, assignments) = state.scheduler.answered(result.jobID, attempt: result.attempt, on: connection.id)
+                Self.send(assignments, over: state.connections)
+                return future
+            }
             guard let future else { return }
             let timing = JobTiming(
                 queued: .nanoseconds(Int64(clamping: result.queueNanoseconds)),
@@ -295,7 +318,7 @@ public final class Cluster: Sendable {
         let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
         let slots = connection.address.slots ?? Int(capabilities.slots)
         let capacity = slots + self.configuration.prefetch
-        let assignments = self.state.withLock { state in
+        self.state.withLock { state in
             state.connections[connection.id] = connection
             state.connected[connection.id] = ConnectedWorker(
                 address: connection.address,
@@ -305,9 +328,9 @@ public final class Cluster: Sendable {
                 capabilities: capabilities,
                 capacity: capacity
             )
-            return state.scheduler.addWorker(connection.id, name: connection.name, capacity: capacity)
+            let assignments = state.scheduler.addWorker(connection.id, name: connection.name, capacity: capacity)
+            Self.send(assignments, over: state.connections)
         }
-        self.send(assignments)
     }
 
     /// The connection ended or went silent: its jobs go back to the queue, or fail when out of attempts or
@@ -316,7 +339,10 @@ public final class Cluster: Sendable {
         let outcome = self.state.withLock { state -> (JobScheduler.Loss, Bool)? in
             guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
-            return (state.scheduler.removeWorker(connection.id, error: reason), state.shutDown)
+            let loss = state.scheduler.removeWorker(connection.id, error: reason)
+            for future in loss.requeued { future.markPending() }
+            Self.send(loss.assignments, over: state.connections)
+            return (loss, state.shutDown)
         }
         guard let (loss, drained) = outcome else { return }
         if drained && loss.assignments.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty {
@@ -327,7 +353,6 @@ public final class Cluster: Sendable {
         for (future, error) in loss.exhausted + loss.stranded {
             future.resolve(.failure(error))
         }
-        self.send(loss.assignments)
     }
 }
 

@@ -38,6 +38,8 @@ struct JobScheduler {
 
     /// What became of the jobs of a worker that was lost.
     struct Loss {
+        /// Jobs back in the queue for another attempt.
+        var requeued: [AnyJobFuture] = []
         /// Jobs that ran out of attempts, with the error to fail them with.
         var exhausted: [(AnyJobFuture, JobError)] = []
         /// Jobs that cannot run because no worker is left.
@@ -83,6 +85,12 @@ struct JobScheduler {
         return self.dispatch()
     }
 
+    /// The future of `job` if `worker` holds it for `attempt`.
+    func future(of job: JobID, attempt: UInt16, on worker: WorkerID) -> AnyJobFuture? {
+        guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else { return nil }
+        return entry.future
+    }
+
     /// A worker started `job`: the future to mark running, if the start is for the current attempt.
     mutating func started(_ job: JobID, attempt: UInt16, on worker: WorkerID) -> AnyJobFuture? {
         guard var entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt, !entry.abandoned else {
@@ -102,6 +110,28 @@ struct JobScheduler {
         self.jobs[job] = nil
         self.workers[worker]?.held.remove(job)
         return (entry.abandoned ? nil : entry.future, self.dispatch())
+    }
+
+    /// A worker turned `job` away without running it: it is draining (and takes no more jobs), or its queue
+    /// is full (and it takes no more than it holds). The job goes back to the front of the queue, this
+    /// sending not counted as an attempt.
+    mutating func refused(_ job: JobID, attempt: UInt16, on worker: WorkerID, draining: Bool) -> [Assignment] {
+        guard var entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else { return [] }
+        if var state = self.workers[worker] {
+            state.held.remove(job)
+            state.capacity = draining ? 0 : max(1, state.held.count)
+            self.workers[worker] = state
+        }
+        if entry.abandoned {
+            self.jobs[job] = nil
+            return self.dispatch()
+        }
+        entry.attempt -= 1
+        entry.worker = nil
+        entry.started = false
+        self.jobs[job] = entry
+        self.queue.prepend(job)
+        return self.dispatch()
     }
 
     mutating func cancel(_ job: JobID) -> Cancellation {
@@ -147,6 +177,7 @@ struct JobScheduler {
             entry.started = false
             self.jobs[job] = entry
             self.queue.prepend(job)
+            loss.requeued.append(entry.future)
         }
         if self.workers.isEmpty {
             loss.stranded = self.strandQueued()

@@ -12,7 +12,8 @@ final class WorkerConnection: Sendable {
     let address: WorkerAddress
     let mailbox = OutboundMailbox()
     private let lastHeard = Mutex(ContinuousClock.now)
-    private let pings = Mutex<[UInt64: CheckedContinuation<Pong?, Never>]>([:])
+    /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
+    private let pings = Mutex<[UInt64: CheckedContinuation<Pong?, Never>]?>([:])
 
     init(id: WorkerID, address: WorkerAddress) {
         self.id = id
@@ -119,7 +120,7 @@ final class WorkerConnection: Sendable {
             let now = Self.wallClock()
             self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong(let pong):
-            self.pings.withLock { $0.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
+            self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
         default:
             break
         }
@@ -129,7 +130,11 @@ final class WorkerConnection: Sendable {
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {
         let sentAt = Self.wallClock()
         let pong = await withCheckedContinuation { continuation in
-            self.pings.withLock { $0[sentAt] = continuation }
+            let open = self.pings.withLock { pings in
+                pings?[sentAt] = continuation
+                return pings != nil
+            }
+            guard open else { return continuation.resume(returning: nil) }
             self.mailbox.post(.ping(Ping(sentAt: sentAt)))
         }
         return pong.map { ($0, Self.wallClock()) }
@@ -139,8 +144,8 @@ final class WorkerConnection: Sendable {
     func closed() {
         self.mailbox.close()
         let waiting = self.pings.withLock { pings in
-            defer { pings = [:] }
-            return Array(pings.values)
+            defer { pings = nil }
+            return pings.map { Array($0.values) } ?? []
         }
         waiting.forEach { $0.resume(returning: nil) }
     }

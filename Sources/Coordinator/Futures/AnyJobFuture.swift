@@ -130,6 +130,20 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Back to pending, for a job that returns to the queue after its worker was lost.
+    func markPending() {
+        self.record.withLock { record in
+            if record.state == .running { record.state = .pending }
+        }
+    }
+
+    /// Takes back the last attempt, for a sending the worker refused without running the job.
+    func withdrawAttempt() {
+        self.record.withLock { record in
+            if !record.state.isDone, record.attempts > 0 { record.attempts -= 1 }
+        }
+    }
+
     /// Pending to running; false when the job is no longer pending.
     @discardableResult
     func markRunning() -> Bool {
