@@ -27,6 +27,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped and its jobs rerun.")
     var heartbeatTimeout: Double = 5
 
+    @Option(help: "Write one tab-separated line per job to this file: where and when it ran, and how it ended.")
+    var joblog: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -67,8 +70,13 @@ struct ClusterOptions: ParsableArguments {
         bootstrapLogging(level: self.logLevel)
         let logger = Logger(label: "fanout.coordinator")
         let source = self.source
-        let configuration = self.configuration
-        return try await untilInterrupted {
+        var configuration = self.configuration
+        let jobLog = try self.joblog.map { try JobLog(path: $0) }
+        defer { jobLog?.close() }
+        if let jobLog {
+            configuration.onJobDone = { jobLog.write($0) }
+        }
+        return try await untilInterrupted { [configuration] in
             try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
                 for unreachable in cluster.unreachable {
                     printError("unreachable: \(unreachable)")

@@ -22,6 +22,10 @@ check "every saved flag is the served file" flags_identical "$work/flags" 195
 "$coordinator" primes --local 2 --pool processes --size 2 --count 10 --seed 9 --method miller-rabin > processes.out 2>&1
 check "primes on process pools" contains processes.out "10 in "
 check "process-pool verdicts are right" verdicts_right processes.out
+"$coordinator" primes --local 1 --count 7 --seed 2 --joblog jobs.tsv > joblog.out 2>&1
+check "--joblog writes a header and a line per job" count_is jobs.tsv '.' 8
+check "every job-log line has all 14 columns" bash -c "awk -F'\t' 'NF != 14 { exit 1 }' jobs.tsv"
+check "every job-log line says finished" count_is jobs.tsv $'\tfinished\t-$' 7
 
 "$coordinator" fib --local 2 --from 20 --to 23 --tasks 2 > fib.out 2>&1
 check "fib prints every value of both phases" count_is fib.out '^Fibonacci\(2[0-3]\) = [0-9]+ \(127\.0\.0\.1:[0-9]+\)$' 16

@@ -106,8 +106,11 @@ public final class Cluster: Sendable {
             guard !state.shutDown else { throw ClusterError.shutDown }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
-            let future = AnyJobFuture(id: id, kind: spec.kind) { [weak self] future in
+            let future = AnyJobFuture(id: id, spec: spec) { [weak self] future in
                 self?.cancel(future) ?? false
+            }
+            if let report = self.configuration.onJobDone {
+                future.onCompletion { report(JobRecord($0)) }
             }
             guard state.scheduler.hasWorkers else { return (future, true) }
             let assignments = state.scheduler.enqueue(

@@ -15,6 +15,8 @@ public struct ClusterConfiguration: Sendable {
     public var frameLimits: FrameLimits
     /// The host name the coordinator gives in its hello.
     public var hostName: String
+    /// Called once per job when it is done, however it ended: for job logs.
+    public var onJobDone: (@Sendable (JobRecord) -> Void)?
 
     public init(
         prefetch: Int = 2,
@@ -23,7 +25,8 @@ public struct ClusterConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(1),
         heartbeatTimeout: Duration = .seconds(5),
         frameLimits: FrameLimits = .default,
-        hostName: String = HostName.current
+        hostName: String = HostName.current,
+        onJobDone: (@Sendable (JobRecord) -> Void)? = nil
     ) {
         self.prefetch = prefetch
         self.maximumAttempts = maximumAttempts
@@ -32,5 +35,6 @@ public struct ClusterConfiguration: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
         self.frameLimits = frameLimits
         self.hostName = hostName
+        self.onJobDone = onJobDone
     }
 }

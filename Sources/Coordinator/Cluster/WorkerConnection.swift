@@ -108,7 +108,7 @@ final class WorkerConnection: Sendable {
                 channel.close(promise: nil)
                 return
             }
-            self.mailbox.post(.ping(Ping(sentAt: Self.wallClock())))
+            self.mailbox.post(.ping(Ping(sentAt: WallClock.now)))
         }
     }
 
@@ -117,7 +117,7 @@ final class WorkerConnection: Sendable {
         self.lastHeard.withLock { $0 = .now }
         switch message {
         case .ping(let ping):
-            let now = Self.wallClock()
+            let now = WallClock.now
             self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong(let pong):
             self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
@@ -128,7 +128,7 @@ final class WorkerConnection: Sendable {
 
     /// Sends a ping and waits for its pong; nil if the connection ends first.
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {
-        let sentAt = Self.wallClock()
+        let sentAt = WallClock.now
         let pong = await withCheckedContinuation { continuation in
             let open = self.pings.withLock { pings in
                 pings?[sentAt] = continuation
@@ -137,7 +137,7 @@ final class WorkerConnection: Sendable {
             guard open else { return continuation.resume(returning: nil) }
             self.mailbox.post(.ping(Ping(sentAt: sentAt)))
         }
-        return pong.map { ($0, Self.wallClock()) }
+        return pong.map { ($0, WallClock.now) }
     }
 
     /// Ends every wait for a pong.
@@ -150,12 +150,6 @@ final class WorkerConnection: Sendable {
         waiting.forEach { $0.resume(returning: nil) }
     }
 
-    /// Wall-clock nanoseconds since the Unix epoch, as the wire's timestamps count them.
-    static func wallClock() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
 
     static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components

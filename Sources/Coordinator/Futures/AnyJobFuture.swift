@@ -7,6 +7,8 @@ import Synchronization
 public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     public let id: JobID
     public let kind: JobKind
+    /// What the job asks, for reports.
+    public let spec: JobSpec
 
     enum Outcome: Sendable {
         case output(JobOutput)
@@ -19,6 +21,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         var worker: String?
         var attempts = 0
         var timing: JobTiming?
+        var times = JobTimes()
         var waiters: [Int: Waiter] = [:]
         var nextWaiter = 0
         var observers: [@Sendable (AnyJobFuture) -> Void] = []
@@ -33,11 +36,16 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// Asks the cluster to cancel this job; true when it was cancelled.
     private let canceller: @Sendable (AnyJobFuture) -> Bool
 
-    init(id: JobID, kind: JobKind, canceller: @escaping @Sendable (AnyJobFuture) -> Bool) {
+    init(id: JobID, spec: JobSpec, canceller: @escaping @Sendable (AnyJobFuture) -> Bool) {
         self.id = id
-        self.kind = kind
+        self.kind = spec.kind
+        self.spec = spec
         self.canceller = canceller
+        self.record.withLock { $0.times.submitted = WallClock.now }
     }
+
+    /// When the job was submitted, last sent to a worker, started and ended, on the coordinator's clock.
+    public var times: JobTimes { self.record.withLock { $0.times } }
 
     public var state: JobState { self.record.withLock { $0.state } }
 
@@ -127,6 +135,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
             guard !record.state.isDone else { return }
             record.worker = worker
             record.attempts += 1
+            record.times.sent = WallClock.now
         }
     }
 
@@ -150,6 +159,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         let woken = self.record.withLock { record -> [CheckedContinuation<Void, Never>]? in
             guard record.state == .pending else { return nil }
             record.state = .running
+            record.times.started = WallClock.now
             return Self.satisfiedWaiters(&record)
         }
         woken?.forEach { $0.resume() }
@@ -163,6 +173,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
             guard !record.state.isDone else { return nil }
             record.outcome = outcome
             record.timing = timing
+            record.times.ended = WallClock.now
             switch outcome {
             case .output: record.state = .finished
             case .failure: record.state = cancelled ? .cancelled : .failed

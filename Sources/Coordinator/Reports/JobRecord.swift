@@ -1,0 +1,57 @@
+import FanoutProtocol
+
+/// One finished job as a job log shows it: what it was, where it ran, when, and how it ended.
+public struct JobRecord: Hashable, Sendable {
+    public var job: JobID
+    public var kind: JobKind
+    /// The job's argument: the number, the country, the duration.
+    public var input: String
+    /// `host:port` of the worker that ran it last; nil if none did.
+    public var worker: String?
+    public var slot: Int?
+    public var attempts: Int
+    public var times: JobTimes
+    /// Measured by the worker; nil when no worker answered.
+    public var timing: JobTiming?
+    public var state: JobState
+    /// Why it failed or was cancelled; nil when it finished.
+    public var error: String?
+
+    public init(_ future: AnyJobFuture) {
+        self.job = future.id
+        self.kind = future.kind
+        self.input = Self.input(of: future.spec)
+        self.worker = future.worker
+        self.timing = future.timing
+        self.slot = future.timing?.slot
+        self.attempts = future.attempts
+        self.times = future.times
+        self.state = future.state
+        self.error = future.error.map { "\($0.reason)" }
+    }
+
+    /// Time on the wire and in the coordinator's hands: from sending to the answer, less what the worker
+    /// spent queueing and running the job. Nil when it was never sent or no worker answered.
+    public var networkNanoseconds: UInt64? {
+        guard let sent = self.times.sent, let ended = self.times.ended, let timing = self.timing, ended >= sent else {
+            return nil
+        }
+        let worker = UInt64(Self.nanoseconds(timing.queued) + Self.nanoseconds(timing.ran))
+        return (ended - sent) > worker ? (ended - sent) - worker : 0
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    static func input(of spec: JobSpec) -> String {
+        switch spec {
+        case .primeCheck(let n, let method): "\(n) \(method)"
+        case .fibonacci(let n): "\(n)"
+        case .flagDownload(let country, _): country
+        case .sleep(let nanoseconds): "\(Double(nanoseconds) / 1e9)s"
+        case .noop: "-"
+        }
+    }
+}
