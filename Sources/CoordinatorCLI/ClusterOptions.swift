@@ -67,15 +67,16 @@ struct ClusterOptions: ParsableArguments {
 
     /// Sets up logging, connects, and runs `body`; stops cleanly on Ctrl-C or SIGTERM.
     func withCluster<Result: Sendable>(_ body: @escaping @Sendable (Cluster) async throws -> Result) async throws -> Result {
+        let console = sharedConsole
         bootstrapLogging(level: self.logLevel)
         let logger = Logger(label: "fanout.coordinator")
         let source = self.source
         var configuration = self.configuration
         let jobLog = try self.joblog.map { try JobLog(path: $0) }
         defer { jobLog?.close() }
-        if let jobLog {
-            configuration.onJobDone = { jobLog.write($0) }
-        }
+        if let jobLog { configuration.observers.append(jobLog) }
+        configuration.observers.append(console)
+        defer { console.finish() }
         return try await untilInterrupted { [configuration] in
             try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
                 for unreachable in cluster.unreachable {

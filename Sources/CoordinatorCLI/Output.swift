@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FanoutCoordinator
 
 /// Writes `line` to standard error.
 func printError(_ line: String) {
@@ -8,8 +9,10 @@ func printError(_ line: String) {
     line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
-/// Writes `line` to standard output at once, so progress shows as it happens.
+/// The run's console: report lines on standard output, live progress on standard error.
+let sharedConsole = Console.standard()
+
+/// Writes `line` to standard output at once, clearing and redrawing the progress line around it.
 @Sendable func printLine(_ line: String) {
-    print(line)
-    fflush(nil)
+    sharedConsole.line(line)
 }

@@ -9,8 +9,8 @@ import Testing
 struct JobLogTests {
     @Test("every job is recorded once when done, with its worker and times in order")
     func records() async throws {
-        let records = Mutex<[JobRecord]>([])
-        let configuration = ClusterConfiguration(prefetch: 0, onJobDone: { record in records.withLock { $0.append(record) } })
+        let records = Recorder()
+        let configuration = ClusterConfiguration(prefetch: 0, observers: [records])
         let (ids, cancelled, workers) = try await LocalCluster.with(workers: 2, size: 1, configuration: configuration) { cluster, local in
             let fine = try (0..<6).map { try cluster.submit(Fibonacci(UInt32(15 + $0))) }
             let failing = try cluster.submit(FlagDownload(country: "X", url: "ftp://x/y.svg"))
@@ -20,7 +20,7 @@ struct JobLogTests {
             _ = await cluster.wait((fine.map(\.erased) + [failing.erased, slow.erased]))
             return (Set(fine.map(\.id) + [failing.id, slow.id, cancelled.id]), cancelled.id, Set(local.addresses.map(\.description)))
         }
-        let all = records.withLock { $0 }
+        let all = records.records
         #expect(all.count == ids.count)
         #expect(Set(all.map(\.job)) == ids)
         for record in all {
@@ -55,7 +55,7 @@ struct JobLogTests {
             .failure(JobError(job: JobID(7), kind: .flagDownload, worker: "10.0.0.1:7420", attempts: 1, reason: .failed(JobFailure(code: .httpStatus, detail: 404, message: "HTTP\t404\nNot Found")))),
             timing: JobTiming(queued: .milliseconds(1), ran: .milliseconds(2), slot: 3)
         )
-        log.write(JobRecord(future))
+        log.jobDone(JobRecord(future))
         log.close()
         let lines = try String(contentsOfFile: directory.file("jobs.tsv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -71,4 +71,11 @@ struct JobLogTests {
         #expect(fields[12] == "failed")
         #expect(fields[13].contains("HTTP 404 Not Found"))
     }
+}
+
+/// Keeps every record it hears of.
+final class Recorder: JobObserver {
+    private let state = Mutex<[JobRecord]>([])
+    var records: [JobRecord] { self.state.withLock { $0 } }
+    func jobDone(_ record: JobRecord) { self.state.withLock { $0.append(record) } }
 }

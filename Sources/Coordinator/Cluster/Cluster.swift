@@ -109,8 +109,13 @@ public final class Cluster: Sendable {
             let future = AnyJobFuture(id: id, spec: spec) { [weak self] future in
                 self?.cancel(future) ?? false
             }
-            if let report = self.configuration.onJobDone {
-                future.onCompletion { report(JobRecord($0)) }
+            let observers = self.configuration.observers
+            if !observers.isEmpty {
+                for observer in observers { observer.jobSubmitted(future) }
+                future.onCompletion { future in
+                    let record = JobRecord(future)
+                    for observer in observers { observer.jobDone(record) }
+                }
             }
             guard state.scheduler.hasWorkers else { return (future, true) }
             let assignments = state.scheduler.enqueue(

@@ -15,8 +15,8 @@ public struct ClusterConfiguration: Sendable {
     public var frameLimits: FrameLimits
     /// The host name the coordinator gives in its hello.
     public var hostName: String
-    /// Called once per job when it is done, however it ended: for job logs.
-    public var onJobDone: (@Sendable (JobRecord) -> Void)?
+    /// Told of every job as it is submitted and when it is done: job logs, progress.
+    public var observers: [any JobObserver]
 
     public init(
         prefetch: Int = 2,
@@ -26,7 +26,7 @@ public struct ClusterConfiguration: Sendable {
         heartbeatTimeout: Duration = .seconds(5),
         frameLimits: FrameLimits = .default,
         hostName: String = HostName.current,
-        onJobDone: (@Sendable (JobRecord) -> Void)? = nil
+        observers: [any JobObserver] = []
     ) {
         self.prefetch = prefetch
         self.maximumAttempts = maximumAttempts
@@ -35,6 +35,6 @@ public struct ClusterConfiguration: Sendable {
         self.heartbeatTimeout = heartbeatTimeout
         self.frameLimits = frameLimits
         self.hostName = hostName
-        self.onJobDone = onJobDone
+        self.observers = observers
     }
 }

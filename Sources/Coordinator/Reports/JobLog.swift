@@ -7,7 +7,7 @@ import Synchronization
 /// `submitted`, `started`, `ended` (Unix time in seconds, on the coordinator's clock), `queue`, `run`,
 /// `network` (seconds: time in the worker's queue, running, and the rest of the round trip), `status`
 /// (finished, failed or cancelled) and `error`. A value that does not apply is `-`.
-public final class JobLog: Sendable {
+public final class JobLog: JobObserver {
     public static let columns = [
         "job", "kind", "input", "worker", "slot", "attempts", "submitted", "started", "ended", "queue", "run",
         "network", "status", "error",
@@ -33,7 +33,7 @@ public final class JobLog: Sendable {
     }
 
     /// Appends `record`'s line.
-    public func write(_ record: JobRecord) {
+    public func jobDone(_ record: JobRecord) {
         let line = Data((Self.line(for: record) + "\n").utf8)
         self.file.withLock { $0?.write(line) }
     }
