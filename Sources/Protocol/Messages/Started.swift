@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Worker to coordinator: a job left the queue and began to run.
+/// Worker to coordinator (and process-pool child to worker): a job left the queue and is running.
 public struct Started: Hashable, Sendable {
     public var jobID: JobID
     public var attempt: UInt16

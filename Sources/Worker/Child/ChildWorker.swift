@@ -10,8 +10,8 @@ import NIOPosix
 
 /// A process-pool child: takes one job at a time over stdin and answers over stdout, in the wire's frames.
 ///
-/// It greets its parent with a hello, answers each submit with a result, and on drain (its poison pill)
-/// says goodbye and returns. Logs go to stderr; stdout carries frames only.
+/// It greets its parent with a hello, answers each submit with started and then its result, and on drain
+/// (its poison pill) says goodbye and returns. Logs go to stderr; stdout carries frames only.
 public enum ChildWorker {
     public struct Configuration: Sendable {
         public var frameLimits: FrameLimits
