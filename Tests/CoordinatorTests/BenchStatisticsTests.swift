@@ -83,3 +83,28 @@ struct BenchStatisticsTests {
         #expect(lines[3].contains("100%"))
     }
 }
+
+@Suite("Bench sweep")
+struct BenchSweepTests {
+    @Test("a sweep times every shape on its own local workers and reports each")
+    func sweep() async throws {
+        let shapes = [
+            ClusterShape(workers: 2, pool: .threads, size: 1),
+            ClusterShape(workers: 1, pool: .threads, size: 1),
+            ClusterShape(workers: 1, pool: .processes, size: 2),
+        ]
+        let lines = Transcript()
+        let report = try await BenchSweep(shapes: shapes, repeats: 2, warmups: 1)
+            .runLocally(.fibonacci(numbers: Array(10...25)), logger: LocalCluster.logger, progress: lines.print)
+        #expect(report.rows.map(\.shape) == shapes.sorted())
+        #expect(report.reference == "smallest shape (1 × threads × 1)")
+        for row in report.rows {
+            #expect(row.runs == 2)
+            #expect(row.jobs == 16)
+            #expect(row.minimumWall <= row.medianWall && row.medianWall <= row.maximumWall)
+            #expect(row.jobsPerSecond > 0)
+        }
+        #expect(report.rows.first { $0.shape == shapes[1] }?.speedup == 1)
+        #expect(lines.all.count == shapes.count * 2, "a progress line per timed run")
+    }
+}

@@ -32,6 +32,12 @@ check "fib prints every value of both phases" count_is fib.out '^Fibonacci\(2[0-
 check "fib times both phases" count_is fib.out '^Time taken: ' 2
 check "fib(23) is right" contains fib.out "Fibonacci(23) = 28657"
 
+"$coordinator" bench noop --count 50 --workers-count 1,2 --pool threads,processes --repeat 2 --warmup 0 \
+    --csv bench.csv --json bench.json > bench.out 2> bench.err
+check "bench prints a table row per shape" count_is bench.out '^[12] × (threads|processes) × 1 ' 4
+check "bench writes a CSV row per shape" count_is bench.csv '^[12],(threads|processes),1,' 4
+check "bench writes JSON with every shape" bash -c "python3 -c 'import json,sys; d=json.load(open(\"bench.json\")); sys.exit(0 if len(d[\"shapes\"]) == 4 else 1)'"
+
 printf 'Chad\nAtlantis\nPeru\n' > countries.txt
 if "$coordinator" flags --local 1 --countries countries.txt --mode submit --dest "$work/few" > failing.out 2>&1; then echo "exit 0" >> failing.out; fi
 check "a failed job makes the exit code non-zero" bash -c '! grep -q "^exit 0" failing.out'
