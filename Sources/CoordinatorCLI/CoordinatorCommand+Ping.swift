@@ -13,7 +13,7 @@ extension CoordinatorCommand {
             let unanswered = try await self.cluster.withCluster { cluster in
                 var unanswered = 0
                 for (worker, roundTrip) in await cluster.ping() {
-                    let time = roundTrip.map { String(format: "%.3f ms", Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000) } ?? "no answer"
+                    let time = roundTrip.map { String(format: "%.3f ms", $0.seconds * 1000) } ?? "no answer"
                     if roundTrip == nil { unanswered += 1 }
                     printLine(
                         "\(worker.address)  host \(worker.hostName)  version \(worker.softwareVersion) (protocol \(worker.protocolVersion))  "

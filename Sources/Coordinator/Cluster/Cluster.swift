@@ -121,7 +121,7 @@ public final class Cluster: Sendable {
             let assignments = state.scheduler.enqueue(
                 future,
                 spec: spec,
-                timeoutNanoseconds: timeout.map(WorkerConnection.nanoseconds) ?? 0
+                timeoutNanoseconds: timeout?.wireNanoseconds ?? 0
             )
             Self.send(assignments, over: state.connections)
             return (future, false)

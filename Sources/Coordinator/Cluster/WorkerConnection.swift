@@ -31,7 +31,7 @@ final class WorkerConnection: Sendable {
         let limits = configuration.frameLimits
         let host = address.host.description
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.nanoseconds(Int64(Self.nanoseconds(configuration.connectTimeout))))
+            .connectTimeout(.nanoseconds(Int64(clamping: configuration.connectTimeout.wireNanoseconds)))
             .connect(host: host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -150,11 +150,6 @@ final class WorkerConnection: Sendable {
         waiting.forEach { $0.resume(returning: nil) }
     }
 
-
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
 
     /// TLS and socket errors, in a sentence.
     static func describe(_ error: any Error) -> String {

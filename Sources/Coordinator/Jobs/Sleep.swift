@@ -8,11 +8,7 @@ public struct Sleep: Job {
         self.duration = duration
     }
 
-    public var spec: JobSpec {
-        let (seconds, attoseconds) = self.duration.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-        return .sleep(nanoseconds: UInt64(nanoseconds))
-    }
+    public var spec: JobSpec { .sleep(nanoseconds: self.duration.wireNanoseconds) }
 
     public func output(from output: JobOutput) -> Void? {
         guard case .sleep = output else { return nil }

@@ -8,7 +8,7 @@ public enum LocalFlagServer {
         executable: String = LocalWorkers.siblingExecutable("flagserver"),
         _ body: (FlagSite) async throws -> Result
     ) async throws -> Result {
-        let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = delay.wireNanoseconds / 1_000_000
         let (process, port) = try await ListeningProcess.start(
             executable,
             arguments: ["--host", "127.0.0.1", "--port", "0", "--delay-ms", "\(milliseconds)", "--log-level", "warning"]

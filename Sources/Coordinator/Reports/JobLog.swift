@@ -51,7 +51,7 @@ public final class JobLog: JobObserver {
             nanoseconds.map { String(format: "%.6f", Double($0) / 1e9) } ?? "-"
         }
         func seconds(_ duration: Duration?) -> String {
-            duration.map { String(format: "%.6f", Double(JobRecord.nanoseconds($0)) / 1e9) } ?? "-"
+            duration.map { String(format: "%.6f", $0.seconds) } ?? "-"
         }
         let fields: [String] = [
             "\(record.job.rawValue)", "\(record.kind)", record.input, record.worker ?? "-",

@@ -36,13 +36,8 @@ public struct JobRecord: Hashable, Sendable {
         guard let sent = self.times.sent, let ended = self.times.ended, let timing = self.timing, ended >= sent else {
             return nil
         }
-        let worker = UInt64(Self.nanoseconds(timing.queued) + Self.nanoseconds(timing.ran))
+        let worker = timing.queued.wireNanoseconds + timing.ran.wireNanoseconds
         return (ended - sent) > worker ? (ended - sent) - worker : 0
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
     static func input(of spec: JobSpec) -> String {

@@ -13,11 +13,3 @@ public struct WorkloadSummary: Sendable {
 
     public var failed: Bool { !self.failures.isEmpty }
 }
-
-extension Duration {
-    /// Seconds as a number, for printing.
-    var seconds: Double {
-        let (seconds, attoseconds) = self.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
