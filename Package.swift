@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FanoutProtocol", targets: ["FanoutProtocol"]),
         .library(name: "FanoutCoordinator", targets: ["FanoutCoordinator"]),
         .library(name: "FanoutWorker", targets: ["FanoutWorker"]),
+        .library(name: "FanoutJobRunners", targets: ["FanoutJobRunners"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -33,9 +34,21 @@ let package = Package(
             path: "Sources/Protocol"
         ),
         .target(
+            name: "FanoutJobRunners",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/JobRunners"
+        ),
+        .target(
             name: "FanoutWorker",
             dependencies: [
                 "FanoutProtocol",
+                "FanoutJobRunners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -49,6 +62,7 @@ let package = Package(
             name: "FanoutCoordinator",
             dependencies: [
                 "FanoutProtocol",
+                "FanoutJobRunners",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -154,6 +168,7 @@ let package = Package(
             name: "FanoutWorkerTests",
             dependencies: [
                 "FanoutWorker",
+                "FanoutJobRunners",
                 "FanoutProtocol",
                 "FanoutTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

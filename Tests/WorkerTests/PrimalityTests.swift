@@ -1,5 +1,5 @@
 import FanoutProtocol
-import FanoutWorker
+import FanoutJobRunners
 import Testing
 
 @Suite("Primality")

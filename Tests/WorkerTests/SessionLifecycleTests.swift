@@ -1,4 +1,5 @@
 @testable import FanoutWorker
+import FanoutJobRunners
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FanoutJobRunners
 import FanoutProtocol
 import Logging
 import NIOCore

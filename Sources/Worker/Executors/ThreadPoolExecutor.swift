@@ -1,3 +1,4 @@
+import FanoutJobRunners
 import FanoutProtocol
 import Logging
 import NIOPosix

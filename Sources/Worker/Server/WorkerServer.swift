@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FanoutJobRunners
 import FanoutProtocol
 import Logging
 import NIOCore
