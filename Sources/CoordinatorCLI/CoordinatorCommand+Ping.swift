@@ -4,7 +4,7 @@ import FanoutCoordinator
 extension CoordinatorCommand {
     struct Ping: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Each worker's host, version, pool, slots, cores and round-trip time."
+            abstract: "Each worker's host, version, pool, slots, cores, round-trip time and clock offset."
         )
 
         @OptionGroup var cluster: ClusterOptions
@@ -12,12 +12,15 @@ extension CoordinatorCommand {
         func run() async throws {
             let unanswered = try await self.cluster.withCluster { cluster in
                 var unanswered = 0
-                for (worker, roundTrip) in await cluster.ping() {
-                    let time = roundTrip.map { String(format: "%.3f ms", $0.seconds * 1000) } ?? "no answer"
-                    if roundTrip == nil { unanswered += 1 }
+                for answer in await cluster.ping() {
+                    let worker = answer.worker
+                    let time = answer.roundTrip.map { String(format: "%.3f ms", $0.seconds * 1000) } ?? "no answer"
+                    let offset = answer.clockOffset.map { String(format: "%+.3f ms", $0.seconds * 1000) } ?? "unknown"
+                    if answer.roundTrip == nil { unanswered += 1 }
                     printLine(
                         "\(worker.address)  host \(worker.hostName)  version \(worker.softwareVersion) (protocol \(worker.protocolVersion))  "
-                            + "\(worker.capabilities.poolKind) × \(worker.capabilities.slots)  cores \(worker.capabilities.cores)  rtt \(time)"
+                            + "\(worker.capabilities.poolKind) × \(worker.capabilities.slots)  cores \(worker.capabilities.cores)  rtt \(time)  "
+                            + "clock \(offset)"
                     )
                 }
                 return unanswered + cluster.unreachable.count

@@ -108,7 +108,7 @@ struct ResilienceTests {
     func versionMismatch() async throws {
         let clusters = try MutualTLSTests.Clusters()
         var future = TLSTestServer.workerHello
-        future.protocolVersion = ProtocolVersion(rawValue: 2)
+        future.protocolVersion = ProtocolVersion(rawValue: 3)
         let server = try await TLSTestServer.start(context: clusters.serverContext(for: "127.0.0.1"), answer: future)
         async let serving: Void = server.run()
         let address = WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: server.port)
@@ -116,8 +116,8 @@ struct ResilienceTests {
             try await Cluster.withCluster(workers: [address], tls: clusters.cluster.coordinatorFiles, logger: LocalCluster.logger) { _ in }
         }
         let message = error?.message ?? ""
+        #expect(message.contains("version 3"), "\(message)")
         #expect(message.contains("version 2"), "\(message)")
-        #expect(message.contains("version 1"), "\(message)")
         #expect(message.contains(address.description), "\(message)")
         try await server.channel.channel.close()
         try await serving

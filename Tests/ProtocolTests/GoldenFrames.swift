@@ -14,7 +14,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
         GoldenFrame(
             name: "hello from a coordinator",
             message: .hello(.coordinator(softwareVersion: "0.1.0", hostName: "c1")),
-            hex: "00000014 01 00  464E4F54 0001 01  0005 302E312E30  0002 6331"
+            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 6331"
         ),
         GoldenFrame(
             name: "hello from a worker",
@@ -25,7 +25,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                     capabilities: WorkerCapabilities(poolKind: .processes, slots: 4, cores: 2)
                 )
             ),
-            hex: "00000019 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731  02 0004 0002"
+            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  02 0004 0002"
         ),
         GoldenFrame(
             name: "submit prime check",
@@ -83,15 +83,16 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                     outcome: .ok(.primeCheck(isPrime: true)),
                     slot: 3,
                     queueNanoseconds: 1000,
-                    runNanoseconds: 2000
+                    runNanoseconds: 2000,
+                    startedAt: 1_764_000_000_123_456_789
                 )
             ),
-            hex: "00000021 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0  01 01"
+            hex: "00000029 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0 187AFCA76F25CD15  01 01"
         ),
         GoldenFrame(
             name: "result ok, fibonacci",
             message: .result(JobResult(jobID: JobID(8), attempt: 1, outcome: .ok(.fibonacci(832_040)), slot: 0)),
-            hex: "00000028 04 00  0000000000000008 0001 00 0000 0000000000000000 0000000000000000  02 00000000000CB228"
+            hex: "00000030 04 00  0000000000000008 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  02 00000000000CB228"
         ),
         GoldenFrame(
             name: "result ok, flag download",
@@ -103,17 +104,17 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                     slot: 1
                 )
             ),
-            hex: "0000002A 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000  03 00000006 3C7376672F3E"
+            hex: "00000032 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000 0000000000000000  03 00000006 3C7376672F3E"
         ),
         GoldenFrame(
             name: "result ok, sleep",
             message: .result(JobResult(jobID: JobID(12), attempt: 1, outcome: .ok(.sleep), slot: 0)),
-            hex: "00000020 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000  04"
+            hex: "00000028 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  04"
         ),
         GoldenFrame(
             name: "result ok, noop",
             message: .result(JobResult(jobID: JobID(13), attempt: 1, outcome: .ok(.noop), slot: 0)),
-            hex: "00000020 04 00  000000000000000D 0001 00 0000 0000000000000000 0000000000000000  05"
+            hex: "00000028 04 00  000000000000000D 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  05"
         ),
         GoldenFrame(
             name: "result failed",
@@ -128,14 +129,14 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                 )
             ),
             hex: """
-                0000002F 04 00  000000000000000A 0001 01 0002 0000000000000005 0000000000000006
+                00000037 04 00  000000000000000A 0001 01 0002 0000000000000005 0000000000000006 0000000000000000
                 0102 00000194 0008 4854545020343034
                 """
         ),
         GoldenFrame(
             name: "result cancelled",
             message: .result(JobResult(jobID: JobID(11), attempt: 1, outcome: .cancelled, slot: nil)),
-            hex: "0000001F 04 00  000000000000000B 0001 02 FFFF 0000000000000000 0000000000000000"
+            hex: "00000027 04 00  000000000000000B 0001 02 FFFF 0000000000000000 0000000000000000 0000000000000000"
         ),
         GoldenFrame(
             name: "cancel",

@@ -56,9 +56,9 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "wrong version in hello",
-            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 6331",
             code: .versionMismatch,
-            mentions: ["version 2", "version 1"]
+            mentions: ["version 3", "version 2"]
         ),
         MalformedInput(
             name: "hello without the magic",
@@ -74,37 +74,37 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "bad UTF-8 in hello host name",
-            hex: "00000014 01 00  464E4F54 0001 01  0005 302E312E30  0002 C328",
+            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 C328",
             code: .invalidUTF8,
             mentions: ["hello.hostName"]
         ),
         MalformedInput(
             name: "string longer than the payload",
-            hex: "00000014 01 00  464E4F54 0001 01  0005 302E312E30  0009 6331",
+            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0009 6331",
             code: .truncatedFrame,
             mentions: ["hello.hostName", "9"]
         ),
         MalformedInput(
             name: "unknown role",
-            hex: "00000014 01 00  464E4F54 0001 09  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0002 09  0005 302E312E30  0002 6331",
             code: .invalidField,
             mentions: ["hello.role", "9"]
         ),
         MalformedInput(
             name: "worker hello without capabilities",
-            hex: "00000014 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731",
+            hex: "00000014 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731",
             code: .truncatedFrame,
             mentions: ["hello.poolKind"]
         ),
         MalformedInput(
             name: "worker hello with zero slots",
-            hex: "00000019 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731  02 0000 0002",
+            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  02 0000 0002",
             code: .invalidField,
             mentions: ["hello.slots"]
         ),
         MalformedInput(
             name: "unknown pool kind",
-            hex: "00000019 01 00  464E4F54 0001 02  0005 302E312E30  0002 7731  07 0004 0002",
+            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  07 0004 0002",
             code: .invalidField,
             mentions: ["hello.poolKind", "7"]
         ),
@@ -128,25 +128,25 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "unknown status in result",
-            hex: "0000001F 04 00  000000000000000B 0001 07 FFFF 0000000000000000 0000000000000000",
+            hex: "00000027 04 00  000000000000000B 0001 07 FFFF 0000000000000000 0000000000000000 0000000000000000",
             code: .unknownStatus,
             mentions: ["result.status", "7"]
         ),
         MalformedInput(
             name: "unknown kind in an ok result",
-            hex: "00000020 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000  00",
+            hex: "00000028 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  00",
             code: .unknownJobKind,
             mentions: ["result.kind", "0"]
         ),
         MalformedInput(
             name: "prime answer neither 0 nor 1",
-            hex: "00000021 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0  01 02",
+            hex: "00000029 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0 0000000000000000  01 02",
             code: .invalidField,
             mentions: ["primeCheck.isPrime", "2"]
         ),
         MalformedInput(
             name: "flag body longer than the payload",
-            hex: "0000002A 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000  03 00000007 3C7376672F3E",
+            hex: "00000032 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000 0000000000000000  03 00000007 3C7376672F3E",
             code: .truncatedFrame,
             mentions: ["flagDownload.body", "7"]
         ),

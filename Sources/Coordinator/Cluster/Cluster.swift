@@ -153,15 +153,21 @@ public final class Cluster: Sendable {
         }
     }
 
-    /// Round trip to every connected worker, measured with a ping.
-    public func ping() async -> [(worker: ConnectedWorker, roundTrip: Duration?)] {
+    /// Round trip to every connected worker, measured with a ping, and its clock offset.
+    public func ping() async -> [WorkerPing] {
         let targets = self.state.withLock { state in
             state.connected.sorted { $0.key < $1.key }.compactMap { id, worker in state.connections[id].map { (worker, $0) } }
         }
-        var results: [(worker: ConnectedWorker, roundTrip: Duration?)] = []
+        var results: [WorkerPing] = []
         for (worker, connection) in targets {
             let answer = await connection.ping()
-            results.append((worker, answer.map { .nanoseconds($0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt)) }))
+            results.append(
+                WorkerPing(
+                    worker: worker,
+                    roundTrip: answer.map { .nanoseconds($0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt)) },
+                    clockOffset: connection.clockOffset.best.map { .nanoseconds($0.offsetNanoseconds) }
+                )
+            )
         }
         return results
     }
@@ -237,7 +243,8 @@ public final class Cluster: Sendable {
             let timing = JobTiming(
                 queued: .nanoseconds(Int64(clamping: result.queueNanoseconds)),
                 ran: .nanoseconds(Int64(clamping: result.runNanoseconds)),
-                slot: result.slot.map(Int.init)
+                slot: result.slot.map(Int.init),
+                started: result.startedAt == 0 ? nil : connection.clockOffset.coordinatorTime(ofWorkerTime: result.startedAt)
             )
             switch result.outcome {
             case .ok(let output):

@@ -14,6 +14,7 @@ final class WorkerConnection: Sendable {
     private let lastHeard = Mutex(ContinuousClock.now)
     /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
     private let pings = Mutex<[UInt64: CheckedContinuation<Pong?, Never>]?>([:])
+    private let offset = Mutex(ClockOffset())
 
     init(id: WorkerID, address: WorkerAddress) {
         self.id = id
@@ -43,7 +44,8 @@ final class WorkerConnection: Sendable {
             }
     }
 
-    /// Says hello and reads the worker's; throws a ``ClusterError`` saying why it will not do.
+    /// Says hello and reads the worker's, then pings once so that its clock offset is known before any job runs;
+    /// throws a ``ClusterError`` saying why it will not do.
     func handshake(
         _ messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
         outbound: NIOAsyncChannelOutboundWriter<Message>,
@@ -53,9 +55,10 @@ final class WorkerConnection: Sendable {
             try await outbound.write(
                 .hello(.coordinator(softwareVersion: SoftwareVersion.current, hostName: configuration.hostName))
             )
+            let hello: Hello
             switch try await messages.next() {
-            case .hello(let hello)? where hello.role == .worker && hello.capabilities != nil:
-                return hello
+            case .hello(let worker)? where worker.role == .worker && worker.capabilities != nil:
+                hello = worker
             case .hello(let hello)?:
                 throw ClusterError("it is a \(hello.role), not a worker")
             case .error(let report)?:
@@ -65,6 +68,16 @@ final class WorkerConnection: Sendable {
             case nil:
                 throw ClusterError("it closed the connection during the handshake")
             }
+            try await outbound.write(.ping(Ping(sentAt: WallClock.now)))
+            switch try await messages.next() {
+            case .pong(let pong)?:
+                self.heard(.pong(pong))
+            case let other?:
+                throw ClusterError("it answered the first ping with \(other.type)")
+            case nil:
+                throw ClusterError("it closed the connection during the handshake")
+            }
+            return hello
         } catch let error as ProtocolError where error.code == .versionMismatch {
             throw ClusterError(error.message)
         } catch let error as ClusterError {
@@ -120,11 +133,16 @@ final class WorkerConnection: Sendable {
             let now = WallClock.now
             self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong(let pong):
+            let now = WallClock.now
+            self.offset.withLock { $0.add(pong, receivedBack: now) }
             self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
         default:
             break
         }
     }
+
+    /// The worker's clock against the coordinator's, as the pongs so far say.
+    var clockOffset: ClockOffset { self.offset.withLock { $0 } }
 
     /// Sends a ping and waits for its pong; nil if the connection ends first.
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {

@@ -6,4 +6,10 @@ public struct JobTiming: Hashable, Sendable {
     public var ran: Duration
     /// The worker slot that ran it; nil when none did.
     public var slot: Int?
+    /// When the slot took it, on the coordinator's wall clock (the worker's reading mapped with the offset that
+    /// ping and pong estimate), in nanoseconds since the Unix epoch; nil when no slot did.
+    public var started: UInt64?
+
+    /// When it stopped running, on the coordinator's wall clock; nil when no slot took it.
+    public var ended: UInt64? { self.started.map { $0 + self.ran.wireNanoseconds } }
 }

@@ -4,7 +4,8 @@ import Synchronization
 /// A tab-separated file with one line per finished job, in the spirit of GNU Parallel's `--joblog`.
 ///
 /// Columns, after a header line naming them: `job`, `kind`, `input`, `worker`, `slot`, `attempts`,
-/// `submitted`, `started`, `ended` (Unix time in seconds, on the coordinator's clock), `queue`, `run`,
+/// `submitted`, `started`, `ended` (Unix time in seconds, on the coordinator's clock; `started` is when the
+/// worker's slot took the job, its clock mapped onto the coordinator's), `queue`, `run`,
 /// `network` (seconds: time in the worker's queue, running, and the rest of the round trip), `status`
 /// (finished, failed or cancelled) and `error`. A value that does not apply is `-`.
 public final class JobLog: JobObserver {
@@ -56,7 +57,7 @@ public final class JobLog: JobObserver {
         let fields: [String] = [
             "\(record.job.rawValue)", "\(record.kind)", record.input, record.worker ?? "-",
             record.slot.map(String.init) ?? "-", "\(record.attempts)", seconds(record.times.submitted),
-            seconds(record.times.started), seconds(record.times.ended), seconds(record.timing?.queued),
+            seconds(record.timing?.started ?? record.times.started), seconds(record.times.ended), seconds(record.timing?.queued),
             seconds(record.timing?.ran), seconds(record.networkNanoseconds), "\(record.state)", record.error ?? "-",
         ]
         // A tab or line break inside a field would shift the columns.

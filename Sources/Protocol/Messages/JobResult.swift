@@ -14,6 +14,8 @@ public struct JobResult: Hashable, Sendable {
     public var queueNanoseconds: UInt64
     /// Nanoseconds the job ran.
     public var runNanoseconds: UInt64
+    /// The worker's wall clock when a slot took the job, in nanoseconds since the Unix epoch; 0 when none did.
+    public var startedAt: UInt64
 
     public init(
         jobID: JobID,
@@ -21,7 +23,8 @@ public struct JobResult: Hashable, Sendable {
         outcome: JobOutcome,
         slot: UInt16?,
         queueNanoseconds: UInt64 = 0,
-        runNanoseconds: UInt64 = 0
+        runNanoseconds: UInt64 = 0,
+        startedAt: UInt64 = 0
     ) {
         self.jobID = jobID
         self.attempt = attempt
@@ -29,6 +32,7 @@ public struct JobResult: Hashable, Sendable {
         self.slot = slot
         self.queueNanoseconds = queueNanoseconds
         self.runNanoseconds = runNanoseconds
+        self.startedAt = startedAt
     }
 }
 
@@ -41,6 +45,7 @@ extension JobResult: WirePayload {
         self.slot = slot == Self.noSlot ? nil : slot
         self.queueNanoseconds = try buffer.readWireInteger(field: "result.queueNanoseconds")
         self.runNanoseconds = try buffer.readWireInteger(field: "result.runNanoseconds")
+        self.startedAt = try buffer.readWireInteger(field: "result.startedAt")
         switch status {
         case .ok:
             let kind: JobKind = try buffer.readWireEnum(field: "result.kind", code: .unknownJobKind)
@@ -65,7 +70,8 @@ extension JobResult: WirePayload {
             self.outcome.status.rawValue,
             self.slot ?? Self.noSlot,
             self.queueNanoseconds,
-            self.runNanoseconds
+            self.runNanoseconds,
+            self.startedAt
         )
         switch self.outcome {
         case .ok(let output):
@@ -83,7 +89,7 @@ extension JobResult: WirePayload {
 extension JobResult {
     /// Bytes of a result frame around a flag body: the frame header's type and flags, the fixed fields,
     /// the kind byte and the body's length.
-    static let flagBodyOverhead = FrameHeader.typeAndFlagsLength + 29 + 1 + 4
+    static let flagBodyOverhead = FrameHeader.typeAndFlagsLength + 37 + 1 + 4
 
     /// The largest flag body whose result frame fits `limits`.
     public static func maximumFlagBodyLength(within limits: FrameLimits) -> Int {

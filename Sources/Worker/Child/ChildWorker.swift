@@ -93,13 +93,15 @@ public enum ChildWorker {
                     // parent gives the job to the next child; after, the job failed with it.
                     try await outbound.write(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: 0)))
                     let start = ContinuousClock.now
+                    let startedAt = WallClock.nanosecondsSinceEpoch()
                     let outcome = await runner.run(submit.spec)
                     let result = JobResult(
                         jobID: submit.jobID,
                         attempt: submit.attempt,
                         outcome: outcome,
                         slot: 0,
-                        runNanoseconds: JobDispatcher.nanoseconds(from: start, to: .now)
+                        runNanoseconds: JobDispatcher.nanoseconds(from: start, to: .now),
+                        startedAt: startedAt
                     )
                     try await outbound.write(.result(result))
                 case .drain:

@@ -101,6 +101,7 @@ final class JobDispatcher: Sendable {
         let submit = job.submit
         let outbox = job.outbox
         let startedAt = ContinuousClock.now
+        let startedAtWallClock = WallClock.nanosecondsSinceEpoch()
         let queueNanoseconds = Self.nanoseconds(from: job.enqueuedAt, to: startedAt)
         let started: @Sendable () -> Void = {
             outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
@@ -121,7 +122,8 @@ final class JobDispatcher: Sendable {
                     outcome: outcome,
                     slot: UInt16(slot),
                     queueNanoseconds: queueNanoseconds,
-                    runNanoseconds: Self.nanoseconds(from: startedAt, to: .now)
+                    runNanoseconds: Self.nanoseconds(from: startedAt, to: .now),
+                    startedAt: startedAtWallClock
                 )
             )
             return true

@@ -1,0 +1,47 @@
+import FanoutProtocol
+
+/// How far a worker's wall clock runs ahead of the coordinator's, estimated from ping and pong.
+///
+/// Each pong gives one sample, whose error is at most half its round trip. As NTP's clock filter does, the
+/// estimate is the sample with the shortest round trip among the last ``window`` samples: queueing inflates a
+/// round trip and skews its offset, so the fastest exchange is the most trustworthy.
+public struct ClockOffset: Hashable, Sendable {
+    public struct Sample: Hashable, Sendable {
+        /// Nanoseconds the worker's clock runs ahead of the coordinator's.
+        public var offsetNanoseconds: Int64
+        public var roundTripNanoseconds: Int64
+    }
+
+    public static let window = 8
+
+    private var samples: [Sample] = []
+
+    public init() {}
+
+    /// The estimate; nil before the first pong.
+    public var best: Sample? {
+        self.samples.min { $0.roundTripNanoseconds < $1.roundTripNanoseconds }
+    }
+
+    /// Adds the sample `pong` gives, which came back at `receivedBack` on the coordinator's clock.
+    public mutating func add(_ pong: Pong, receivedBack: UInt64) {
+        self.add(
+            Sample(
+                offsetNanoseconds: pong.clockOffsetNanoseconds(receivedBack: receivedBack),
+                roundTripNanoseconds: max(0, pong.roundTripNanoseconds(receivedBack: receivedBack))
+            )
+        )
+    }
+
+    public mutating func add(_ sample: Sample) {
+        if self.samples.count == Self.window { self.samples.removeFirst() }
+        self.samples.append(sample)
+    }
+
+    /// `workerTime`, a wall-clock reading on the worker, on the coordinator's clock; unchanged before the first
+    /// pong.
+    public func coordinatorTime(ofWorkerTime workerTime: UInt64) -> UInt64 {
+        let offset = self.best?.offsetNanoseconds ?? 0
+        return offset >= 0 ? workerTime &- UInt64(offset) : workerTime &+ UInt64(-offset)
+    }
+}
