@@ -30,6 +30,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Write one tab-separated line per job to this file: where and when it ran, and how it ended.")
     var joblog: String?
 
+    @Option(help: "Write a Gantt chart of the run to this SVG file: which slot of which worker ran which job, and when.")
+    var timeline: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .warning
 
@@ -75,6 +78,18 @@ struct ClusterOptions: ParsableArguments {
         let jobLog = try self.joblog.map { try JobLog(path: $0) }
         defer { jobLog?.close() }
         if let jobLog { configuration.observers.append(jobLog) }
+        let timeline = self.timeline.map { path in (path, Timeline()) }
+        if let timeline { configuration.observers.append(timeline.1) }
+        // Written however the run ends: the chart of an interrupted or failed run shows where it stopped.
+        defer {
+            if let (path, chart) = timeline {
+                do {
+                    try chart.write(to: path, title: "Fanout run, \(source)")
+                } catch {
+                    printError("cannot write the timeline \(path): \(error)")
+                }
+            }
+        }
         configuration.observers.append(console)
         defer { console.finish() }
         return try await untilInterrupted { [configuration] in

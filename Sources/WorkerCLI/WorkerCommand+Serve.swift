@@ -50,6 +50,9 @@ extension WorkerCommand {
         @Option(help: "Seconds that stopping may take before running jobs are abandoned.")
         var shutdownTimeout: Int = 60
 
+        @Option(help: ArgumentHelp("Milliseconds added to every time this worker reports, to test clock offsets.", visibility: .hidden))
+        var clockSkewMs: Int64 = 0
+
         @Option(help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: Logger.Level = .info
 
@@ -80,7 +83,7 @@ extension WorkerCommand {
             bootstrapLogging(level: self.logLevel)
             let logger = Logger(label: "fanout.worker")
             let address = try ListenAddress(parsing: self.listen)
-            let configuration = WorkerConfiguration(
+            var configuration = WorkerConfiguration(
                 host: address.host,
                 port: address.port,
                 tlsFiles: try self.tlsFiles(),
@@ -89,6 +92,7 @@ extension WorkerCommand {
                 queueCapacity: self.queueDepth,
                 idleTimeout: .seconds(self.idleTimeout)
             )
+            configuration.clockSkew = .milliseconds(self.clockSkewMs)
             let server = WorkerServer(configuration: configuration, logger: logger) { bound in
                 print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
                 fflush(nil)

@@ -12,9 +12,10 @@ enum LocalCluster {
         pool: PoolKind = .threads,
         size: Int = 2,
         configuration: ClusterConfiguration = ClusterConfiguration(),
+        workerArguments: [String] = [],
         _ body: (Cluster, LocalWorkers) async throws -> Result
     ) async throws -> Result {
-        try await LocalWorkers.with(count: workers, pool: pool, size: size, logLevel: .error) { local in
+        try await LocalWorkers.with(count: workers, pool: pool, size: size, logLevel: .error, workerArguments: workerArguments) { local in
             try await Cluster.withCluster(workers: local.addresses, tls: local.tls, configuration: configuration, logger: Self.logger) { cluster in
                 try await body(cluster, local)
             }

@@ -26,6 +26,13 @@ check "process-pool verdicts are right" verdicts_right processes.out
 check "--joblog writes a header and a line per job" count_is jobs.tsv '.' 8
 check "every job-log line has all 14 columns" bash -c "awk -F'\t' 'NF != 14 { exit 1 }' jobs.tsv"
 check "every job-log line says finished" count_is jobs.tsv $'\tfinished\t-$' 7
+"$coordinator" primes --local 2 --size 2 --count 9 --seed 3 --timeline timeline.svg > timeline.out 2>&1
+svg_bars() {
+    python3 -c 'import sys, xml.etree.ElementTree as ET
+bars = [e for e in ET.parse(sys.argv[1]).iter("{http://www.w3.org/2000/svg}rect") if "job" in e.get("class", "").split()]
+sys.exit(0 if len(bars) == int(sys.argv[2]) else 1)' "$@"
+}
+check "--timeline writes an SVG with one bar per job" svg_bars timeline.svg 9
 
 "$coordinator" fib --local 2 --from 20 --to 23 --tasks 2 > fib.out 2>&1
 check "fib prints every value of both phases" count_is fib.out '^Fibonacci\(2[0-3]\) = [0-9]+ \(127\.0\.0\.1:[0-9]+\)$' 16

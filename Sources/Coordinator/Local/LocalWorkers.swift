@@ -6,7 +6,7 @@ import NIOPosix
 /// Worker processes started on this machine for one run, on 127.0.0.1 with certificates made for the run in a
 /// temporary folder: the coordinator's local mode, and the tests' cluster.
 ///
-/// ``with(count:pool:size:workerExecutable:logger:_:)`` stops every worker and removes the folder when its
+/// ``with(count:pool:size:workerExecutable:logLevel:workerArguments:_:)`` stops every worker and removes the folder when its
 /// body ends, however it ends.
 public struct LocalWorkers: Sendable {
     /// Where each worker listens.
@@ -18,13 +18,15 @@ public struct LocalWorkers: Sendable {
     /// The process ids of the workers, in the order of ``addresses``.
     public var processIdentifiers: [Int32] { self.processes.map(\.processIdentifier) }
 
-    /// Starts `count` workers with `pool` of `size` each, runs `body`, then stops them.
+    /// Starts `count` workers with `pool` of `size` each (and `workerArguments` added to their command lines),
+    /// runs `body`, then stops them.
     public static func with<Result: Sendable>(
         count: Int,
         pool: PoolKind = .threads,
         size: Int? = nil,
         workerExecutable: String = LocalWorkers.siblingExecutable("worker"),
         logLevel: Logger.Level = .warning,
+        workerArguments: [String] = [],
         _ body: (LocalWorkers) async throws -> Result
     ) async throws -> Result {
         let folder = try TemporaryFolder(prefix: "fanout-local")
@@ -44,6 +46,7 @@ public struct LocalWorkers: Sendable {
                 "--log-level", logLevel.rawValue,
             ]
             if let size { arguments += ["--size", "\(size)"] }
+            arguments += workerArguments
             let (process, port) = try await ListeningProcess.start(workerExecutable, arguments: arguments)
             processes.append(process)
             addresses.append(WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: port))

@@ -9,6 +9,15 @@ public enum WorkerSource: Sendable {
     case local(count: Int, pool: PoolKind, size: Int?)
 }
 
+extension WorkerSource: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .hostsFile(let path, _): "workers of \(path)"
+        case .local(let count, let pool, let size): "\(count) local worker\(count == 1 ? "" : "s"), \(pool) × \(size.map(String.init) ?? "default")"
+        }
+    }
+}
+
 extension Cluster {
     /// Connects to the workers `source` names (starting them first when local), runs `body`, then closes and,
     /// for local workers, stops them and removes their certificates.

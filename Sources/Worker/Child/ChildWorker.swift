@@ -93,7 +93,7 @@ public enum ChildWorker {
                     // parent gives the job to the next child; after, the job failed with it.
                     try await outbound.write(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: 0)))
                     let start = ContinuousClock.now
-                    let startedAt = WallClock.nanosecondsSinceEpoch()
+                    let startedAt = WallClock.system.now()
                     let outcome = await runner.run(submit.spec)
                     let result = JobResult(
                         jobID: submit.jobID,
@@ -108,7 +108,7 @@ public enum ChildWorker {
                     try await outbound.write(.goodbye)
                     return
                 case .ping(let ping):
-                    let now = WallClock.nanosecondsSinceEpoch()
+                    let now = WallClock.system.now()
                     try await outbound.write(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
                 default:
                     logger.error("child got an unexpected message from its parent", metadata: ["message": "\(message.type)"])

@@ -14,10 +14,12 @@ final class JobDispatcher: Sendable {
     private let scheduler: Mutex<SlotScheduler>
     private let starts: AsyncStream<Start>
     private let startContinuation: AsyncStream<Start>.Continuation
+    private let clock: WallClock
     private let logger: Logger
 
-    init(executor: any SlotExecutor, queueCapacity: Int, logger: Logger) {
+    init(executor: any SlotExecutor, queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
         self.executor = executor
+        self.clock = clock
         self.scheduler = Mutex(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
         (self.starts, self.startContinuation) = AsyncStream.makeStream()
         self.logger = logger
@@ -101,7 +103,7 @@ final class JobDispatcher: Sendable {
         let submit = job.submit
         let outbox = job.outbox
         let startedAt = ContinuousClock.now
-        let startedAtWallClock = WallClock.nanosecondsSinceEpoch()
+        let startedAtWallClock = self.clock.now()
         let queueNanoseconds = Self.nanoseconds(from: job.enqueuedAt, to: startedAt)
         let started: @Sendable () -> Void = {
             outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))

@@ -25,6 +25,14 @@ public struct WorkerConfiguration: Sendable {
     public var childCommand: ChildCommand
     /// The host name this worker gives in its hello.
     public var hostName: String
+    /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
+    /// it to play a worker whose clock is wrong.
+    public var clockSkew: Duration = .zero
+
+    var clock: WallClock {
+        let (seconds, attoseconds) = self.clockSkew.components
+        return WallClock(skewNanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
 
     public init(
         host: String = "0.0.0.0",

@@ -70,7 +70,7 @@ public final class WorkerServer: Service {
         let configuration = self.configuration
         self.executor.withLock { $0 = executor }
         defer { self.executor.withLock { $0 = nil } }
-        let dispatcher = JobDispatcher(executor: executor, queueCapacity: configuration.queueCapacity, logger: self.logger)
+        let dispatcher = JobDispatcher(executor: executor, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
         let hello = Hello.worker(
             softwareVersion: SoftwareVersion.current,
             hostName: configuration.hostName,
@@ -140,6 +140,7 @@ public final class WorkerServer: Service {
                             dispatcher: dispatcher,
                             hello: hello,
                             handshakeTimeout: self.configuration.handshakeTimeout,
+                            clock: configuration.clock,
                             logger: self.logger
                         )
                         sessions.addTask {

@@ -4,9 +4,20 @@ import Glibc
 import Musl
 #endif
 
-/// The wall clock the wire's timestamps use.
-enum WallClock {
-    /// Nanoseconds since the Unix epoch.
+/// The wall clock the worker reports on the wire (pongs, job start times).
+struct WallClock: Sendable {
+    /// Added to every reading: zero in service; a test sets it to play a worker whose clock is wrong.
+    var skewNanoseconds: Int64 = 0
+
+    static let system = WallClock()
+
+    /// Nanoseconds since the Unix epoch, plus the skew.
+    func now() -> UInt64 {
+        let reading = Self.nanosecondsSinceEpoch()
+        return self.skewNanoseconds >= 0 ? reading &+ UInt64(self.skewNanoseconds) : reading &- UInt64(-self.skewNanoseconds)
+    }
+
+    /// The system's wall clock, in nanoseconds since the Unix epoch.
     static func nanosecondsSinceEpoch() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)

@@ -16,6 +16,7 @@ struct WorkerSession: Sendable {
     /// Our hello, sent once the coordinator's has arrived.
     let hello: Hello
     let handshakeTimeout: Duration
+    let clock: WallClock
     let logger: Logger
 
     func run() async {
@@ -146,7 +147,7 @@ struct WorkerSession: Sendable {
             logger.info("drain requested", metadata: ["jobs.inFlight": "\(self.outbox.inFlightCount)"])
             self.outbox.beginDrain()
         case .ping(let ping):
-            let now = WallClock.nanosecondsSinceEpoch()
+            let now = self.clock.now()
             self.outbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong:
             break
