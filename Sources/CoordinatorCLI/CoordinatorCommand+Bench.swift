@@ -8,11 +8,13 @@ import Logging
 extension CoordinatorCommand {
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time a workload over a sweep of local cluster shapes: workers, pool kind, pool size.",
+            abstract: "Time a workload over a sweep of cluster shapes: workers, pool kind, pool size.",
             discussion: """
-                Each shape gets its own local workers, a warm-up run, then --repeat timed runs. Prints a table \
-                of median, min and max wall time, jobs per second, speedup and efficiency against the \
-                smallest shape, and the overhead per job; --csv and --json write the same rows.
+                Locally, each shape gets its own workers; with --workers, each count takes the first N workers \
+                of the hosts file as they are deployed. Every shape gets a warm-up run, then --repeat timed runs. \
+                Prints a table of median, min and max wall time, jobs per second, speedup and efficiency \
+                against the smallest shape (or the sequential run, with --baseline sequential), and the \
+                overhead per job; --csv and --json write the same rows, --plot draws speedup against workers.
                 """
         )
 
@@ -20,16 +22,32 @@ extension CoordinatorCommand {
             case primes, fib, flags, sleep, noop
         }
 
+        enum Baseline: String, ExpressibleByArgument, CaseIterable {
+            /// The smallest shape of the sweep.
+            case smallest
+            /// The jobs one after another in this process.
+            case sequential
+        }
+
         @Argument(help: "primes, fib, flags, sleep or noop.")
         var workload: Workload
 
-        @Option(help: "Workers per shape, comma-separated.")
-        var workersCount: String = "1,2"
+        @Option(help: "Hosts file; the sweep takes its first N workers for each N of --workers-count.")
+        var workers: String?
 
-        @Option(help: "Pool kinds, comma-separated: threads, processes.")
+        @Option(help: "Folder with ca.pem, coordinator.pem and coordinator-key.pem, for --workers.")
+        var tlsDir: String = "certs"
+
+        @Option(help: "The most local workers the sweep starts (default: the largest of --workers-count).")
+        var local: Int?
+
+        @Option(help: "Workers per shape, comma-separated (default: powers of two up to --local, and --local; else 1,2).")
+        var workersCount: String?
+
+        @Option(help: "Pool kinds of local workers, comma-separated: threads, processes.")
         var pool: String = "threads"
 
-        @Option(help: "Slots per worker, comma-separated.")
+        @Option(help: "Slots per local worker, comma-separated.")
         var size: String = "1"
 
         @Option(help: "Timed runs per shape.")
@@ -38,10 +56,25 @@ extension CoordinatorCommand {
         @Option(help: "Untimed runs per shape before the timed ones.")
         var warmup: Int = 1
 
-        /// --count is the number of jobs for every workload but fib and flags.
+        @Option(help: "What speedup is against: smallest (the shape with fewest slots) or sequential (in this process).")
+        var baseline: Baseline = .smallest
+
+        /// --count is the number of jobs for primes, sleep and noop.
         @OptionGroup var primes: PrimesOptions
 
-        @Option(help: "Milliseconds each sleep job sleeps.")
+        @Option(help: "fib: first Fibonacci number of each task.")
+        var from: UInt32 = 25
+
+        @Option(help: "fib: last Fibonacci number of each task (at most 93).")
+        var to: UInt32 = 30
+
+        @Option(help: "fib: how many tasks.")
+        var tasks: Int = 2
+
+        @Option(help: "flags: URL pattern with {} for the name (default: a local flagserver, or the seed's site with --workers).")
+        var baseURL: String?
+
+        @Option(help: "sleep: milliseconds each job sleeps.")
         var sleepMs: Int64 = 10
 
         @Option(help: "Write the rows as CSV to this file.")
@@ -50,66 +83,106 @@ extension CoordinatorCommand {
         @Option(help: "Write the rows as JSON to this file.")
         var json: String?
 
+        @Option(help: "Draw speedup against workers, one series per pool kind, to this SVG file.")
+        var plot: String?
+
         @Option(help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: Logger.Level = .warning
 
         func validate() throws {
+            if self.workers != nil {
+                guard self.local == nil else { throw ValidationError("give --workers or --local, not both") }
+                guard self.pool == "threads", self.size == "1" else {
+                    throw ValidationError("--pool and --size shape local workers; with --workers the pools are those deployed")
+                }
+            }
+            if let local = self.local, local < 1 { throw ValidationError("--local must be at least 1") }
+            if let local = self.local, let largest = try self.workerCounts().max(), largest > local {
+                throw ValidationError("--workers-count asks for \(largest) workers, more than --local \(local)")
+            }
             _ = try self.shapes()
             guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
             guard self.warmup >= 0 else { throw ValidationError("--warmup cannot be negative") }
             guard self.primes.count >= 1 else { throw ValidationError("--count must be at least 1") }
+            guard self.from <= self.to, self.to <= 93 else { throw ValidationError("fib needs --from ≤ --to ≤ 93") }
+            guard self.tasks >= 1 else { throw ValidationError("--tasks must be at least 1") }
+            if let baseURL { _ = try FlagSite(pattern: baseURL) }
+        }
+
+        private static func numbers(_ text: String, _ option: String) throws -> [Int] {
+            let values = try text.split(separator: ",").map {
+                guard let value = Int($0.trimmingCharacters(in: .whitespaces)), (1...64).contains(value) else {
+                    throw ValidationError("\(option) takes numbers from 1 to 64, comma-separated, not \"\(text)\"")
+                }
+                return value
+            }
+            guard !values.isEmpty else { throw ValidationError("\(option) lists no numbers") }
+            return values
+        }
+
+        func workerCounts() throws -> [Int] {
+            if let workersCount { return try Self.numbers(workersCount, "--workers-count") }
+            guard let local else { return [1, 2] }
+            return Array(Set(sequence(first: 1) { $0 * 2 }.prefix { $0 <= local }).union([local])).sorted()
         }
 
         func shapes() throws -> [ClusterShape] {
-            func numbers(_ text: String, _ option: String) throws -> [Int] {
-                try text.split(separator: ",").map {
-                    guard let value = Int($0.trimmingCharacters(in: .whitespaces)), (1...64).contains(value) else {
-                        throw ValidationError("\(option) takes numbers from 1 to 64, comma-separated, not \"\(text)\"")
-                    }
-                    return value
-                }
-            }
             let pools = try self.pool.split(separator: ",").map {
                 guard let kind = PoolKind(argument: $0.trimmingCharacters(in: .whitespaces)) else {
                     throw ValidationError("--pool takes threads and processes, comma-separated, not \"\(self.pool)\"")
                 }
                 return kind
             }
-            var shapes: [ClusterShape] = []
+            var shapes: Set<ClusterShape> = []
             for pool in pools {
-                for workers in try numbers(self.workersCount, "--workers-count") {
-                    for size in try numbers(self.size, "--size") {
-                        shapes.append(ClusterShape(workers: workers, pool: pool, size: size))
+                for workers in try self.workerCounts() {
+                    for size in try Self.numbers(self.size, "--size") {
+                        shapes.insert(ClusterShape(workers: workers, pool: pool, size: size))
                     }
                 }
             }
             guard !shapes.isEmpty else { throw ValidationError("the sweep has no shapes") }
-            return Array(Set(shapes))
+            return shapes.sorted()
         }
 
         func run() async throws {
             bootstrapLogging(level: self.logLevel)
-            let sweep = BenchSweep(shapes: try self.shapes(), repeats: self.repeat, warmups: self.warmup)
+            let sweep = BenchSweep(repeats: self.repeat, warmups: self.warmup, sequentialBaseline: self.baseline == .sequential)
             let logger = Logger(label: "fanout.coordinator")
             let report: BenchReport = try await untilInterrupted { [self] in
-                guard self.workload == .flags else {
-                    return try await sweep.runLocally(self.benchWorkload(site: nil), logger: logger, progress: printError)
+                if let hostsPath = self.workers {
+                    let hosts = try HostsFile.load(path: hostsPath)
+                    let workload = try self.benchWorkload(site: self.baseURL.map(FlagSite.init(pattern:)) ?? .seed)
+                    return try await sweep.runOnHosts(
+                        workload,
+                        workers: hosts.workers,
+                        tls: TLSFiles.coordinator(directory: self.tlsDir),
+                        counts: try self.workerCounts(),
+                        logger: logger,
+                        progress: printError
+                    )
                 }
-                return try await LocalFlagServer.with { site in
-                    try await sweep.runLocally(self.benchWorkload(site: site), logger: logger, progress: printError)
+                let shapes = try self.shapes()
+                if self.workload == .flags, self.baseURL == nil {
+                    return try await LocalFlagServer.with { site in
+                        try await sweep.runLocally(self.benchWorkload(site: site), shapes: shapes, logger: logger, progress: printError)
+                    }
                 }
+                let site = try self.baseURL.map(FlagSite.init(pattern:)) ?? .seed
+                return try await sweep.runLocally(self.benchWorkload(site: site), shapes: shapes, logger: logger, progress: printError)
             }
             printLine(report.table())
             if let csv { try Data(report.csv().utf8).write(to: URL(fileURLWithPath: csv)) }
             if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            if let plot { try Data(report.plot().utf8).write(to: URL(fileURLWithPath: plot)) }
         }
 
-        /// The workload to time; flags come from `site`, a local flagserver.
-        private func benchWorkload(site: FlagSite?) -> BenchWorkload {
+        /// The workload to time; flags come from `site`.
+        private func benchWorkload(site: FlagSite) throws -> BenchWorkload {
             switch self.workload {
             case .primes: .primes(numbers: self.primes.workload.numbers, method: self.primes.method)
-            case .fib: .fibonacci(numbers: Array(repeating: Array(UInt32(25)...30), count: 2).flatMap { $0 })
-            case .flags: .flags(countries: Countries.sovereignStates, site: site ?? .seed)
+            case .fib: .fibonacci(numbers: Array(repeating: Array(self.from...self.to), count: self.tasks).flatMap { $0 })
+            case .flags: .flags(countries: Countries.sovereignStates, site: site)
             case .sleep: .sleep(count: self.primes.count, duration: .milliseconds(self.sleepMs))
             case .noop: .noop(count: self.primes.count)
             }

@@ -49,7 +49,10 @@ struct PrimesOptions: ParsableArguments {
 
 extension PrimeMethod: ExpressibleByArgument {
     public init?(argument: String) {
-        guard let method = Self.allCases.first(where: { $0.description == argument }) else { return nil }
+        // "n" and "sqrt" are short for trial-n and trial-sqrt.
+        guard let method = Self.allCases.first(where: { $0.description == argument || $0.description == "trial-" + argument }) else {
+            return nil
+        }
         self = method
     }
 

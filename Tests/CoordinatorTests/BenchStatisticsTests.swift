@@ -41,6 +41,7 @@ struct BenchStatisticsTests {
     static let report = BenchReport(
         workload: "primes",
         reference: "smallest shape",
+        referenceSlots: 1,
         rows: [
             ShapeStatistics(shape: one, runs: runs(one, walls: [2], busy: 1.5), referenceWall: .seconds(2), referenceSlots: 1),
             ShapeStatistics(shape: four, runs: runs(four, walls: [0.5], busy: 1.6), referenceWall: .seconds(2), referenceSlots: 1),
@@ -66,6 +67,7 @@ struct BenchStatisticsTests {
         let object = try JSONSerialization.jsonObject(with: Self.report.json()) as? [String: Any]
         #expect(object?["workload"] as? String == "primes")
         #expect(object?["reference"] as? String == "smallest shape")
+        #expect(object?["reference_slots"] as? Int == 1)
         let shapes = try #require(object?["shapes"] as? [[String: Any]])
         #expect(shapes.count == 2)
         #expect(Set(shapes[0].keys) == Set(BenchReport.columns))
@@ -94,8 +96,8 @@ struct BenchSweepTests {
             ClusterShape(workers: 1, pool: .processes, size: 2),
         ]
         let lines = Transcript()
-        let report = try await BenchSweep(shapes: shapes, repeats: 2, warmups: 1)
-            .runLocally(.fibonacci(numbers: Array(10...25)), logger: LocalCluster.logger, progress: lines.print)
+        let report = try await BenchSweep(repeats: 2, warmups: 1)
+            .runLocally(.fibonacci(numbers: Array(10...25)), shapes: shapes, logger: LocalCluster.logger, progress: lines.print)
         #expect(report.rows.map(\.shape) == shapes.sorted())
         #expect(report.reference == "smallest shape (1 × threads × 1)")
         for row in report.rows {
@@ -106,5 +108,83 @@ struct BenchSweepTests {
         }
         #expect(report.rows.first { $0.shape == shapes[1] }?.speedup == 1)
         #expect(lines.all.count == shapes.count * 2, "a progress line per timed run")
+    }
+
+    @Test("with the sequential baseline, its row comes first and every speedup is against it")
+    func sequentialBaseline() async throws {
+        let shape = ClusterShape(workers: 2, pool: .threads, size: 1)
+        let report = try await BenchSweep(repeats: 2, warmups: 0, sequentialBaseline: true)
+            .runLocally(.primes(numbers: Array(1_000...1_200), method: .trialDivisionToSquareRoot), shapes: [shape], logger: LocalCluster.logger)
+        #expect(report.rows.map(\.shape) == [.sequential, shape])
+        #expect(report.reference == "sequential run in process")
+        #expect(report.referenceSlots == 1)
+        let sequential = report.rows[0]
+        #expect(sequential.speedup == 1 && sequential.runs == 2 && sequential.jobs == 201)
+        let cluster = report.rows[1]
+        #expect(abs(cluster.speedup - sequential.medianWall.seconds / cluster.medianWall.seconds) < 1e-9)
+        let csv = report.csv().split(separator: "\n")
+        #expect(csv[1].hasPrefix("0,sequential,1,1,2,201,"))
+    }
+
+    @Test("a hosts-file sweep takes the first N workers for each N, shaped as they said in their hellos")
+    func hostsFile() async throws {
+        try await LocalWorkers.with(count: 2, pool: .processes, size: 2, logLevel: .error) { local in
+            let sweep = BenchSweep(repeats: 1, warmups: 0)
+            let report = try await sweep.runOnHosts(
+                .noop(count: 40), workers: local.addresses, tls: local.tls, counts: [2, 1], logger: LocalCluster.logger
+            )
+            #expect(report.rows.map(\.shape) == [ClusterShape(workers: 1, pool: .processes, size: 2), ClusterShape(workers: 2, pool: .processes, size: 2)])
+            #expect(report.rows.allSatisfy { $0.jobs == 40 })
+            let error = await #expect(throws: ClusterError.self) {
+                try await sweep.runOnHosts(.noop(count: 1), workers: local.addresses, tls: local.tls, counts: [3], logger: LocalCluster.logger)
+            }
+            #expect(error?.message.contains("asks for 3 workers, but the hosts file lists 2") == true, "\(String(describing: error))")
+        }
+    }
+}
+
+@Suite("Speedup plot")
+struct SpeedupPlotTests {
+    static func row(_ workers: Int, _ pool: PoolKind, size: Int = 1, wall: Double) -> ShapeStatistics {
+        let shape = ClusterShape(workers: workers, pool: pool, size: size)
+        return ShapeStatistics(shape: shape, runs: BenchStatisticsTests.runs(shape, walls: [wall], busy: 1), referenceWall: .seconds(4), referenceSlots: 1)
+    }
+
+    @Test("one point per shape and series, an ideal line, labelled axes; the sequential row is the reference, not a point")
+    func points() throws {
+        let sequential = ShapeStatistics(
+            shape: .sequential, runs: BenchStatisticsTests.runs(.sequential, walls: [4], busy: 4), referenceWall: .seconds(4), referenceSlots: 1
+        )
+        let report = BenchReport(
+            workload: "fib <&>", reference: "sequential run in process", referenceSlots: 1,
+            rows: [sequential, Self.row(1, .threads, wall: 4), Self.row(2, .threads, wall: 2.5), Self.row(4, .threads, wall: 2), Self.row(1, .processes, wall: 4), Self.row(2, .processes, wall: 2)]
+        )
+        let svg = try SVGElements(report.plot())
+        let points = svg.named("circle", classes: ["point"])
+        #expect(points.count == 5)
+        let bySeries = Dictionary(grouping: points) { SVGElements.attribute($0, "data-series") ?? "?" }
+        #expect(bySeries.mapValues(\.count) == ["threads": 3, "processes": 2])
+        #expect(Set(points.compactMap { SVGElements.attribute($0, "data-workers") }) == ["1", "2", "4"])
+        #expect(points.contains { SVGElements.attribute($0, "data-workers") == "2" && SVGElements.attribute($0, "data-speedup") == "2.000" })
+        #expect(svg.named("polyline", classes: ["ideal"]).count == 1)
+        let texts = svg.named("text").compactMap(\.stringValue)
+        #expect(texts.contains("workers") && texts.contains("speedup"))
+        #expect(texts.contains("Speedup of fib <&>"))
+        // A higher speedup sits higher: SVG's y grows downwards.
+        let twoWorkers = try #require(bySeries["processes"]?.first { SVGElements.attribute($0, "data-workers") == "2" })
+        let oneWorker = try #require(bySeries["processes"]?.first { SVGElements.attribute($0, "data-workers") == "1" })
+        #expect(try #require(SVGElements.number(twoWorkers, "cy")) < #require(SVGElements.number(oneWorker, "cy")))
+    }
+
+    @Test("with several pool sizes, a series per pool kind and size, and an ideal line per size")
+    func sizes() throws {
+        let report = BenchReport(
+            workload: "noop", reference: "smallest shape", referenceSlots: 1,
+            rows: [Self.row(1, .threads, wall: 4), Self.row(2, .threads, wall: 2), Self.row(1, .threads, size: 2, wall: 2), Self.row(2, .threads, size: 2, wall: 1)]
+        )
+        let svg = try SVGElements(report.plot())
+        let series = Set(svg.named("circle", classes: ["point"]).compactMap { SVGElements.attribute($0, "data-series") })
+        #expect(series == ["threads × 1", "threads × 2"])
+        #expect(svg.named("polyline", classes: ["ideal"]).count == 2)
     }
 }

@@ -44,6 +44,16 @@ check "fib(23) is right" contains fib.out "Fibonacci(23) = 28657"
 check "bench prints a table row per shape" count_is bench.out '^[12] × (threads|processes) × 1 ' 4
 check "bench writes a CSV row per shape" count_is bench.csv '^[12],(threads|processes),1,' 4
 check "bench writes JSON with every shape" bash -c "python3 -c 'import json,sys; d=json.load(open(\"bench.json\")); sys.exit(0 if len(d[\"shapes\"]) == 4 else 1)'"
+"$coordinator" bench fib --from 15 --to 18 --tasks 2 --local 2 --pool threads,processes --baseline sequential --repeat 1 \
+    --warmup 0 --plot bench.svg --csv bench-sequential.csv > bench-sequential.out 2> bench-sequential.err
+check "bench --baseline sequential puts the in-process run first" count_is bench-sequential.csv '^0,sequential,1,1,1,8,' 1
+check "bench --local 2 sweeps 1 and 2 workers of each pool" count_is bench-sequential.csv '^[12],(threads|processes),1,' 4
+svg_points() {
+    python3 -c 'import sys, xml.etree.ElementTree as ET
+points = [e for e in ET.parse(sys.argv[1]).iter("{http://www.w3.org/2000/svg}circle") if e.get("class") == "point"]
+sys.exit(0 if len(points) == int(sys.argv[2]) else 1)' "$@"
+}
+check "bench --plot draws a point per shape" svg_points bench.svg 4
 
 printf 'Chad\nAtlantis\nPeru\n' > countries.txt
 if "$coordinator" flags --local 1 --countries countries.txt --mode submit --dest "$work/few" > failing.out 2>&1; then echo "exit 0" >> failing.out; fi

@@ -4,18 +4,28 @@ import Foundation
 ///
 /// The CSV columns and JSON fields, in this order: `workers`, `pool`, `size`, `slots`, `runs`, `jobs`,
 /// `median_seconds`, `min_seconds`, `max_seconds`, `jobs_per_second`, `speedup`, `efficiency`,
-/// `overhead_per_job_seconds` (see ``ShapeStatistics`` for what each means). The JSON is
-/// `{"workload": …, "reference": …, "shapes": [ {…}, … ]}`.
+/// `overhead_per_job_seconds` (see ``ShapeStatistics`` for what each means). The sequential baseline's row has
+/// `workers` 0 and `pool` `sequential`. The JSON is
+/// `{"workload": …, "reference": …, "reference_slots": …, "shapes": [ {…}, … ]}`.
+/// ``plot()`` draws the speedups as SVG.
 public struct BenchReport: Sendable {
     public var workload: String
-    /// What speedup is measured against: "smallest shape" or "sequential".
+    /// What speedup is measured against: the smallest shape, or the sequential run.
     public var reference: String
+    /// The slots of the reference (1 for the sequential run), against which perfect scaling is counted.
+    public var referenceSlots: Int
     public var rows: [ShapeStatistics]
 
-    public init(workload: String, reference: String, rows: [ShapeStatistics]) {
+    public init(workload: String, reference: String, referenceSlots: Int, rows: [ShapeStatistics]) {
         self.workload = workload
         self.reference = reference
+        self.referenceSlots = referenceSlots
         self.rows = rows
+    }
+
+    /// Speedup against workers as a standalone SVG image (see ``SpeedupPlot``).
+    public func plot() -> String {
+        SpeedupPlot.svg(self)
     }
 
     public static let columns = [
@@ -25,7 +35,7 @@ public struct BenchReport: Sendable {
 
     private func fields(_ row: ShapeStatistics) -> [String] {
         [
-            "\(row.shape.workers)", "\(row.shape.pool)", "\(row.shape.size)", "\(row.shape.slots)", "\(row.runs)",
+            "\(row.shape.workers)", row.shape.poolName, "\(row.shape.size)", "\(row.shape.slots)", "\(row.runs)",
             "\(row.jobs)", Self.number(row.medianWall.seconds, 6), Self.number(row.minimumWall.seconds, 6),
             Self.number(row.maximumWall.seconds, 6), Self.number(row.jobsPerSecond, 3), Self.number(row.speedup, 3),
             Self.number(row.efficiency, 3), Self.number(row.overheadPerJob.seconds, 9),
@@ -44,11 +54,11 @@ public struct BenchReport: Sendable {
             var jobs_per_second: Double, speedup: Double, efficiency: Double, overhead_per_job_seconds: Double
         }
         struct Document: Encodable {
-            var workload: String, reference: String, shapes: [Row]
+            var workload: String, reference: String, reference_slots: Int, shapes: [Row]
         }
         let rows = self.rows.map { row in
             Row(
-                workers: row.shape.workers, pool: row.shape.pool.description, size: row.shape.size,
+                workers: row.shape.workers, pool: row.shape.poolName, size: row.shape.size,
                 slots: row.shape.slots, runs: row.runs, jobs: row.jobs, median_seconds: row.medianWall.seconds,
                 min_seconds: row.minimumWall.seconds, max_seconds: row.maximumWall.seconds,
                 jobs_per_second: row.jobsPerSecond, speedup: row.speedup, efficiency: row.efficiency,
@@ -57,7 +67,7 @@ public struct BenchReport: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(Document(workload: self.workload, reference: self.reference, shapes: rows))
+        return try encoder.encode(Document(workload: self.workload, reference: self.reference, reference_slots: self.referenceSlots, shapes: rows))
     }
 
     /// Aligned columns for a terminal, headed by the workload and the reference.

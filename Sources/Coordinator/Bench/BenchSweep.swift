@@ -1,49 +1,142 @@
+import AsyncHTTPClient
+import FanoutJobRunners
+import FanoutProtocol
 import Logging
+import NIOCore
+import NIOPosix
 
-/// Runs a workload on every shape of a sweep, each on local workers started for it: a warm-up, then timed
-/// repeats.
+/// Runs a workload on every shape of a sweep: a warm-up, then timed repeats on each.
+///
+/// Shapes come from local workers started for each one (``runLocally(_:shapes:configuration:logger:progress:)``),
+/// or from the first N workers of a hosts file (``runOnHosts(_:workers:tls:counts:configuration:logger:progress:)``).
+/// Speedup is against the shape with the fewest slots, or against the sequential baseline when
+/// ``sequentialBaseline`` is set: the same jobs one after another in this process, with the workers' own code.
 public struct BenchSweep: Sendable {
-    public var shapes: [ClusterShape]
     public var repeats: Int
     public var warmups: Int
+    public var sequentialBaseline: Bool
 
-    public init(shapes: [ClusterShape], repeats: Int = 3, warmups: Int = 1) {
-        precondition(!shapes.isEmpty && repeats >= 1 && warmups >= 0)
-        self.shapes = shapes.sorted()
+    /// `progress` hears a line per timed run.
+    public typealias Progress = @Sendable (String) -> Void
+
+    public init(repeats: Int = 3, warmups: Int = 1, sequentialBaseline: Bool = false) {
+        precondition(repeats >= 1 && warmups >= 0)
         self.repeats = repeats
         self.warmups = warmups
+        self.sequentialBaseline = sequentialBaseline
     }
 
-    /// Times `workload` on each shape; speedup is against the shape with the fewest slots.
-    /// `progress` hears a line per timed run.
+    /// Times `workload` on each of `shapes`, each on local workers started for it.
     public func runLocally(
         _ workload: BenchWorkload,
+        shapes: [ClusterShape],
         configuration: ClusterConfiguration = ClusterConfiguration(),
         logger: Logger,
-        progress: @Sendable (String) -> Void = { _ in }
+        progress: Progress = { _ in }
     ) async throws -> BenchReport {
+        precondition(!shapes.isEmpty)
         var runs: [ClusterShape: [BenchRun]] = [:]
-        for shape in self.shapes {
+        for shape in shapes.sorted() {
             runs[shape] = try await LocalWorkers.with(count: shape.workers, pool: shape.pool, size: shape.size) { local in
                 try await Cluster.withCluster(workers: local.addresses, tls: local.tls, configuration: configuration, logger: logger) { cluster in
-                    for _ in 0..<self.warmups {
-                        _ = try await workload.run(on: cluster, shape: shape)
-                    }
-                    var timed: [BenchRun] = []
-                    for index in 1...self.repeats {
-                        let run = try await workload.run(on: cluster, shape: shape)
-                        progress("\(shape): run \(index) of \(self.repeats) took \(String(format: "%.3f", run.wall.seconds)) s")
-                        timed.append(run)
-                    }
-                    return timed
+                    try await self.time(workload, on: cluster, as: shape, progress: progress)
                 }
             }
         }
-        let reference = self.shapes.min { $0.slots < $1.slots }!
-        let referenceWall = ShapeStatistics.median((runs[reference] ?? []).map(\.wall).sorted())
-        let rows = self.shapes.map { shape in
-            ShapeStatistics(shape: shape, runs: runs[shape] ?? [], referenceWall: referenceWall, referenceSlots: reference.slots)
+        return try await self.report(workload, runs: runs, progress: progress)
+    }
+
+    /// Times `workload` on the first N of `workers` for each N of `counts`; each shape's pool and size are what
+    /// those workers said in their hellos.
+    public func runOnHosts(
+        _ workload: BenchWorkload,
+        workers: [WorkerAddress],
+        tls: TLSFiles,
+        counts: [Int],
+        configuration: ClusterConfiguration = ClusterConfiguration(),
+        logger: Logger,
+        progress: Progress = { _ in }
+    ) async throws -> BenchReport {
+        precondition(!counts.isEmpty)
+        var runs: [ClusterShape: [BenchRun]] = [:]
+        for count in Set(counts).sorted() {
+            guard count <= workers.count else {
+                throw ClusterError("the sweep asks for \(count) workers, but the hosts file lists \(workers.count)")
+            }
+            let chosen = Array(workers.prefix(count))
+            let timed = try await Cluster.withCluster(workers: chosen, tls: tls, configuration: configuration, logger: logger) { cluster in
+                let connected = cluster.workers
+                guard connected.count == count else {
+                    let reasons = cluster.unreachable.map(\.description).joined(separator: "; ")
+                    throw ClusterError("\(count - connected.count) of the first \(count) workers could not be reached: \(reasons)")
+                }
+                let slots = connected.reduce(0) { $0 + ($1.address.slots ?? Int($1.capabilities.slots)) }
+                let pools = Set(connected.map(\.capabilities.poolKind))
+                let shape = ClusterShape(workers: count, pool: pools.count == 1 ? pools.first! : .threads, size: max(1, slots / count))
+                return (shape, try await self.time(workload, on: cluster, as: shape, progress: progress))
+            }
+            runs[timed.0] = timed.1
         }
-        return BenchReport(workload: workload.name, reference: "smallest shape (\(reference))", rows: rows)
+        return try await self.report(workload, runs: runs, progress: progress)
+    }
+
+    private func time(_ workload: BenchWorkload, on cluster: Cluster, as shape: ClusterShape, progress: Progress) async throws -> [BenchRun] {
+        for _ in 0..<self.warmups {
+            _ = try await workload.run(on: cluster, shape: shape)
+        }
+        var timed: [BenchRun] = []
+        for index in 1...self.repeats {
+            let run = try await workload.run(on: cluster, shape: shape)
+            progress("\(shape): run \(index) of \(self.repeats) took \(BenchReport.number(run.wall.seconds, 3)) s")
+            timed.append(run)
+        }
+        return timed
+    }
+
+    /// Times `workload` one job after another in this process: CPU jobs on one thread, downloads with one client.
+    private func timeSequentially(_ workload: BenchWorkload, progress: Progress) async throws -> [BenchRun] {
+        let threads = NIOThreadPool(numberOfThreads: 1)
+        threads.start()
+        let client = FlagDownloader.makeClient(connectTimeout: .seconds(5), readTimeout: .seconds(5))
+        let runner = JobRunner(
+            threads: threads,
+            flags: FlagDownloader(client: client, maximumBodySize: 16 << 20, requestTimeout: .seconds(30))
+        )
+        let result: Result<[BenchRun], any Error>
+        do {
+            for _ in 0..<self.warmups {
+                _ = try await workload.runSequentially(with: runner)
+            }
+            var timed: [BenchRun] = []
+            for index in 1...self.repeats {
+                let run = try await workload.runSequentially(with: runner)
+                progress("\(ClusterShape.sequential): run \(index) of \(self.repeats) took \(BenchReport.number(run.wall.seconds, 3)) s")
+                timed.append(run)
+            }
+            result = .success(timed)
+        } catch {
+            result = .failure(error)
+        }
+        try? await client.shutdown()
+        try? await threads.shutdownGracefully()
+        return try result.get()
+    }
+
+    private func report(_ workload: BenchWorkload, runs: [ClusterShape: [BenchRun]], progress: Progress) async throws -> BenchReport {
+        let shapes = runs.keys.sorted()
+        let baseline = self.sequentialBaseline ? try await self.timeSequentially(workload, progress: progress) : nil
+        let referenceShape = baseline == nil ? shapes.min { $0.slots < $1.slots }! : .sequential
+        let referenceRuns = baseline ?? runs[referenceShape] ?? []
+        let referenceWall = ShapeStatistics.median(referenceRuns.map(\.wall).sorted())
+        func statistics(_ shape: ClusterShape, _ runs: [BenchRun]) -> ShapeStatistics {
+            ShapeStatistics(shape: shape, runs: runs, referenceWall: referenceWall, referenceSlots: referenceShape.slots)
+        }
+        let rows = (baseline.map { [statistics(.sequential, $0)] } ?? []) + shapes.map { statistics($0, runs[$0] ?? []) }
+        return BenchReport(
+            workload: workload.name,
+            reference: baseline == nil ? "smallest shape (\(referenceShape))" : "sequential run in process",
+            referenceSlots: referenceShape.slots,
+            rows: rows
+        )
     }
 }

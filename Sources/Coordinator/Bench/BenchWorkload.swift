@@ -1,3 +1,4 @@
+import FanoutJobRunners
 import FanoutProtocol
 import Foundation
 
@@ -19,22 +20,22 @@ public enum BenchWorkload: Sendable {
         }
     }
 
+    /// Every job of the workload, in submission order.
+    public var specs: [JobSpec] {
+        switch self {
+        case .primes(let numbers, let method): numbers.map { .primeCheck(n: $0, method: method) }
+        case .fibonacci(let numbers): numbers.map { .fibonacci(n: $0) }
+        case .flags(let countries, let site): countries.map { .flagDownload(country: $0, url: site.url(for: $0)) }
+        case .sleep(let count, let duration): Array(repeating: .sleep(nanoseconds: duration.wireNanoseconds), count: count)
+        case .noop(let count): Array(repeating: .noop, count: count)
+        }
+    }
+
     /// Submits every job, waits for all, and times it; throws the first job error.
     public func run(on cluster: Cluster, shape: ClusterShape) async throws -> BenchRun {
+        let specs = self.specs
         let start = ContinuousClock.now
-        let futures: [AnyJobFuture]
-        switch self {
-        case .primes(let numbers, let method):
-            futures = try numbers.map { try cluster.submit(PrimeCheck($0, method: method)).erased }
-        case .fibonacci(let numbers):
-            futures = try numbers.map { try cluster.submit(Fibonacci($0)).erased }
-        case .flags(let countries, let site):
-            futures = try countries.map { try cluster.submit(FlagDownload(country: $0, url: site.url(for: $0))).erased }
-        case .sleep(let count, let duration):
-            futures = try (0..<count).map { _ in try cluster.submit(Sleep(duration)).erased }
-        case .noop(let count):
-            futures = try (0..<count).map { _ in try cluster.submit(NoOp()).erased }
-        }
+        let futures = try specs.map { try cluster.submit(AnyJob(spec: $0)).erased }
         var busy = Duration.zero
         for future in futures {
             await future.waitUntilDone()
@@ -43,4 +44,35 @@ public enum BenchWorkload: Sendable {
         }
         return BenchRun(shape: shape, wall: ContinuousClock.now - start, jobs: futures.count, busy: busy)
     }
+
+    /// Runs every job one after another in this process with `runner`, and times it; throws at the first
+    /// job that fails.
+    public func runSequentially(with runner: JobRunner) async throws -> BenchRun {
+        let start = ContinuousClock.now
+        var busy = Duration.zero
+        for spec in self.specs {
+            let jobStart = ContinuousClock.now
+            let outcome = await runner.run(spec)
+            busy += ContinuousClock.now - jobStart
+            if case .failed(let failure) = outcome {
+                throw SequentialRunError(spec: spec, failure: failure)
+            }
+        }
+        return BenchRun(shape: .sequential, wall: ContinuousClock.now - start, jobs: self.specs.count, busy: busy)
+    }
+}
+
+/// A job of the sequential baseline failed.
+public struct SequentialRunError: Error, CustomStringConvertible {
+    public var spec: JobSpec
+    public var failure: JobFailure
+
+    public var description: String { "the sequential baseline's \(self.spec.kind) job failed: \(self.failure)" }
+}
+
+/// Any job spec, giving back the worker's output as it is: the bench times jobs and needs no typed outputs.
+private struct AnyJob: Job {
+    var spec: JobSpec
+
+    func output(from output: JobOutput) -> JobOutput? { output }
 }

@@ -12,10 +12,20 @@ public struct ClusterShape: Hashable, Sendable, Comparable, CustomStringConverti
         self.size = size
     }
 
-    /// Jobs the shape runs at once.
-    public var slots: Int { self.workers * self.size }
+    /// No cluster: the jobs one after another in the coordinator's own process, the sequential baseline.
+    public static let sequential = ClusterShape(workers: 0, pool: .threads, size: 1)
 
-    public var description: String { "\(self.workers) × \(self.pool) × \(self.size)" }
+    public var isSequential: Bool { self.workers == 0 }
+
+    /// Jobs the shape runs at once.
+    public var slots: Int { self.isSequential ? 1 : self.workers * self.size }
+
+    /// `sequential` for the baseline, else the pool kind.
+    public var poolName: String { self.isSequential ? "sequential" : self.pool.description }
+
+    public var description: String {
+        self.isSequential ? "sequential, in process" : "\(self.workers) × \(self.pool) × \(self.size)"
+    }
 
     public static func < (lhs: ClusterShape, rhs: ClusterShape) -> Bool {
         (lhs.pool.rawValue, lhs.workers, lhs.size) < (rhs.pool.rawValue, rhs.workers, rhs.size)
