@@ -43,6 +43,10 @@ public enum SpeedupPlot {
             let points = [(0.0, 0.0), (maximumWorkers, ideal(workers: Int(maximumWorkers), size: size))]
                 .map { "\(SVGDocument.number(x($0.0))),\(SVGDocument.number(y($0.1)))" }.joined(separator: " ")
             document.add("polyline", ["points": points, "class": "ideal", "data-size": "\(size)"], title: "ideal: \(size) slot\(size == 1 ? "" : "s") per worker")
+            if sizes.count > 1 {
+                let end = ideal(workers: Int(maximumWorkers), size: size)
+                document.text("× \(size)", x: x(maximumWorkers) + 6, y: y(end) + 4)
+            }
         }
         document.line(x1: left + plotWidth + 20, y1: legendY, x2: left + plotWidth + 44, y2: legendY, className: "ideal")
         document.text(sizes.count > 1 ? "ideal (per size)" : "ideal", x: left + plotWidth + 50, y: legendY + 4)
