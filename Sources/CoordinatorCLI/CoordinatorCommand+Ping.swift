@@ -15,7 +15,8 @@ extension CoordinatorCommand {
                 for answer in await cluster.ping() {
                     let worker = answer.worker
                     let time = answer.roundTrip.map { String(format: "%.3f ms", $0.seconds * 1000) } ?? "no answer"
-                    let offset = answer.clockOffset.map { String(format: "%+.3f ms", $0.seconds * 1000) } ?? "unknown"
+                    var offset = answer.clockOffset.map { String(format: "%+.3f ms", $0.seconds * 1000) } ?? "unknown"
+                    if let bound = answer.clockOffsetBound { offset += String(format: " ± %.3f ms", bound.seconds * 1000) }
                     if answer.roundTrip == nil { unanswered += 1 }
                     printLine(
                         "\(worker.address)  host \(worker.hostName)  version \(worker.softwareVersion) (protocol \(worker.protocolVersion))  "

@@ -72,7 +72,7 @@ for i in 1 2; do
     sed -n 's/^listening on //p' "worker$i.out" >> hosts.txt
 done
 "$coordinator" ping --workers hosts.txt --tls-dir certs > ping.out 2>&1
-check "ping answers for both workers" count_is ping.out '^127\.0\.0\.1:[0-9]+ +host .* threads × 2 +cores [0-9]+ +rtt [0-9.]+ ms +clock [-+][0-9.]+ ms$' 2
+check "ping answers for both workers" count_is ping.out '^127\.0\.0\.1:[0-9]+ +host .* threads × 2 +cores [0-9]+ +rtt [0-9.]+ ms +clock [-+][0-9.]+ ms ± [0-9.]+ ms$' 2
 echo "127.0.0.1:1" >> hosts.txt
 "$coordinator" primes --workers hosts.txt --tls-dir certs --count 6 --seed 1 > listed.out 2> listed.err
 check "a run goes on without an unreachable worker" contains listed.out "6 in "

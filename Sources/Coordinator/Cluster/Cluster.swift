@@ -161,11 +161,13 @@ public final class Cluster: Sendable {
         var results: [WorkerPing] = []
         for (worker, connection) in targets {
             let answer = await connection.ping()
+            let offset = connection.clockOffset.best
             results.append(
                 WorkerPing(
                     worker: worker,
                     roundTrip: answer.map { .nanoseconds($0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt)) },
-                    clockOffset: connection.clockOffset.best.map { .nanoseconds($0.offsetNanoseconds) }
+                    clockOffset: offset.map { .nanoseconds($0.offsetNanoseconds) },
+                    clockOffsetBound: offset.map { .nanoseconds($0.roundTripNanoseconds / 2) }
                 )
             )
         }
