@@ -1,4 +1,4 @@
-import FanoutCoordinator
+@testable import FanoutCoordinator
 import FanoutProtocol
 import Testing
 
@@ -40,6 +40,24 @@ struct ClockOffsetTests {
         clock.add(fast, receivedBack: fastBack)
         #expect(clock.best.map { abs($0.offsetNanoseconds - offset) <= 5_000 } == true)
         #expect(clock.best?.roundTripNanoseconds == 110_000)
+    }
+
+    @Test("pongs whose timestamps cannot be right give no sample and trap nothing; mapping saturates")
+    func hostilePongs() {
+        var clock = ClockOffset()
+        clock.add(Pong(pingSentAt: 1_000, receivedAt: 0, sentAt: 1 << 63), receivedBack: 2_000)
+        clock.add(Pong(pingSentAt: 1_000, receivedAt: 5_000, sentAt: 4_000), receivedBack: 2_000)
+        clock.add(Pong(pingSentAt: 3_000, receivedAt: 3_100, sentAt: 3_200), receivedBack: 2_000)
+        clock.add(Pong(pingSentAt: 0, receivedAt: .max, sentAt: .max), receivedBack: 0)
+        #expect(clock.best == nil)
+        // A worker whose clock is at the end of time: its offset fits, and mapping keeps within range.
+        clock.add(Pong(pingSentAt: 1_000, receivedAt: UInt64(Int64.max), sentAt: UInt64(Int64.max)), receivedBack: 1_000)
+        let offset = clock.best?.offsetNanoseconds ?? 0
+        #expect(offset > Int64.max / 2)
+        #expect(clock.coordinatorTime(ofWorkerTime: 5) == 0)
+        var behind = ClockOffset()
+        behind.add(ClockOffset.Sample(offsetNanoseconds: -10, roundTripNanoseconds: 0))
+        #expect(behind.coordinatorTime(ofWorkerTime: .max - 3) == .max)
     }
 
     @Test("old samples leave the window, so a clock that was stepped is followed")

@@ -69,6 +69,16 @@ struct TimelineTests {
         #expect(svg.all.first { $0.localName == "title" }?.stringValue == "fixed <run> & co")
     }
 
+    @Test("a start time at the end of the clock from a wrong worker saturates instead of trapping, and still charts")
+    func hostileStartTime() throws {
+        let timing = JobTiming(queued: .zero, ran: .seconds(1), slot: 0, started: .max - 5)
+        #expect(timing.ended == .max)
+        var record = Self.record(1, worker: "10.0.0.9:7420", slot: 0, start: 0, run: 1)
+        record.timing = timing
+        let svg = try SVGElements(Timeline.svg([record, Self.record(2, worker: "10.0.0.1:7420", slot: 0, start: 0, run: 1)], title: "x"))
+        #expect(svg.named("rect", classes: ["job"]).count == 2)
+    }
+
     @Test("a run's timeline has one bar per job, each on a slot of the worker that ran it")
     func realRun() async throws {
         let timeline = Timeline()

@@ -23,14 +23,13 @@ public struct ClockOffset: Hashable, Sendable {
         self.samples.min { $0.roundTripNanoseconds < $1.roundTripNanoseconds }
     }
 
-    /// Adds the sample `pong` gives, which came back at `receivedBack` on the coordinator's clock.
+    /// Adds the sample `pong` gives, which came back at `receivedBack` on the coordinator's clock; a pong whose
+    /// timestamps cannot be right gives none.
     public mutating func add(_ pong: Pong, receivedBack: UInt64) {
-        self.add(
-            Sample(
-                offsetNanoseconds: pong.clockOffsetNanoseconds(receivedBack: receivedBack),
-                roundTripNanoseconds: max(0, pong.roundTripNanoseconds(receivedBack: receivedBack))
-            )
-        )
+        guard let offset = pong.clockOffsetNanoseconds(receivedBack: receivedBack),
+            let roundTrip = pong.roundTripNanoseconds(receivedBack: receivedBack)
+        else { return }
+        self.add(Sample(offsetNanoseconds: offset, roundTripNanoseconds: roundTrip))
     }
 
     public mutating func add(_ sample: Sample) {
@@ -38,10 +37,10 @@ public struct ClockOffset: Hashable, Sendable {
         self.samples.append(sample)
     }
 
-    /// `workerTime`, a wall-clock reading on the worker, on the coordinator's clock; unchanged before the first
-    /// pong.
+    /// `workerTime`, a wall-clock reading on the worker, on the coordinator's clock (kept within 0 and
+    /// `UInt64.max`); unchanged before the first pong.
     public func coordinatorTime(ofWorkerTime workerTime: UInt64) -> UInt64 {
-        let offset = self.best?.offsetNanoseconds ?? 0
-        return offset >= 0 ? workerTime &- UInt64(offset) : workerTime &+ UInt64(-offset)
+        let mapped = Int128(workerTime) - Int128(self.best?.offsetNanoseconds ?? 0)
+        return UInt64(clamping: mapped)
     }
 }

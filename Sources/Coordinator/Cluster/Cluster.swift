@@ -165,7 +165,7 @@ public final class Cluster: Sendable {
             results.append(
                 WorkerPing(
                     worker: worker,
-                    roundTrip: answer.map { .nanoseconds($0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt)) },
+                    roundTrip: answer.flatMap { $0.pong.roundTripNanoseconds(receivedBack: $0.receivedAt) }.map { .nanoseconds($0) },
                     clockOffset: offset.map { .nanoseconds($0.offsetNanoseconds) },
                     clockOffsetBound: offset.map { .nanoseconds($0.roundTripNanoseconds / 2) }
                 )

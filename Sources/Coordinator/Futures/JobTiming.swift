@@ -11,5 +11,11 @@ public struct JobTiming: Hashable, Sendable {
     public var started: UInt64?
 
     /// When it stopped running, on the coordinator's wall clock; nil when no slot took it.
-    public var ended: UInt64? { self.started.map { $0 + self.ran.wireNanoseconds } }
+    public var ended: UInt64? {
+        // Saturating: the start comes from a worker, and a wrong one must not trap the coordinator.
+        self.started.map { started in
+            let (sum, overflow) = started.addingReportingOverflow(self.ran.wireNanoseconds)
+            return overflow ? .max : sum
+        }
+    }
 }

@@ -18,16 +18,21 @@ public struct Pong: Hashable, Sendable {
         self.sentAt = sentAt
     }
 
-    /// Nanoseconds on the wire both ways, given the pinger's clock when the pong arrived.
-    public func roundTripNanoseconds(receivedBack t4: UInt64) -> Int64 {
-        (Int64(bitPattern: t4 &- self.pingSentAt)) - Int64(bitPattern: self.sentAt &- self.receivedAt)
+    /// Nanoseconds on the wire both ways, given the pinger's clock when the pong arrived; nil when the
+    /// timestamps cannot be right (the answer sent before the ping arrived, or back before it left).
+    public func roundTripNanoseconds(receivedBack t4: UInt64) -> Int64? {
+        guard t4 >= self.pingSentAt, self.sentAt >= self.receivedAt else { return nil }
+        let total = t4 - self.pingSentAt
+        let held = self.sentAt - self.receivedAt
+        return total >= held ? Int64(exactly: total - held) : nil
     }
 
-    /// Nanoseconds the answering clock runs ahead of the pinger's, given the pinger's clock when the pong arrived.
-    public func clockOffsetNanoseconds(receivedBack t4: UInt64) -> Int64 {
-        let outbound = Int64(bitPattern: self.receivedAt &- self.pingSentAt)
-        let inbound = Int64(bitPattern: self.sentAt &- t4)
-        return outbound / 2 + inbound / 2
+    /// Nanoseconds the answering clock runs ahead of the pinger's, given the pinger's clock when the pong
+    /// arrived; nil when that does not fit 64 bits.
+    public func clockOffsetNanoseconds(receivedBack t4: UInt64) -> Int64? {
+        let outbound = Int128(self.receivedAt) - Int128(self.pingSentAt)
+        let inbound = Int128(self.sentAt) - Int128(t4)
+        return Int64(exactly: (outbound + inbound) / 2)
     }
 }
 
