@@ -21,7 +21,7 @@ struct TimelineTests {
         record.times.submitted = Self.origin
         let started = start.map { Self.origin + UInt64($0 * 1e9) }
         record.times.ended = (started ?? Self.origin) + UInt64(run * 1e9) + 1_000_000
-        if state == .failed { record.error = "boom" }
+        if state == .failed { record.error = "boom \u{01}\u{0}\u{FFFF} <&> \"'" }
         if let slot {
             record.timing = JobTiming(queued: .zero, ran: .nanoseconds(Int64(run * 1e9)), slot: slot, started: started)
         }

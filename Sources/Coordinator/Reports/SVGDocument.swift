@@ -51,16 +51,21 @@ struct SVGDocument {
         """
     }
 
+    /// `text` as XML character data: markup characters escaped, and characters XML cannot hold at all (control
+    /// characters but tab and line breaks, U+FFFE, U+FFFF) replaced with U+FFFD, since text such as a worker's
+    /// error message may contain anything.
     static func escape(_ text: String) -> String {
         var escaped = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&apos;"
-            default: escaped.append(character)
+            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: escaped += "\u{FFFD}"
+            default: escaped.unicodeScalars.append(scalar)
             }
         }
         return escaped
