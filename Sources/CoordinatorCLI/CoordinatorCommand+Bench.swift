@@ -41,14 +41,14 @@ extension CoordinatorCommand {
         @Option(help: "The most local workers the sweep starts (default: the largest of --workers-count).")
         var local: Int?
 
-        @Option(help: "Workers per shape, comma-separated (default: powers of two up to --local, and --local; else 1,2).")
+        @Option(help: "Workers per shape, comma-separated (default: powers of two up to --local or the hosts file's count, and that count; else 1,2).")
         var workersCount: String?
 
-        @Option(help: "Pool kinds of local workers, comma-separated: threads, processes.")
-        var pool: String = "threads"
+        @Option(help: "Pool kinds of local workers, comma-separated: threads, processes (default threads).")
+        var pool: String?
 
-        @Option(help: "Slots per local worker, comma-separated.")
-        var size: String = "1"
+        @Option(help: "Slots per local worker, comma-separated (default 1).")
+        var size: String?
 
         @Option(help: "Timed runs per shape.")
         var `repeat`: Int = 3
@@ -92,12 +92,12 @@ extension CoordinatorCommand {
         func validate() throws {
             if self.workers != nil {
                 guard self.local == nil else { throw ValidationError("give --workers or --local, not both") }
-                guard self.pool == "threads", self.size == "1" else {
+                guard self.pool == nil, self.size == nil else {
                     throw ValidationError("--pool and --size shape local workers; with --workers the pools are those deployed")
                 }
             }
             if let local = self.local, local < 1 { throw ValidationError("--local must be at least 1") }
-            if let local = self.local, let largest = try self.workerCounts().max(), largest > local {
+            if let local = self.local, let largest = try self.workerCounts(upTo: local).max(), largest > local {
                 throw ValidationError("--workers-count asks for \(largest) workers, more than --local \(local)")
             }
             _ = try self.shapes()
@@ -120,23 +120,25 @@ extension CoordinatorCommand {
             return values
         }
 
-        func workerCounts() throws -> [Int] {
+        /// --workers-count, or powers of two up to `available` and `available` itself, or 1 and 2.
+        func workerCounts(upTo available: Int?) throws -> [Int] {
             if let workersCount { return try Self.numbers(workersCount, "--workers-count") }
-            guard let local else { return [1, 2] }
-            return Array(Set(sequence(first: 1) { $0 * 2 }.prefix { $0 <= local }).union([local])).sorted()
+            guard let available else { return [1, 2] }
+            return Array(Set(sequence(first: 1) { $0 * 2 }.prefix { $0 <= available }).union([available])).sorted()
         }
 
         func shapes() throws -> [ClusterShape] {
-            let pools = try self.pool.split(separator: ",").map {
+            let pool = self.pool ?? "threads"
+            let pools = try pool.split(separator: ",").map {
                 guard let kind = PoolKind(argument: $0.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--pool takes threads and processes, comma-separated, not \"\(self.pool)\"")
+                    throw ValidationError("--pool takes threads and processes, comma-separated, not \"\(pool)\"")
                 }
                 return kind
             }
             var shapes: Set<ClusterShape> = []
             for pool in pools {
-                for workers in try self.workerCounts() {
-                    for size in try Self.numbers(self.size, "--size") {
+                for workers in try self.workerCounts(upTo: self.local) {
+                    for size in try Self.numbers(self.size ?? "1", "--size") {
                         shapes.insert(ClusterShape(workers: workers, pool: pool, size: size))
                     }
                 }
@@ -157,7 +159,7 @@ extension CoordinatorCommand {
                         workload,
                         workers: hosts.workers,
                         tls: TLSFiles.coordinator(directory: self.tlsDir),
-                        counts: try self.workerCounts(),
+                        counts: try self.workerCounts(upTo: hosts.workers.count),
                         logger: logger,
                         progress: printError
                     )

@@ -64,6 +64,9 @@ extension WorkerCommand {
             }
             guard self.queueDepth >= 0 else { throw ValidationError("--queue-depth cannot be negative") }
             guard self.idleTimeout >= 2 else { throw ValidationError("--idle-timeout must be at least 2 seconds") }
+            guard self.clockSkewMs.magnitude <= 100 * 365 * 86_400_000 else {
+                throw ValidationError("--clock-skew-ms must be within a hundred years")
+            }
         }
 
         func tlsFiles() throws -> TLSFiles {

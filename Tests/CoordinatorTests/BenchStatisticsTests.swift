@@ -135,10 +135,28 @@ struct BenchSweepTests {
             )
             #expect(report.rows.map(\.shape) == [ClusterShape(workers: 1, pool: .processes, size: 2), ClusterShape(workers: 2, pool: .processes, size: 2)])
             #expect(report.rows.allSatisfy { $0.jobs == 40 })
+        }
+    }
+
+    @Test("workers of different sizes keep their real slot count; too many workers asked for fails before any run")
+    func unevenHostsFile() async throws {
+        try await LocalWorkers.with(count: 2, pool: .threads, size: 2, logLevel: .error) { local in
+            // slots= in a hosts file overrides what a worker says: 3 and 2 slots, 5 between them.
+            let addresses = [local.addresses[0], local.addresses[1]].enumerated().map { index, address in
+                WorkerAddress(host: address.host, port: address.port, slots: index == 0 ? 3 : 2)
+            }
+            let sweep = BenchSweep(repeats: 1, warmups: 0)
+            let report = try await sweep.runOnHosts(.noop(count: 20), workers: addresses, tls: local.tls, counts: [1, 2], logger: LocalCluster.logger)
+            #expect(report.rows.map(\.shape.slots) == [3, 5])
+            #expect(report.rows[1].shape.description == "2 × threads, 5 slots")
+            #expect(abs(report.rows[1].efficiency - report.rows[1].speedup / (5.0 / 3.0)) < 1e-9)
+
+            let lines = Transcript()
             let error = await #expect(throws: ClusterError.self) {
-                try await sweep.runOnHosts(.noop(count: 1), workers: local.addresses, tls: local.tls, counts: [3], logger: LocalCluster.logger)
+                try await sweep.runOnHosts(.noop(count: 1), workers: addresses, tls: local.tls, counts: [1, 3], logger: LocalCluster.logger, progress: lines.print)
             }
             #expect(error?.message.contains("asks for 3 workers, but the hosts file lists 2") == true, "\(String(describing: error))")
+            #expect(lines.all.isEmpty, "nothing ran: \(lines.all)")
         }
     }
 }

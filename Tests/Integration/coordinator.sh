@@ -73,6 +73,11 @@ for i in 1 2; do
 done
 "$coordinator" ping --workers hosts.txt --tls-dir certs > ping.out 2>&1
 check "ping answers for both workers" count_is ping.out '^127\.0\.0\.1:[0-9]+ +host .* threads × 2 +cores [0-9]+ +rtt [0-9.]+ ms +clock [-+][0-9.]+ ms ± [0-9.]+ ms$' 2
+"$coordinator" bench noop --count 30 --workers hosts.txt --tls-dir certs --repeat 1 --warmup 0 --csv hosts-bench.csv \
+    > hosts-bench.out 2>&1
+check "bench over a hosts file sweeps 1 and then both of its workers" count_is hosts-bench.csv '^[12],threads,2,[24],1,30,' 2
+if "$coordinator" bench noop --workers hosts.txt --pool processes > bench-pool.out 2>&1; then echo "exit 0" >> bench-pool.out; fi
+check "bench refuses --pool with --workers" contains bench-pool.out "--pool and --size shape local workers"
 echo "127.0.0.1:1" >> hosts.txt
 "$coordinator" primes --workers hosts.txt --tls-dir certs --count 6 --seed 1 > listed.out 2> listed.err
 check "a run goes on without an unreachable worker" contains listed.out "6 in "

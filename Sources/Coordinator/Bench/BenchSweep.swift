@@ -46,8 +46,9 @@ public struct BenchSweep: Sendable {
         return try await self.report(workload, runs: runs, progress: progress)
     }
 
-    /// Times `workload` on the first N of `workers` for each N of `counts`; each shape's pool and size are what
-    /// those workers said in their hellos.
+    /// Times `workload` on the first N of `workers` for each N of `counts`. Each shape's slots are those the
+    /// cluster gives the N workers (a hosts file's `slots=`, else what each said in its hello); its pool kind
+    /// is the workers', or the first worker's when they differ.
     public func runOnHosts(
         _ workload: BenchWorkload,
         workers: [WorkerAddress],
@@ -58,11 +59,11 @@ public struct BenchSweep: Sendable {
         progress: Progress = { _ in }
     ) async throws -> BenchReport {
         precondition(!counts.isEmpty)
+        if let most = counts.max(), most > workers.count {
+            throw ClusterError("the sweep asks for \(most) workers, but the hosts file lists \(workers.count)")
+        }
         var runs: [ClusterShape: [BenchRun]] = [:]
         for count in Set(counts).sorted() {
-            guard count <= workers.count else {
-                throw ClusterError("the sweep asks for \(count) workers, but the hosts file lists \(workers.count)")
-            }
             let chosen = Array(workers.prefix(count))
             let timed = try await Cluster.withCluster(workers: chosen, tls: tls, configuration: configuration, logger: logger) { cluster in
                 let connected = cluster.workers
@@ -71,8 +72,7 @@ public struct BenchSweep: Sendable {
                     throw ClusterError("\(count - connected.count) of the first \(count) workers could not be reached: \(reasons)")
                 }
                 let slots = connected.reduce(0) { $0 + ($1.address.slots ?? Int($1.capabilities.slots)) }
-                let pools = Set(connected.map(\.capabilities.poolKind))
-                let shape = ClusterShape(workers: count, pool: pools.count == 1 ? pools.first! : .threads, size: max(1, slots / count))
+                let shape = ClusterShape(workers: count, pool: connected[0].capabilities.poolKind, slots: slots)
                 return (shape, try await self.time(workload, on: cluster, as: shape, progress: progress))
             }
             runs[timed.0] = timed.1

@@ -31,7 +31,7 @@ public struct WorkerConfiguration: Sendable {
 
     var clock: WallClock {
         let (seconds, attoseconds) = self.clockSkew.components
-        return WallClock(skewNanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        return WallClock(skewNanoseconds: Int64(clamping: Int128(seconds) * 1_000_000_000 + Int128(attoseconds / 1_000_000_000)))
     }
 
     public init(

@@ -14,7 +14,7 @@ struct WallClock: Sendable {
     /// Nanoseconds since the Unix epoch, plus the skew.
     func now() -> UInt64 {
         let reading = Self.nanosecondsSinceEpoch()
-        return self.skewNanoseconds >= 0 ? reading &+ UInt64(self.skewNanoseconds) : reading &- UInt64(-self.skewNanoseconds)
+        return UInt64(clamping: Int128(reading) + Int128(self.skewNanoseconds))
     }
 
     /// The system's wall clock, in nanoseconds since the Unix epoch.
