@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "coordinator", targets: ["CoordinatorCLI"]),
         .executable(name: "worker", targets: ["WorkerCLI"]),
         .executable(name: "flagserver", targets: ["FlagServerCLI"]),
+        .executable(name: "fanout-benchmarks", targets: ["Benchmarks"]),
         .library(name: "FanoutProtocol", targets: ["FanoutProtocol"]),
         .library(name: "FanoutCoordinator", targets: ["FanoutCoordinator"]),
         .library(name: "FanoutWorker", targets: ["FanoutWorker"]),
@@ -114,6 +115,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CoordinatorCLI"
+        ),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                "FanoutCoordinator",
+                "FanoutCommandLine",
+                "FanoutProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Benchmarks"
         ),
         .executableTarget(
             name: "WorkerCLI",

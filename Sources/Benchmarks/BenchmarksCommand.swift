@@ -1,0 +1,136 @@
+import ArgumentParser
+import FanoutCommandLine
+import FanoutCoordinator
+import Foundation
+import Logging
+
+/// `fanout-benchmarks`: the Swift half of `benchmarks/run.sh`.
+@main
+struct BenchmarksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fanout-benchmarks",
+        abstract: "Measure Fanout on local workers over mutual TLS, for benchmarks/run.sh.",
+        subcommands: [Run.self, Memory.self, Inputs.self],
+        defaultSubcommand: Run.self
+    )
+
+    /// The inputs every side measures with, so that Python checks the very same numbers.
+    static let smallCPUSeed: UInt64 = 42
+    static let seedPrimesSeed: UInt64 = 1
+
+    static func smallCPUNumbers(quick: Bool) -> [UInt64] {
+        RandomNumbers.draw(quick ? 50_000 : 200_000, below: 1 << 32, seed: Self.smallCPUSeed)
+    }
+
+    static func seedPrimesNumbers() -> [UInt64] {
+        RandomNumbers.draw(20, below: 100_000_000, seed: Self.seedPrimesSeed)
+    }
+
+    struct Inputs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a benchmark's inputs, one per line.")
+
+        enum Which: String, ExpressibleByArgument, CaseIterable {
+            case smallCPU = "small-cpu", seedPrimes = "seed-primes", countries
+        }
+
+        @Argument(help: "small-cpu, seed-primes or countries.")
+        var which: Which
+
+        @Flag(help: "The smaller inputs of a quick run.")
+        var quick = false
+
+        func run() {
+            let lines: [String] = switch self.which {
+            case .smallCPU: BenchmarksCommand.smallCPUNumbers(quick: self.quick).map(String.init)
+            case .seedPrimes: BenchmarksCommand.seedPrimesNumbers().map(String.init)
+            case .countries: Countries.sovereignStates
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    struct Memory: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the coordinator's resident bytes per pending job, measured once in this fresh process."
+        )
+
+        @Option(help: "Jobs left pending.")
+        var jobs: Int = 1_000_000
+
+        func run() async throws {
+            bootstrapLogging(level: .warning)
+            let measurements = Measurements(quick: false, repeats: 1, logger: Logger(label: "fanout.benchmarks"))
+            print(try await measurements.bytesPerPendingJob(count: self.jobs))
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every measurement and print them as one JSON object.")
+
+        @Flag(help: "Smaller inputs, to finish in a few minutes.")
+        var quick = false
+
+        @Option(help: "Runs of each measurement (at least 3 for a median).")
+        var `repeat`: Int = 3
+
+        @Option(help: "Flag URL pattern of a flagserver delaying each answer --flag-delay-ms.")
+        var flagsURL: String
+
+        @Option(help: "The flagserver's delay per answer.")
+        var flagDelayMs: Int64 = 100
+
+        @Option(help: "Only these measurements, comma-separated (default: all).")
+        var only: String?
+
+        func run() async throws {
+            bootstrapLogging(level: .warning)
+            let measurements = Measurements(quick: self.quick, repeats: self.repeat, logger: Logger(label: "fanout.benchmarks"))
+            let wanted = self.only.map { Set($0.split(separator: ",").map(String.init)) }
+            func wants(_ name: String) -> Bool { wanted?.contains(name) ?? true }
+            func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            var figures: [String: Figure] = [:]
+            var facts: [String: Double] = [:]
+            if wants("noop") {
+                note("no-op throughput…")
+                figures["noop_jobs_per_s"] = try await measurements.noopThroughput()
+            }
+            if wants("rtt") {
+                note("round trip…")
+                let (p50, p99) = try await measurements.roundTrip()
+                figures["rtt_p50_us"] = p50
+                figures["rtt_p99_us"] = p99
+            }
+            if wants("small-cpu") {
+                note("small CPU jobs…")
+                figures["small_cpu_efficiency"] = try await measurements.smallCPUEfficiency(numbers: BenchmarksCommand.smallCPUNumbers(quick: self.quick))
+            }
+            if wants("seed-primes") {
+                note("the seed's primes…")
+                let (ratio, wall) = try await measurements.seedPrimes(numbers: BenchmarksCommand.seedPrimesNumbers())
+                figures["seed_primes_vs_longest_job"] = ratio
+                figures["seed_primes_seconds"] = wall
+            }
+            if wants("fib") {
+                note("the seed's GIL demo…")
+                let (speedup, one, two) = try await measurements.fibonacciSpeedup()
+                figures["fib_speedup_2_vs_1"] = speedup
+                figures["fib_1_slot_seconds"] = one
+                figures["fib_2_slots_seconds"] = two
+            }
+            if wants("flags") {
+                note("flags…")
+                let (ratio, wall, slots) = try await measurements.flags(site: try FlagSite(pattern: self.flagsURL), delay: .milliseconds(self.flagDelayMs))
+                figures["flags_vs_floor"] = ratio
+                figures["flags_seconds"] = wall
+                facts["flags_slots"] = Double(slots)
+            }
+            struct Output: Encodable {
+                var figures: [String: Figure]
+                var facts: [String: Double]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(Output(figures: figures, facts: facts)), as: UTF8.self))
+        }
+    }
+}

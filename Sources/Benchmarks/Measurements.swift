@@ -1,0 +1,155 @@
+import FanoutCoordinator
+import FanoutProtocol
+import Foundation
+import Logging
+
+/// The measurements of `benchmarks/run.sh`, each on local workers over mutual TLS.
+struct Measurements: Sendable {
+    var quick: Bool
+    var repeats: Int
+    let logger: Logger
+
+    /// Runs `body` on `workers` local workers of `pool` × `size`, connected.
+    func onCluster<Result: Sendable>(
+        workers: Int = 2,
+        pool: PoolKind = .threads,
+        size: Int? = nil,
+        _ body: (Cluster) async throws -> Result
+    ) async throws -> Result {
+        try await LocalWorkers.with(count: workers, pool: pool, size: size) { local in
+            try await Cluster.withCluster(workers: local.addresses, tls: local.tls, logger: self.logger, body)
+        }
+    }
+
+    /// `map` over no-op jobs on 2 workers: jobs per second.
+    func noopThroughput() async throws -> Figure {
+        let jobs = self.quick ? 100_000 : 1_000_000
+        return try await self.onCluster { cluster in
+            var rates: [Double] = []
+            for _ in 0..<self.repeats {
+                let start = ContinuousClock.now
+                var count = 0
+                for try await _ in cluster.map(0..<jobs, { _ in NoOp() }) { count += 1 }
+                precondition(count == jobs)
+                rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
+            }
+            return Figure(rates)
+        }
+    }
+
+    /// Sequential `submit` and `await` of a no-op: the 50th and 99th percentile in microseconds.
+    func roundTrip() async throws -> (p50: Figure, p99: Figure) {
+        let count = self.quick ? 2_000 : 10_000
+        return try await self.onCluster { cluster in
+            var p50: [Double] = []
+            var p99: [Double] = []
+            for _ in 0..<self.repeats {
+                var times: [Double] = []
+                times.reserveCapacity(count)
+                for _ in 0..<count {
+                    let start = ContinuousClock.now
+                    _ = try await cluster.submit(NoOp()).value
+                    times.append((ContinuousClock.now - start).seconds * 1e6)
+                }
+                times.sort()
+                p50.append(times[count / 2])
+                p99.append(times[count * 99 / 100])
+            }
+            return (Figure(p50), Figure(p99))
+        }
+    }
+
+    /// √n prime checks of random 32-bit numbers on 2 slots: the jobs' own run time over wall time × slots.
+    func smallCPUEfficiency(numbers: [UInt64]) async throws -> Figure {
+        try await self.onCluster(workers: 2, size: 1) { cluster in
+            var efficiencies: [Double] = []
+            for _ in 0..<self.repeats {
+                let start = ContinuousClock.now
+                let futures = try numbers.map { try cluster.submit(PrimeCheck($0, method: .trialDivisionToSquareRoot)) }
+                var busy = Duration.zero
+                for future in futures {
+                    _ = try await future.value
+                    busy += future.timing?.ran ?? .zero
+                }
+                efficiencies.append(busy.seconds / ((ContinuousClock.now - start).seconds * 2))
+            }
+            return Figure(efficiencies)
+        }
+    }
+
+    /// The seed's 20 prime checks (trial division to n) with a slot per job: wall time over the longest job.
+    func seedPrimes(numbers: [UInt64]) async throws -> (ratio: Figure, wall: Figure) {
+        try await self.onCluster(workers: 2, size: (numbers.count + 1) / 2) { cluster in
+            var ratios: [Double] = []
+            var walls: [Double] = []
+            for _ in 0..<self.repeats {
+                let start = ContinuousClock.now
+                let futures = try numbers.map { try cluster.submit(PrimeCheck($0, method: .trialDivisionToN)) }
+                var longest = Duration.zero
+                for future in futures {
+                    _ = try await future.value
+                    longest = Swift.max(longest, future.timing?.ran ?? .zero)
+                }
+                let wall = (ContinuousClock.now - start).seconds
+                walls.append(wall)
+                ratios.append(wall / longest.seconds)
+            }
+            return (Figure(ratios), Figure(walls))
+        }
+    }
+
+    /// The seed's GIL demo, Fibonacci 35 to 39 in four tasks: wall time on 1 slot over wall time on 2.
+    func fibonacciSpeedup() async throws -> (speedup: Figure, oneSlot: Figure, twoSlots: Figure) {
+        let numbers = Array(repeating: Array(UInt32(35)...39), count: 4).flatMap { $0 }
+        func time(_ cluster: Cluster) async throws -> Double {
+            let start = ContinuousClock.now
+            let futures = try numbers.map { try cluster.submit(Fibonacci($0)) }
+            for future in futures { _ = try await future.value }
+            return (ContinuousClock.now - start).seconds
+        }
+        var one: [Double] = []
+        var two: [Double] = []
+        try await self.onCluster(workers: 1, size: 1) { cluster in
+            for _ in 0..<self.repeats { one.append(try await time(cluster)) }
+        }
+        try await self.onCluster(workers: 2, size: 1) { cluster in
+            for _ in 0..<self.repeats { two.append(try await time(cluster)) }
+        }
+        let speedups = zip(one, two).map { $0 / $1 }
+        return (Figure(speedups), Figure(one), Figure(two))
+    }
+
+    /// Every country's flag from a local flagserver delaying each answer 100 ms: wall time over the floor,
+    /// ceil(jobs / slots) × delay.
+    func flags(site: FlagSite, delay: Duration) async throws -> (ratio: Figure, wall: Figure, slots: Int) {
+        let countries = Countries.sovereignStates
+        return try await self.onCluster(workers: 2) { cluster in
+            let slots = cluster.workers.reduce(0) { $0 + Int($1.capabilities.slots) }
+            let floor = Double((countries.count + slots - 1) / slots) * delay.seconds
+            var ratios: [Double] = []
+            var walls: [Double] = []
+            for _ in 0..<self.repeats {
+                let start = ContinuousClock.now
+                let futures = try countries.map { try cluster.submit(FlagDownload(country: $0, url: site.url(for: $0))) }
+                for future in futures { _ = try await future.value }
+                let wall = (ContinuousClock.now - start).seconds
+                walls.append(wall)
+                ratios.append(wall / floor)
+            }
+            return (Figure(ratios), Figure(walls), slots)
+        }
+    }
+
+    /// Coordinator memory per pending job: resident size grown by submitting `count` jobs that wait. Freed
+    /// memory stays resident, so only the first measurement in a process counts: run it in a fresh one.
+    func bytesPerPendingJob(count: Int) async throws -> Double {
+        try await self.onCluster(workers: 1, size: 1) { cluster in
+            let before = ResidentMemory.bytes()
+            let futures = try (0..<count).map { _ in try cluster.submit(Sleep(.milliseconds(1))) }
+            let after = ResidentMemory.bytes()
+            for future in futures { future.cancel() }
+            for future in futures { await future.erased.waitUntilDone() }
+            return Double(after - before) / Double(count)
+        }
+    }
+}

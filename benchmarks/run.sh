@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds Fanout in release mode, measures it on a local cluster over mutual TLS and the Python baselines
+# (benchmarks/python/, from the seed's programs) in the same invocation, prints a table and writes
+# benchmarks/latest.json. See BENCHMARKS.md for what each figure is.
+#
+#   benchmarks/run.sh [--quick] [--repeat N]
+set -euo pipefail
+
+quick=no
+repeats=3
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=yes ;;
+        --repeat) repeats="$2"; shift ;;
+        *) echo "usage: benchmarks/run.sh [--quick] [--repeat N]" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ "$repeats" -ge 3 ] 2>/dev/null || { echo "--repeat must be a number of at least 3 (medians need it)" >&2; exit 2; }
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+scripts/install-packages.sh
+echo "building in release mode…" >&2
+swift build -c release >&2
+bin="$(swift build -c release --show-bin-path)"
+
+work="$(mktemp -d /tmp/fanout-benchmarks.XXXXXX)"
+flagserver_pid=""
+cleanup() {
+    if [ -n "$flagserver_pid" ]; then kill "$flagserver_pid" 2>/dev/null || true; wait "$flagserver_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+delay_ms=100
+"$bin/flagserver" --host 127.0.0.1 --port 0 --delay-ms "$delay_ms" --log-level warning > "$work/flagserver.out" &
+flagserver_pid=$!
+for _ in $(seq 1 200); do grep -q '^listening on ' "$work/flagserver.out" && break; sleep 0.05; done
+address="$(sed -n 's/^listening on //p' "$work/flagserver.out")"
+[ -n "$address" ] || { echo "flagserver did not start" >&2; exit 1; }
+flags_url="http://$address/wp-content/uploads/Flag_of_{}.svg"
+
+quick_flag=()
+[ "$quick" = yes ] && quick_flag=(--quick)
+"$bin/fanout-benchmarks" inputs seed-primes > "$work/seed-primes.txt"
+"$bin/fanout-benchmarks" inputs small-cpu "${quick_flag[@]}" > "$work/small-cpu.txt"
+"$bin/fanout-benchmarks" inputs countries > "$work/countries.txt"
+
+echo "Fanout…" >&2
+"$bin/fanout-benchmarks" run "${quick_flag[@]}" --repeat "$repeats" --flags-url "$flags_url" --flag-delay-ms "$delay_ms" \
+    > "$work/fanout.json"
+
+pending_jobs=1000000
+[ "$quick" = yes ] && pending_jobs=200000
+for _ in $(seq 1 "$repeats"); do
+    "$bin/fanout-benchmarks" memory --jobs "$pending_jobs" >> "$work/memory.txt"
+done
+
+# Python takes far longer per CPU job, so its CPU baselines get fewer of them; each figure is per job or a
+# ratio, so the sizes need not match.
+if [ "$quick" = yes ]; then
+    noop_jobs=50000; small_cpu_jobs=4000; fib_from=25; fib_to=29
+else
+    noop_jobs=200000; small_cpu_jobs=20000; fib_from=30; fib_to=34
+fi
+head -n "$small_cpu_jobs" "$work/small-cpu.txt" > "$work/small-cpu-python.txt"
+cores="$(nproc)"
+echo "Python baselines…" >&2
+for run in $(seq 1 "$repeats"); do
+    echo "  run $run of $repeats" >&2
+    python3 benchmarks/python/noop_queue.py --jobs "$noop_jobs" --procs 2 >> "$work/python-noop.jsonl"
+    python3 benchmarks/python/primes_queue.py --procs "$cores" $(cat "$work/seed-primes.txt") >> "$work/python-seed-primes.jsonl"
+    python3 benchmarks/python/primes_pool_map.py --workers 2 --numbers-file "$work/small-cpu-python.txt" \
+        >> "$work/python-small-cpu.jsonl"
+    python3 benchmarks/python/fib_gil.py --from "$fib_from" --to "$fib_to" --tasks 4 --procs 2 >> "$work/python-fib.jsonl"
+    python3 benchmarks/python/flags_threadpool.py --base-url "$flags_url" --countries-file "$work/countries.txt" \
+        >> "$work/python-flags.jsonl"
+done
+
+python3 benchmarks/combine.py --work "$work" --delay-ms "$delay_ms" --quick "$quick" --out benchmarks/latest.json
