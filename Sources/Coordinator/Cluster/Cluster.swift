@@ -236,8 +236,18 @@ public final class Cluster: Sendable {
                 }
                 return
             }
+            let now = WallClock.now
             let future = self.state.withLock { state in
-                let (future, assignments) = state.scheduler.answered(result.jobID, attempt: result.attempt, on: connection.id)
+                let (future, assignments) = state.scheduler.answered(
+                    result.jobID,
+                    attempt: result.attempt,
+                    on: connection.id,
+                    timing: state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)?.times.sent.map { sent in
+                        let roundTrip = now > sent ? now - sent : 0
+                        let atWorker = result.queueNanoseconds &+ result.runNanoseconds
+                        return (result.runNanoseconds, roundTrip > atWorker ? roundTrip - atWorker : 0)
+                    }
+                )
                 Self.send(assignments, over: state.connections)
                 return future
             }
@@ -334,7 +344,8 @@ public final class Cluster: Sendable {
     private func register(_ connection: WorkerConnection, hello: Hello) {
         let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
         let slots = connection.address.slots ?? Int(capabilities.slots)
-        let capacity = slots + self.configuration.prefetch
+        let credit = WorkerCredit(slots: slots, minimumPrefetch: self.configuration.prefetch, maximumPrefetch: self.configuration.maximumPrefetch)
+        let capacity = credit.limit
         self.state.withLock { state in
             state.connections[connection.id] = connection
             state.connected[connection.id] = ConnectedWorker(
@@ -345,7 +356,7 @@ public final class Cluster: Sendable {
                 capabilities: capabilities,
                 capacity: capacity
             )
-            let assignments = state.scheduler.addWorker(connection.id, name: connection.name, capacity: capacity)
+            let assignments = state.scheduler.addWorker(connection.id, name: connection.name, credit: credit)
             Self.send(assignments, over: state.connections)
         }
     }

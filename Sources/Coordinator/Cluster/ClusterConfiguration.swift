@@ -2,8 +2,11 @@ import FanoutProtocol
 
 /// How a coordinator talks to its workers, with the defaults `coordinator` uses.
 public struct ClusterConfiguration: Sendable {
-    /// Jobs given to a worker beyond its slots, so no slot idles while a result travels back.
+    /// Jobs given to a worker beyond its slots, so no slot idles while a result travels back: the least.
     public var prefetch: Int
+    /// The most jobs a worker is given beyond its slots. Between ``prefetch`` and this, each worker's prefetch
+    /// follows its recent jobs: about `slots × round trip / run time`, deep for no-ops, shallow for long jobs.
+    public var maximumPrefetch: Int
     /// Times a job is given to a worker before its future fails, when workers keep being lost under it.
     public var maximumAttempts: Int
     /// How long connecting, the TLS handshake and the hello may take, per worker.
@@ -20,6 +23,7 @@ public struct ClusterConfiguration: Sendable {
 
     public init(
         prefetch: Int = 2,
+        maximumPrefetch: Int = 512,
         maximumAttempts: Int = 3,
         connectTimeout: Duration = .seconds(10),
         heartbeatInterval: Duration = .seconds(1),
@@ -29,6 +33,7 @@ public struct ClusterConfiguration: Sendable {
         observers: [any JobObserver] = []
     ) {
         self.prefetch = prefetch
+        self.maximumPrefetch = maximumPrefetch
         self.maximumAttempts = maximumAttempts
         self.connectTimeout = connectTimeout
         self.heartbeatInterval = heartbeatInterval

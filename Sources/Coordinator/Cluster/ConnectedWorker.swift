@@ -7,7 +7,8 @@ public struct ConnectedWorker: Hashable, Sendable, CustomStringConvertible {
     public var softwareVersion: String
     public var protocolVersion: ProtocolVersion
     public var capabilities: WorkerCapabilities
-    /// Jobs the cluster gives it at once: its slots (or the hosts file's `slots=`) plus the prefetch.
+    /// Jobs the cluster gave it at once when it connected: its slots (or the hosts file's `slots=`) plus the
+    /// least prefetch. The prefetch then follows its jobs (see ``ClusterConfiguration/maximumPrefetch``).
     public var capacity: Int
 
     public var description: String {

@@ -1,8 +1,9 @@
 import FanoutProtocol
 import NIOCore
 
-/// Which worker runs which job: a FIFO queue in front of the workers, each given at most its capacity
-/// (slots plus prefetch) at once, the next job going to the worker with the most room.
+/// Which worker runs which job: a FIFO queue in front of the workers, each given at most its credit (slots
+/// plus a prefetch that grows for short jobs, see ``WorkerCredit``) at once, the next job going to the worker
+/// with the most room.
 ///
 /// A pure state machine: every call says what to send and which futures to resolve; the caller does it.
 struct JobScheduler {
@@ -49,9 +50,9 @@ struct JobScheduler {
 
     private struct WorkerState {
         var name: String
-        var capacity: Int
+        var credit: WorkerCredit
         var held: Set<JobID> = []
-        var free: Int { self.capacity - self.held.count }
+        var free: Int { self.credit.limit - self.held.count }
     }
 
     let maximumAttempts: Int
@@ -69,13 +70,18 @@ struct JobScheduler {
     /// Jobs given to workers and not yet answered, over all workers.
     var heldCount: Int { self.workers.values.reduce(0) { $0 + $1.held.count } }
     /// What all workers can hold at once.
-    var totalCapacity: Int { self.workers.values.reduce(0) { $0 + $1.capacity } }
+    var totalCapacity: Int { self.workers.values.reduce(0) { $0 + $1.credit.limit } }
     /// Jobs not yet resolved.
     var unresolved: [AnyJobFuture] { self.jobs.values.filter { !$0.abandoned }.map(\.future) }
 
-    mutating func addWorker(_ id: WorkerID, name: String, capacity: Int) -> [Assignment] {
-        self.workers[id] = WorkerState(name: name, capacity: max(1, capacity))
+    mutating func addWorker(_ id: WorkerID, name: String, credit: WorkerCredit) -> [Assignment] {
+        self.workers[id] = WorkerState(name: name, credit: credit)
         return self.dispatch()
+    }
+
+    /// The credit `worker` has now.
+    func credit(of worker: WorkerID) -> WorkerCredit? {
+        self.workers[worker]?.credit
     }
 
     /// Queues a new job; returns where to send what can go now.
@@ -101,14 +107,21 @@ struct JobScheduler {
         return entry.future
     }
 
-    /// A worker answered `job`: frees its room there; returns the future to resolve (nil when the answer is
-    /// stale or the job was already resolved) and what to send next.
-    mutating func answered(_ job: JobID, attempt: UInt16, on worker: WorkerID) -> (AnyJobFuture?, [Assignment]) {
+    /// A worker answered `job`: frees its room there, and with `timing` (the job's run time and the rest of its
+    /// round trip) adjusts the worker's credit; returns the future to resolve (nil when the answer is stale or
+    /// the job was already resolved) and what to send next.
+    mutating func answered(
+        _ job: JobID,
+        attempt: UInt16,
+        on worker: WorkerID,
+        timing: (runNanoseconds: UInt64, returnNanoseconds: UInt64)? = nil
+    ) -> (AnyJobFuture?, [Assignment]) {
         guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else {
             return (nil, [])
         }
         self.jobs[job] = nil
         self.workers[worker]?.held.remove(job)
+        if let timing { self.workers[worker]?.credit.observe(runNanoseconds: timing.runNanoseconds, returnNanoseconds: timing.returnNanoseconds) }
         return (entry.abandoned ? nil : entry.future, self.dispatch())
     }
 
@@ -119,7 +132,7 @@ struct JobScheduler {
         guard var entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else { return [] }
         if var state = self.workers[worker] {
             state.held.remove(job)
-            state.capacity = draining ? 0 : max(1, state.held.count)
+            state.credit.ceiling = draining ? 0 : max(1, state.held.count)
             self.workers[worker] = state
         }
         if entry.abandoned {
@@ -205,9 +218,12 @@ struct JobScheduler {
     private mutating func dispatch() -> [Assignment] {
         var assignments: [Assignment] = []
         while let job = self.queue.first {
-            guard let (worker, _) = self.workers.filter({ $0.value.free > 0 }).max(by: { lhs, rhs in
-                lhs.value.free != rhs.value.free ? lhs.value.free < rhs.value.free : lhs.key > rhs.key
-            }) else { break }
+            var roomiest: (worker: WorkerID, free: Int)?
+            for (id, state) in self.workers where state.free > 0 {
+                if let best = roomiest, best.free > state.free || (best.free == state.free && best.worker < id) { continue }
+                roomiest = (id, state.free)
+            }
+            guard let worker = roomiest?.worker else { break }
             self.queue.removeFirst()
             guard var entry = self.jobs[job] else { continue }
             entry.attempt += 1
