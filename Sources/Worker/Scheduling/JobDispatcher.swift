@@ -131,28 +131,31 @@ final class JobDispatcher: Sendable {
             return true
         }
 
+        guard submit.timeoutNanoseconds > 0 else {
+            // No deadline to race: run it in this slot's task, without a child task per job.
+            _ = answer(await self.executor.execute(submit, slot: slot, started: started))
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 _ = answer(await self.executor.execute(submit, slot: slot, started: started))
             }
-            if submit.timeoutNanoseconds > 0 {
-                group.addTask {
-                    do {
-                        try await Task.sleep(nanoseconds: submit.timeoutNanoseconds)
-                    } catch {
-                        return
-                    }
-                    let timedOut = answer(
-                        .failed(
-                            JobFailure(
-                                code: .jobTimedOut,
-                                message: "\(submit.spec.kind) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
-                            )
+            group.addTask {
+                do {
+                    try await Task.sleep(nanoseconds: submit.timeoutNanoseconds)
+                } catch {
+                    return
+                }
+                let timedOut = answer(
+                    .failed(
+                        JobFailure(
+                            code: .jobTimedOut,
+                            message: "\(submit.spec.kind) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
                         )
                     )
-                    // Only a job that really ran out of time is stopped; one that answered first is left alone.
-                    if timedOut { self.executor.abandon(submit.jobID, in: slot) }
-                }
+                )
+                // Only a job that really ran out of time is stopped; one that answered first is left alone.
+                if timedOut { self.executor.abandon(submit.jobID, in: slot) }
             }
             // Whichever ends first answers; the other is cancelled. A CPU job on a thread cannot be
             // interrupted, so its slot stays taken until it returns.
