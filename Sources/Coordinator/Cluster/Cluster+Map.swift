@@ -1,3 +1,5 @@
+import NIOCore
+
 extension Cluster {
     /// Runs the job `makeJob` builds for each input and gives the outputs in input order, as Python's
     /// `executor.map`.
@@ -71,7 +73,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
 
     /// The futures submitted and not yet read; cancelled if the iteration ends early.
     final class Outstanding {
-        var futures: [JobFuture<J.Output>] = []
+        var futures = CircularBuffer<JobFuture<J.Output>>()
 
         deinit {
             for future in self.futures { future.cancel() }
