@@ -10,18 +10,19 @@ struct ResilienceTests {
     @Test("a worker killed mid-run: its jobs finish elsewhere and every future resolves once", arguments: [PoolKind.threads, .processes])
     func workerKilled(pool: PoolKind) async throws {
         try await LocalCluster.with(workers: 2, pool: pool, size: 2) { cluster, local in
-            let futures = try (0..<24).map { n in try cluster.submit(Fibonacci(UInt32(24 + n % 3))) }
+            // Jobs long enough that each one's started leaves before its result.
+            let futures = try (0..<24).map { n in try cluster.submit(Fibonacci(UInt32(27 + n % 3))) }
             // Kill the first worker once it runs one of its jobs, with more of them still to come.
             let victim = local.addresses[0].description
             let target = try #require(futures.first { $0.worker == victim })
             await target.erased.waitUntilRunning()
             kill(local.processIdentifiers[0], SIGKILL)
 
-            let expected: [UInt32: UInt64] = [24: 46_368, 25: 75_025, 26: 121_393]
+            let expected: [UInt32: UInt64] = [27: 196_418, 28: 317_811, 29: 514_229]
             var resolutions = 0
             for try await future in cluster.asCompleted(futures) {
                 resolutions += 1
-                let n = 24 + UInt32(futures.firstIndex(of: future)! % 3)
+                let n = 27 + UInt32(futures.firstIndex(of: future)! % 3)
                 #expect(try await future.value == expected[n])
             }
             #expect(resolutions == futures.count)

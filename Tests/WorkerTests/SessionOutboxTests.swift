@@ -29,6 +29,26 @@ struct SessionOutboxTests {
         #expect(batch?.isLast == false)
     }
 
+    @Test("a started still waiting when its result is posted is left out; one already written is not taken back")
+    func startedSuperseded() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        for id in 1...3 { #expect(outbox.admit(JobID(UInt64(id))) == .accepted) }
+        let started = { (id: UInt64) in Message.started(Started(jobID: JobID(id), attempt: 1, slot: 0)) }
+        outbox.post(started(1))
+        outbox.post(started(2))
+        outbox.complete(Self.result(1))
+        let first = await outbox.nextBatch()
+        #expect(first?.messages == [.hello(Self.hello), started(2), .result(Self.result(1))])
+        outbox.post(started(3))
+        let second = await outbox.nextBatch()
+        #expect(second?.messages == [started(3)])
+        outbox.complete(Self.result(2))
+        outbox.complete(Self.result(3))
+        let third = await outbox.nextBatch()
+        #expect(third?.messages == [.result(Self.result(2)), .result(Self.result(3))])
+    }
+
     @Test("drain holds goodbye until the last job in flight has its result")
     func drainWaitsForJobs() async {
         let outbox = SessionOutbox()

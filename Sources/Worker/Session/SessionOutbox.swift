@@ -5,7 +5,8 @@ import Synchronization
 /// whether it is draining.
 ///
 /// Job tasks post from any thread; the session's single writer takes everything posted since its last write
-/// as one batch, so a burst of results leaves in one flush.
+/// as one batch, so a burst of results leaves in one flush. A job's `started` that has not left yet when its
+/// result is posted is dropped: the result says as much, and short jobs need a third fewer frames.
 final class SessionOutbox: Sendable {
     enum Admission {
         case accepted
@@ -21,6 +22,10 @@ final class SessionOutbox: Sendable {
 
     private struct State {
         var pending: [Message] = []
+        /// Jobs whose `started` is in ``pending``.
+        var unsentStarts: Set<JobID> = []
+        /// Jobs whose `started` is in ``pending`` behind their result, to be left out of the batch.
+        var supersededStarts: Set<JobID> = []
         var inFlight: Set<JobID> = []
         var draining = false
         /// Whether our hello has been posted; goodbye never goes before it.
@@ -37,6 +42,20 @@ final class SessionOutbox: Sendable {
 
         var readyForGoodbye: Bool {
             self.greeted && self.draining && self.inFlight.isEmpty
+        }
+
+        /// Everything pending, without the `started` of jobs whose result is pending too.
+        mutating func takePending() -> [Message] {
+            defer {
+                self.pending = []
+                self.unsentStarts = []
+                self.supersededStarts = []
+            }
+            guard !self.supersededStarts.isEmpty else { return self.pending }
+            return self.pending.filter { message in
+                if case .started(let started) = message { return !self.supersededStarts.contains(started.jobID) }
+                return true
+            }
         }
 
         /// The writer's continuation, taken, when there is now something for it to do.
@@ -69,6 +88,7 @@ final class SessionOutbox: Sendable {
     func post(_ message: Message) {
         self.update { state in
             guard !state.closed else { return }
+            if case .started(let started) = message { state.unsentStarts.insert(started.jobID) }
             state.pending.append(message)
         }
     }
@@ -77,6 +97,7 @@ final class SessionOutbox: Sendable {
     func complete(_ result: JobResult) {
         self.update { state in
             guard !state.closed, state.inFlight.remove(result.jobID) != nil else { return }
+            if state.unsentStarts.remove(result.jobID) != nil { state.supersededStarts.insert(result.jobID) }
             state.pending.append(.result(result))
         }
     }
@@ -97,7 +118,7 @@ final class SessionOutbox: Sendable {
     func close() {
         self.update { state in
             state.closed = true
-            state.pending = []
+            _ = state.takePending()
         }
     }
 
@@ -116,15 +137,14 @@ final class SessionOutbox: Sendable {
                 if state.closed { return .some(nil) }
                 if let failure = state.failure {
                     state.closed = true
-                    return Batch(messages: state.pending + [.error(failure)], isLast: true)
+                    return Batch(messages: state.takePending() + [.error(failure)], isLast: true)
                 }
                 if state.readyForGoodbye {
                     state.closed = true
-                    return Batch(messages: state.pending + [.goodbye], isLast: true)
+                    return Batch(messages: state.takePending() + [.goodbye], isLast: true)
                 }
                 guard !state.pending.isEmpty else { return nil }
-                defer { state.pending = [] }
-                return Batch(messages: state.pending, isLast: false)
+                return Batch(messages: state.takePending(), isLast: false)
             }
             if let batch { return batch }
             await withTaskCancellationHandler {
