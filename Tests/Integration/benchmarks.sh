@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The benchmark harness, on tiny inputs with the debug build, so that benchmarks/run.sh keeps working: the
+# Swift measurements print their figures, each Python baseline prints its JSON, and combine.py writes every
+# figure BENCHMARKS.md documents. No figure's value is judged here: timing is never a pass/fail test.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+benchmarks="$bin/fanout-benchmarks"
+cd "$work"
+
+"$flagserver" --host 127.0.0.1 --port 0 --delay-ms 5 --log-level warning > flagserver.out &
+pids+=($!)
+for _ in $(seq 1 200); do grep -q '^listening on ' flagserver.out && break; sleep 0.05; done
+flags_url="http://$(sed -n 's/^listening on //p' flagserver.out)/wp-content/uploads/Flag_of_{}.svg"
+
+"$benchmarks" inputs seed-primes > seed-primes.txt
+"$benchmarks" inputs small-cpu --quick > small-cpu.txt
+"$benchmarks" inputs countries > countries.txt
+check "the seed's primes are 20 numbers below 10^8" python3 -c 'import sys
+n = [int(l) for l in open("seed-primes.txt")]
+sys.exit(0 if len(n) == 20 and all(0 <= x < 10**8 for x in n) else 1)'
+check "the small CPU inputs are 50,000 32-bit numbers" python3 -c 'import sys
+n = [int(l) for l in open("small-cpu.txt")]
+sys.exit(0 if len(n) == 50000 and all(0 <= x < 2**32 for x in n) else 1)'
+check "the countries are the 195 sovereign states" count_is countries.txt '.' 195
+
+"$benchmarks" run --quick --repeat 1 --only rtt,seed-primes,flags --flags-url "$flags_url" --flag-delay-ms 5 > fanout.json 2> fanout.err
+check "fanout-benchmarks prints the figures it was asked for" python3 -c 'import json, sys
+f = json.load(open("fanout.json"))["figures"]
+want = {"rtt_p50_us", "rtt_p99_us", "seed_primes_vs_longest_job", "seed_primes_seconds", "flags_vs_floor", "flags_seconds"}
+sys.exit(0 if want <= set(f) and all({"median", "min", "max", "runs"} <= set(f[k]) for k in want) else 1)'
+"$benchmarks" memory --jobs 20000 > memory.txt
+check "fanout-benchmarks memory prints bytes per pending job" python3 -c 'import sys; float(open("memory.txt").read())'
+
+head -n 200 small-cpu.txt > small-cpu-python.txt
+head -n 3 countries.txt > countries-python.txt
+python3 "$root/benchmarks/python/noop_queue.py" --jobs 2000 --procs 2 > python-noop.jsonl
+python3 "$root/benchmarks/python/primes_queue.py" --procs 2 1009 1010 99991 > python-seed-primes.jsonl
+python3 "$root/benchmarks/python/primes_pool_map.py" --workers 2 --numbers-file small-cpu-python.txt > python-small-cpu.jsonl
+python3 "$root/benchmarks/python/fib_gil.py" --from 15 --to 18 --tasks 2 --procs 2 > python-fib.jsonl
+python3 "$root/benchmarks/python/flags_threadpool.py" --base-url "$flags_url" --countries-file countries-python.txt > python-flags.jsonl
+check "the seed's prime checker finds the primes" contains python-seed-primes.jsonl '"primes": [1009, 99991]'
+check "the Python flag downloader fetches every flag" contains python-flags.jsonl '"flags": 3'
+
+# combine.py with every Swift figure present, as run.sh gives it.
+python3 - <<'PY'
+import json
+f = json.load(open("fanout.json"))
+one = lambda v: {"median": v, "min": v, "max": v, "runs": [v]}
+for name in ["noop_jobs_per_s", "small_cpu_efficiency", "fib_speedup_2_vs_1", "fib_1_slot_seconds", "fib_2_slots_seconds"]:
+    f["figures"].setdefault(name, one(1.0))
+json.dump(f, open("fanout.json", "w"))
+PY
+python3 "$root/benchmarks/combine.py" --work "$work" --delay-ms 5 --quick yes --out latest.json > combine.out
+check "combine.py writes every documented figure with median, min and max" python3 -c 'import json, sys
+d = json.load(open("latest.json"))
+want = ["noop_jobs_per_s", "python_noop_jobs_per_s", "rtt_p50_us", "rtt_p99_us", "small_cpu_efficiency",
+        "seed_primes_vs_longest_job", "fib_speedup_2_vs_1", "flags_vs_floor", "bytes_per_pending_job"]
+missing = [k for k in want if not {"median", "min", "max"} <= set(d.get(k, {}))]
+print(missing); sys.exit(1 if missing or "machine" not in d else 0)'
+check "combine.py prints the table against the targets" contains combine.out "noop_jobs_per_s"
+
+finish
