@@ -12,7 +12,7 @@ struct ConsoleTests {
     }
 
     static func finishedJob(_ id: UInt64, failed: Bool = false) -> (AnyJobFuture, JobRecord) {
-        let future = AnyJobFuture(id: JobID(id), spec: .noop) { _ in false }
+        let future = AnyJobFuture(id: JobID(id), spec: .noop, canceller: nil)
         if failed {
             future.resolve(.failure(JobError(job: JobID(id), kind: .noop, worker: nil, attempts: 1, reason: .noWorkers)))
         } else {

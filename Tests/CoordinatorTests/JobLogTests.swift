@@ -53,7 +53,7 @@ struct JobLogTests {
     func file() async throws {
         let directory = try TemporaryDirectory()
         let log = try JobLog(path: directory.file("jobs.tsv"))
-        let future = AnyJobFuture(id: JobID(7), spec: .flagDownload(country: "Tab\tLand", url: "http://x/{}")) { _ in false }
+        let future = AnyJobFuture(id: JobID(7), spec: .flagDownload(country: "Tab\tLand", url: "http://x/{}"), canceller: nil)
         future.assign(to: "10.0.0.1:7420")
         future.markRunning()
         future.resolve(

@@ -13,7 +13,7 @@ struct TimelineTests {
     static func record(
         _ id: UInt64, worker: String?, slot: Int?, start: Double?, run: Double, state: JobState = .finished, attempts: Int = 1
     ) -> JobRecord {
-        var record = JobRecord(AnyJobFuture(id: JobID(id), spec: .fibonacci(n: 20)) { _ in false })
+        var record = JobRecord(AnyJobFuture(id: JobID(id), spec: .fibonacci(n: 20), canceller: nil))
         record.worker = worker
         record.slot = slot
         record.attempts = attempts

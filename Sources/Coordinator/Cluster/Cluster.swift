@@ -10,7 +10,7 @@ import Synchronization
 /// `with ThreadPoolExecutor() as executor:`; submit jobs and get futures back. Each worker is given up to its
 /// slots plus a small prefetch at once, the next job going to the worker with the most room. When a worker is
 /// lost its unfinished jobs run elsewhere; every future resolves exactly once.
-public final class Cluster: Sendable {
+public final class Cluster: Sendable, JobCanceller {
     public let configuration: ClusterConfiguration
     let logger: Logger
 
@@ -106,9 +106,7 @@ public final class Cluster: Sendable {
             guard !state.shutDown else { throw ClusterError.shutDown }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
-            let future = AnyJobFuture(id: id, spec: spec) { [weak self] future in
-                self?.cancel(future) ?? false
-            }
+            let future = AnyJobFuture(id: id, spec: spec, canceller: self)
             let observers = self.configuration.observers
             if !observers.isEmpty {
                 for observer in observers { observer.jobSubmitted(future) }
@@ -118,11 +116,7 @@ public final class Cluster: Sendable {
                 }
             }
             guard state.scheduler.hasWorkers else { return (future, true) }
-            let assignments = state.scheduler.enqueue(
-                future,
-                spec: spec,
-                timeoutNanoseconds: timeout?.wireNanoseconds ?? 0
-            )
+            let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
             Self.send(assignments, over: state.connections)
             return (future, false)
         }
@@ -176,7 +170,7 @@ public final class Cluster: Sendable {
 
     // MARK: Jobs
 
-    private func cancel(_ future: AnyJobFuture) -> Bool {
+    func cancel(_ future: AnyJobFuture) -> Bool {
         let decision = self.state.withLock { $0.scheduler.cancel(future.id) }
         switch decision {
         case .unknown:

@@ -9,7 +9,6 @@ import NIOCore
 struct JobScheduler {
     struct Entry {
         var future: AnyJobFuture
-        var spec: JobSpec
         var timeoutNanoseconds: UInt64
         /// 0 until first sent; counts each sending.
         var attempt: UInt16 = 0
@@ -85,8 +84,8 @@ struct JobScheduler {
     }
 
     /// Queues a new job; returns where to send what can go now.
-    mutating func enqueue(_ future: AnyJobFuture, spec: JobSpec, timeoutNanoseconds: UInt64) -> [Assignment] {
-        self.jobs[future.id] = Entry(future: future, spec: spec, timeoutNanoseconds: timeoutNanoseconds)
+    mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
+        self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds)
         self.queue.append(future.id)
         return self.dispatch()
     }
@@ -211,7 +210,7 @@ struct JobScheduler {
     }
 
     private func error(_ entry: Entry, worker: String?, reason: JobError.Reason) -> JobError {
-        JobError(job: entry.future.id, kind: entry.spec.kind, worker: worker, attempts: Int(entry.attempt), reason: reason)
+        JobError(job: entry.future.id, kind: entry.future.kind, worker: worker, attempts: Int(entry.attempt), reason: reason)
     }
 
     /// Gives queued jobs to the workers with the most room, while any has room.
@@ -234,7 +233,7 @@ struct JobScheduler {
             assignments.append(
                 Assignment(
                     worker: worker,
-                    submit: Submit(jobID: job, attempt: entry.attempt, timeoutNanoseconds: entry.timeoutNanoseconds, spec: entry.spec),
+                    submit: Submit(jobID: job, attempt: entry.attempt, timeoutNanoseconds: entry.timeoutNanoseconds, spec: entry.future.spec),
                     future: entry.future
                 )
             )

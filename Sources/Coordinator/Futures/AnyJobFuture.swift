@@ -33,10 +33,10 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     }
 
     private let record = Mutex(Record())
-    /// Asks the cluster to cancel this job; true when it was cancelled.
-    private let canceller: @Sendable (AnyJobFuture) -> Bool
+    /// The cluster that can take the job back while it is pending; weak, as the cluster holds its futures.
+    private weak let canceller: (any JobCanceller)?
 
-    init(id: JobID, spec: JobSpec, canceller: @escaping @Sendable (AnyJobFuture) -> Bool) {
+    init(id: JobID, spec: JobSpec, canceller: (any JobCanceller)?) {
         self.id = id
         self.kind = spec.kind
         self.spec = spec
@@ -66,7 +66,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         switch self.state {
         case .cancelled: return true
         case .running, .finished, .failed: return false
-        case .pending: return self.canceller(self)
+        case .pending: return self.canceller?.cancel(self) ?? false
         }
     }
 
