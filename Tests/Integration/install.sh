@@ -22,7 +22,7 @@ stop_everything() {
 trap stop_everything EXIT
 cd "$work"
 
-"$netns" up 2 --no-workers > up.log 2>&1 || { cat up.log; exit 1; }
+"$netns" up 2 --no-workers > "$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
 hosts="$FANOUT_NETNS_DIR/hosts.txt"
 certs="$FANOUT_NETNS_DIR/certs"
 

@@ -12,7 +12,7 @@ netns="$root/deploy/netns-cluster.sh"
 export FANOUT_NETNS_DIR="$work/netns"
 trap '"$netns" down >/dev/null 2>&1 || true; cleanup' EXIT
 
-"$netns" up 3 --flagserver --delay-ms 300 > up.log 2>&1 || { cat up.log; exit 1; }
+"$netns" up 3 --flagserver --delay-ms 300 > "$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
 hosts="$FANOUT_NETNS_DIR/hosts.txt"
 certs="$FANOUT_NETNS_DIR/certs"
 site="http://10.77.0.200:8080/wp-content/uploads/Flag_of_{}.svg"
