@@ -71,6 +71,17 @@ if bad or len(files) != expected:
 PY
 }
 
+# svg_count FILE ELEMENT CLASS N: FILE parses as XML and has N ELEMENTs whose class list holds CLASS.
+svg_count() {
+    python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+path, element, wanted, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+found = [e for e in ET.parse(path).iter("{http://www.w3.org/2000/svg}" + element) if wanted in e.get("class", "").split()]
+if len(found) != count:
+    print(len(found), element, "elements of class", wanted, "in", path, "want", count); sys.exit(1)
+PY
+}
+
 finish() { # the closing line, and the exit status
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]

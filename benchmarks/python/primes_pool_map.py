@@ -2,29 +2,10 @@
 one JSON object: jobs, seconds, jobs_per_s, and the sum of the jobs' own times."""
 import argparse
 import json
-import math
 import time
 from concurrent import futures
 
-
-def is_prime_sqrt(x: int) -> bool:
-    if x < 2:
-        return False
-    if x % 2 == 0:
-        return x == 2
-    for n in range(3, math.isqrt(x) + 1, 2):
-        if x % n == 0:
-            return False
-    return True
-
-
-def is_prime_n(x: int) -> bool:
-    if x < 2:
-        return False
-    for n in range(2, x):
-        if x % n == 0:
-            return False
-    return True
+from primality import is_prime_n, is_prime_sqrt
 
 
 def timed_sqrt(n: int) -> tuple[bool, float]:

@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from multiprocessing import queues
 
+from primality import is_prime_n
+
 
 @dataclass
 class PrimeResult:
@@ -17,18 +19,9 @@ class PrimeResult:
     elapsed: float
 
 
-def is_prime(x: int) -> bool:
-    if x < 2:
-        return False
-    for n in range(2, x):
-        if x % n == 0:
-            return False
-    return True
-
-
 def check(n: int) -> PrimeResult:
     t0 = time.perf_counter()
-    res = is_prime(n)
+    res = is_prime_n(n)
     return PrimeResult(n, res, time.perf_counter() - t0)
 
 

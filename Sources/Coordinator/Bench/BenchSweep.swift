@@ -81,12 +81,17 @@ public struct BenchSweep: Sendable {
     }
 
     private func time(_ workload: BenchWorkload, on cluster: Cluster, as shape: ClusterShape, progress: Progress) async throws -> [BenchRun] {
+        try await self.repeated(shape, progress: progress) { try await workload.run(on: cluster, shape: shape) }
+    }
+
+    /// `run` as a sweep runs each shape: the warm-ups, then the timed runs, each told to `progress`.
+    private func repeated(_ shape: ClusterShape, progress: Progress, _ run: () async throws -> BenchRun) async throws -> [BenchRun] {
         for _ in 0..<self.warmups {
-            _ = try await workload.run(on: cluster, shape: shape)
+            _ = try await run()
         }
         var timed: [BenchRun] = []
         for index in 1...self.repeats {
-            let run = try await workload.run(on: cluster, shape: shape)
+            let run = try await run()
             progress("\(shape): run \(index) of \(self.repeats) took \(BenchReport.number(run.wall.seconds, 3)) s")
             timed.append(run)
         }
@@ -104,16 +109,7 @@ public struct BenchSweep: Sendable {
         )
         let result: Result<[BenchRun], any Error>
         do {
-            for _ in 0..<self.warmups {
-                _ = try await workload.runSequentially(with: runner)
-            }
-            var timed: [BenchRun] = []
-            for index in 1...self.repeats {
-                let run = try await workload.runSequentially(with: runner)
-                progress("\(ClusterShape.sequential): run \(index) of \(self.repeats) took \(BenchReport.number(run.wall.seconds, 3)) s")
-                timed.append(run)
-            }
-            result = .success(timed)
+            result = .success(try await self.repeated(.sequential, progress: progress) { try await workload.runSequentially(with: runner) })
         } catch {
             result = .failure(error)
         }

@@ -15,13 +15,10 @@ public struct ClockOffset: Hashable, Sendable {
     public static let window = 8
 
     private var samples: [Sample] = []
+    /// The estimate; nil before the first pong.
+    public private(set) var best: Sample?
 
     public init() {}
-
-    /// The estimate; nil before the first pong.
-    public var best: Sample? {
-        self.samples.min { $0.roundTripNanoseconds < $1.roundTripNanoseconds }
-    }
 
     /// Adds the sample `pong` gives, which came back at `receivedBack` on the coordinator's clock; a pong whose
     /// timestamps cannot be right gives none.
@@ -35,6 +32,7 @@ public struct ClockOffset: Hashable, Sendable {
     public mutating func add(_ sample: Sample) {
         if self.samples.count == Self.window { self.samples.removeFirst() }
         self.samples.append(sample)
+        self.best = self.samples.min { $0.roundTripNanoseconds < $1.roundTripNanoseconds }
     }
 
     /// `workerTime`, a wall-clock reading on the worker, on the coordinator's clock (kept within 0 and

@@ -155,7 +155,7 @@ public final class Cluster: Sendable, JobCanceller {
         var results: [WorkerPing] = []
         for (worker, connection) in targets {
             let answer = await connection.ping()
-            let offset = connection.clockOffset.best
+            let offset = connection.clockOffset
             results.append(
                 WorkerPing(
                     worker: worker,
@@ -232,16 +232,7 @@ public final class Cluster: Sendable, JobCanceller {
             }
             let now = WallClock.now
             let future = self.state.withLock { state in
-                let (future, assignments) = state.scheduler.answered(
-                    result.jobID,
-                    attempt: result.attempt,
-                    on: connection.id,
-                    timing: state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)?.times.sent.map { sent in
-                        let roundTrip = now > sent ? now - sent : 0
-                        let atWorker = result.queueNanoseconds &+ result.runNanoseconds
-                        return (result.runNanoseconds, roundTrip > atWorker ? roundTrip - atWorker : 0)
-                    }
-                )
+                let (future, assignments) = state.scheduler.answered(result, on: connection.id, at: now)
                 Self.send(assignments, over: state.connections)
                 return future
             }
@@ -250,7 +241,7 @@ public final class Cluster: Sendable, JobCanceller {
                 queued: .nanoseconds(Int64(clamping: result.queueNanoseconds)),
                 ran: .nanoseconds(Int64(clamping: result.runNanoseconds)),
                 slot: result.slot.map(Int.init),
-                started: result.startedAt == 0 ? nil : connection.clockOffset.coordinatorTime(ofWorkerTime: result.startedAt)
+                started: result.startedAt == 0 ? nil : connection.coordinatorTime(ofWorkerTime: result.startedAt)
             )
             switch result.outcome {
             case .ok(let output):

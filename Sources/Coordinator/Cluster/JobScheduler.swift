@@ -106,21 +106,20 @@ struct JobScheduler {
         return entry.future
     }
 
-    /// A worker answered `job`: frees its room there, and with `timing` (the job's run time and the rest of its
-    /// round trip) adjusts the worker's credit; returns the future to resolve (nil when the answer is stale or
-    /// the job was already resolved) and what to send next.
-    mutating func answered(
-        _ job: JobID,
-        attempt: UInt16,
-        on worker: WorkerID,
-        timing: (runNanoseconds: UInt64, returnNanoseconds: UInt64)? = nil
-    ) -> (AnyJobFuture?, [Assignment]) {
-        guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else {
+    /// A worker answered with `result` at `answeredAt` (the coordinator's clock): frees the job's room there and
+    /// adjusts the worker's credit by the job's run time and the rest of its round trip; returns the future to
+    /// resolve (nil when the answer is stale or the job was already resolved) and what to send next.
+    mutating func answered(_ result: JobResult, on worker: WorkerID, at answeredAt: UInt64) -> (AnyJobFuture?, [Assignment]) {
+        let job = result.jobID
+        guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == result.attempt else {
             return (nil, [])
         }
         self.jobs[job] = nil
         self.workers[worker]?.held.remove(job)
-        if let timing { self.workers[worker]?.credit.observe(runNanoseconds: timing.runNanoseconds, returnNanoseconds: timing.returnNanoseconds) }
+        if let sent = entry.future.times.sent {
+            let network = JobTimes.network(sent: sent, answered: answeredAt, atWorker: result.queueNanoseconds &+ result.runNanoseconds)
+            self.workers[worker]?.credit.observe(runNanoseconds: result.runNanoseconds, returnNanoseconds: network)
+        }
         return (entry.abandoned ? nil : entry.future, self.dispatch())
     }
 

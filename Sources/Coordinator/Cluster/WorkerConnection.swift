@@ -141,8 +141,13 @@ final class WorkerConnection: Sendable {
         }
     }
 
-    /// The worker's clock against the coordinator's, as the pongs so far say.
-    var clockOffset: ClockOffset { self.offset.withLock { $0 } }
+    /// The worker's clock against the coordinator's, as the pongs so far say; nil before the first.
+    var clockOffset: ClockOffset.Sample? { self.offset.withLock { $0.best } }
+
+    /// `workerTime`, read on the worker's clock, on the coordinator's.
+    func coordinatorTime(ofWorkerTime workerTime: UInt64) -> UInt64 {
+        self.offset.withLock { $0.coordinatorTime(ofWorkerTime: workerTime) }
+    }
 
     /// Sends a ping and waits for its pong; nil if the connection ends first.
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {

@@ -8,4 +8,11 @@ public struct JobTimes: Hashable, Sendable {
     public var started: UInt64?
     /// The job resolved.
     public var ended: UInt64?
+
+    /// Of a round trip from `sent` to `answered`, the nanoseconds that the `atWorker` nanoseconds of queueing
+    /// and running do not explain: the wire both ways and the coordinator's own handling.
+    static func network(sent: UInt64, answered: UInt64, atWorker: UInt64) -> UInt64 {
+        let roundTrip = answered > sent ? answered - sent : 0
+        return roundTrip > atWorker ? roundTrip - atWorker : 0
+    }
 }

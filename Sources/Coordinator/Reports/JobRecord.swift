@@ -36,8 +36,7 @@ public struct JobRecord: Hashable, Sendable {
         guard let sent = self.times.sent, let ended = self.times.ended, let timing = self.timing, ended >= sent else {
             return nil
         }
-        let worker = timing.queued.wireNanoseconds + timing.ran.wireNanoseconds
-        return (ended - sent) > worker ? (ended - sent) - worker : 0
+        return JobTimes.network(sent: sent, answered: ended, atWorker: timing.queued.wireNanoseconds + timing.ran.wireNanoseconds)
     }
 
     static func input(of spec: JobSpec) -> String {
