@@ -20,14 +20,8 @@ public struct JobRunner: Sendable {
     public func run(_ spec: JobSpec) async -> JobOutcome {
         do {
             switch spec {
-            case .primeCheck(let n, let method):
-                let isPrime = try await self.threads.runIfActive { Primality.isPrime(n, method: method) }
-                return .ok(.primeCheck(isPrime: isPrime))
-            case .fibonacci(let n):
-                guard n <= JobSpec.maximumFibonacciN else {
-                    return .failed(JobFailure(code: .invalidJob, message: "fibonacci(\(n)) does not fit 64 bits"))
-                }
-                return .ok(.fibonacci(try await self.threads.runIfActive { Fibonacci.recursive(n) }))
+            case .primeCheck, .fibonacci:
+                return try await self.threads.runIfActive { Self.compute(spec) }
             case .flagDownload(let country, let url):
                 return await self.flags.download(country: country, url: url)
             case .sleep(let nanoseconds):
@@ -35,11 +29,53 @@ public struct JobRunner: Sendable {
                 return .ok(.sleep)
             case .noop:
                 return .ok(.noop)
+            case .batch(let items):
+                return .ok(.batch(try await self.runBatch(items)))
             }
         } catch is CancellationError {
             return .failed(JobFailure(code: .jobFailed, message: "\(spec.kind) job was cancelled while running"))
         } catch {
             return .failed(JobFailure(code: .jobFailed, message: "\(spec.kind) job failed: \(error)"))
+        }
+    }
+
+    /// Runs a batch's jobs one after another. A batch of CPU jobs takes one trip to a thread, not one per job.
+    private func runBatch(_ items: [JobSpec]) async throws -> [JobOutcome] {
+        if items.allSatisfy({ Self.isComputable($0) }) {
+            if items.allSatisfy({ $0 == .noop }) { return items.map(Self.compute) }
+            return try await self.threads.runIfActive { items.map(Self.compute) }
+        }
+        var outcomes: [JobOutcome] = []
+        outcomes.reserveCapacity(items.count)
+        for item in items {
+            try Task.checkCancellation()
+            outcomes.append(await self.run(item))
+        }
+        return outcomes
+    }
+
+    /// Whether ``compute(_:)`` runs `spec`: a job that only computes, with nothing to wait for.
+    private static func isComputable(_ spec: JobSpec) -> Bool {
+        switch spec {
+        case .primeCheck, .fibonacci, .noop: true
+        case .flagDownload, .sleep, .batch: false
+        }
+    }
+
+    /// Runs a job that only computes, on the calling thread.
+    private static func compute(_ spec: JobSpec) -> JobOutcome {
+        switch spec {
+        case .primeCheck(let n, let method):
+            return .ok(.primeCheck(isPrime: Primality.isPrime(n, method: method)))
+        case .fibonacci(let n):
+            guard n <= JobSpec.maximumFibonacciN else {
+                return .failed(JobFailure(code: .invalidJob, message: "fibonacci(\(n)) does not fit 64 bits"))
+            }
+            return .ok(.fibonacci(Fibonacci.recursive(n)))
+        case .noop:
+            return .ok(.noop)
+        case .flagDownload, .sleep, .batch:
+            return .failed(JobFailure(code: .invalidJob, message: "a \(spec.kind) job does not run on a compute thread"))
         }
     }
 }

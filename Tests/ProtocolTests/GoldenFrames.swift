@@ -14,7 +14,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
         GoldenFrame(
             name: "hello from a coordinator",
             message: .hello(.coordinator(softwareVersion: "0.1.0", hostName: "c1")),
-            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 6331"
+            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 6331"
         ),
         GoldenFrame(
             name: "hello from a worker",
@@ -25,7 +25,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                     capabilities: WorkerCapabilities(poolKind: .processes, slots: 4, cores: 2)
                 )
             ),
-            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  02 0004 0002"
+            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  02 0004 0002"
         ),
         GoldenFrame(
             name: "submit prime check",
@@ -68,6 +68,13 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
             name: "submit noop",
             message: .submit(Submit(jobID: JobID(5), spec: .noop)),
             hex: "00000015 02 00  0000000000000005 0001 05 0000000000000000"
+        ),
+        GoldenFrame(
+            name: "submit batch",
+            message: .submit(
+                Submit(jobID: JobID(6), spec: .batch([.primeCheck(n: 7, method: .trialDivisionToSquareRoot), .noop]))
+            ),
+            hex: "00000024 02 00  0000000000000006 0001 06 0000000000000000  00000002  01 0000000000000007 02  05"
         ),
         GoldenFrame(
             name: "started",
@@ -131,6 +138,23 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
             hex: """
                 00000037 04 00  000000000000000A 0001 01 0002 0000000000000005 0000000000000006 0000000000000000
                 0102 00000194 0008 4854545020343034
+                """
+        ),
+        GoldenFrame(
+            name: "result ok, batch",
+            message: .result(
+                JobResult(
+                    jobID: JobID(6),
+                    attempt: 1,
+                    outcome: .ok(
+                        .batch([.ok(.primeCheck(isPrime: true)), .failed(JobFailure(code: .invalidJob, message: "no")), .cancelled])
+                    ),
+                    slot: 0
+                )
+            ),
+            hex: """
+                0000003B 04 00  0000000000000006 0001 00 0000 0000000000000000 0000000000000000 0000000000000000
+                06 00000003  00 01 01  01 0105 00000000 0002 6E6F  02
                 """
         ),
         GoldenFrame(

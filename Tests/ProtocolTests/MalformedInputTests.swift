@@ -56,9 +56,9 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "wrong version in hello",
-            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0002 6331",
             code: .versionMismatch,
-            mentions: ["version 3", "version 2"]
+            mentions: ["version 4", "version 3"]
         ),
         MalformedInput(
             name: "hello without the magic",
@@ -74,37 +74,37 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "bad UTF-8 in hello host name",
-            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0002 C328",
+            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 C328",
             code: .invalidUTF8,
             mentions: ["hello.hostName"]
         ),
         MalformedInput(
             name: "string longer than the payload",
-            hex: "00000014 01 00  464E4F54 0002 01  0005 302E312E30  0009 6331",
+            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0009 6331",
             code: .truncatedFrame,
             mentions: ["hello.hostName", "9"]
         ),
         MalformedInput(
             name: "unknown role",
-            hex: "00000014 01 00  464E4F54 0002 09  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0003 09  0005 302E312E30  0002 6331",
             code: .invalidField,
             mentions: ["hello.role", "9"]
         ),
         MalformedInput(
             name: "worker hello without capabilities",
-            hex: "00000014 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731",
+            hex: "00000014 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731",
             code: .truncatedFrame,
             mentions: ["hello.poolKind"]
         ),
         MalformedInput(
             name: "worker hello with zero slots",
-            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  02 0000 0002",
+            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  02 0000 0002",
             code: .invalidField,
             mentions: ["hello.slots"]
         ),
         MalformedInput(
             name: "unknown pool kind",
-            hex: "00000019 01 00  464E4F54 0002 02  0005 302E312E30  0002 7731  07 0004 0002",
+            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  07 0004 0002",
             code: .invalidField,
             mentions: ["hello.poolKind", "7"]
         ),
@@ -131,6 +131,42 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             hex: "00000027 04 00  000000000000000B 0001 07 FFFF 0000000000000000 0000000000000000 0000000000000000",
             code: .unknownStatus,
             mentions: ["result.status", "7"]
+        ),
+        MalformedInput(
+            name: "empty batch in a submit",
+            hex: "00000019 02 00  0000000000000006 0001 06 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["batch.count", "0"]
+        ),
+        MalformedInput(
+            name: "batch inside a batch",
+            hex: "0000001A 02 00  0000000000000006 0001 06 0000000000000000  00000001 06",
+            code: .invalidField,
+            mentions: ["batch item 0", "nest"]
+        ),
+        MalformedInput(
+            name: "unknown kind inside a batch",
+            hex: "0000001B 02 00  0000000000000006 0001 06 0000000000000000  00000002 05 63",
+            code: .unknownJobKind,
+            mentions: ["batch item 1", "batch.kind", "99"]
+        ),
+        MalformedInput(
+            name: "batch count far beyond its items",
+            hex: "0000001A 02 00  0000000000000006 0001 06 0000000000000000  FFFFFFFF 05",
+            code: .truncatedFrame,
+            mentions: ["batch item 1", "batch.kind"]
+        ),
+        MalformedInput(
+            name: "batch output inside a batch output",
+            hex: "0000002E 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  06 00000001 00 06",
+            code: .invalidField,
+            mentions: ["batch item 0", "nest"]
+        ),
+        MalformedInput(
+            name: "unknown status inside a batch output",
+            hex: "0000002D 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  06 00000001 07",
+            code: .unknownStatus,
+            mentions: ["batch item 0", "batch.status", "7"]
         ),
         MalformedInput(
             name: "unknown kind in an ok result",

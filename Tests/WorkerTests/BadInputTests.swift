@@ -22,7 +22,7 @@ struct BadPeer: Sendable, CustomTestStringConvertible {
             name: "a hello with another protocol version",
             bytes: { [try RawConnection.frame(.hello(Hello(protocolVersion: ProtocolVersion(rawValue: 9), role: .coordinator, softwareVersion: "future", hostName: "x")))] },
             code: .versionMismatch,
-            mentions: "version 9, this side speaks version 2"
+            mentions: "version 9, this side speaks version \(ProtocolVersion.current)"
         ),
         BadPeer(
             name: "a submit before any hello",

@@ -29,14 +29,17 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var job: JobID
+    /// The job's place in its batch, for a job that ran as part of a ``JobBatch``; nil otherwise.
+    public var batchIndex: Int?
     public var kind: JobKind
     /// The worker that ran it last, as `host:port`; nil when none did.
     public var worker: String?
     public var attempts: Int
     public var reason: Reason
 
-    public init(job: JobID, kind: JobKind, worker: String?, attempts: Int, reason: Reason) {
+    public init(job: JobID, batchIndex: Int? = nil, kind: JobKind, worker: String?, attempts: Int, reason: Reason) {
         self.job = job
+        self.batchIndex = batchIndex
         self.kind = kind
         self.worker = worker
         self.attempts = attempts
@@ -44,7 +47,9 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "\(self.job) (\(self.kind))"
+        var text = "\(self.job)"
+        if let batchIndex { text += " item \(batchIndex)" }
+        text += " (\(self.kind))"
         if let worker { text += " on \(worker)" }
         if self.attempts > 1 { text += " after \(self.attempts) attempts" }
         return text + ": \(self.reason)"

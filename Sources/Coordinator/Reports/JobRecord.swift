@@ -46,6 +46,12 @@ public struct JobRecord: Hashable, Sendable {
         case .flagDownload(let country, _): country
         case .sleep(let nanoseconds): "\(Double(nanoseconds) / 1e9)s"
         case .noop: "-"
+        case .batch(let items):
+            if let first = items.first, items.allSatisfy({ $0.kind == first.kind }) {
+                "\(items.count) × \(first.kind)"
+            } else {
+                "\(items.count) jobs"
+            }
         }
     }
 }

@@ -94,3 +94,19 @@ extension ByteBuffer {
         self.writeInteger(value ? 1 : 0, as: UInt8.self)
     }
 }
+
+extension ByteBuffer {
+    /// The number of jobs in a batch: a UInt32, at least 1.
+    mutating func readBatchCount(field: StaticString) throws -> Int {
+        let count: UInt32 = try self.readWireInteger(field: field)
+        guard count > 0 else { throw ProtocolError(.invalidField, "\(field) is 0; a batch holds at least one job") }
+        return Int(count)
+    }
+
+    mutating func writeBatchCount(_ count: Int, field: StaticString) throws {
+        guard count > 0, let wire = UInt32(exactly: count) else {
+            throw ProtocolError(.invalidField, "\(field) is \(count); a batch holds 1 to \(UInt32.max) jobs")
+        }
+        self.writeInteger(wire)
+    }
+}

@@ -5,6 +5,8 @@ public enum JobKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConver
     case flagDownload = 3
     case sleep = 4
     case noop = 5
+    /// Several jobs of the other kinds, run one after another in one slot.
+    case batch = 6
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum JobKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConver
         case .flagDownload: "flag-download"
         case .sleep: "sleep"
         case .noop: "noop"
+        case .batch: "batch"
         }
     }
 }

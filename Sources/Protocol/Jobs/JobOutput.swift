@@ -8,6 +8,8 @@ public enum JobOutput: Hashable, Sendable {
     case flagDownload(ByteBuffer)
     case sleep
     case noop
+    /// How each job of a batch ended, in the batch's order.
+    case batch([JobOutcome])
 
     public var kind: JobKind {
         switch self {
@@ -16,6 +18,7 @@ public enum JobOutput: Hashable, Sendable {
         case .flagDownload: .flagDownload
         case .sleep: .sleep
         case .noop: .noop
+        case .batch: .batch
         }
     }
 }
@@ -34,6 +37,20 @@ extension JobOutput {
             self = .sleep
         case .noop:
             self = .noop
+        case .batch:
+            let count = try buffer.readBatchCount(field: "batch.count")
+            var outcomes: [JobOutcome] = []
+            outcomes.reserveCapacity(min(count, buffer.readableBytes))
+            for index in 0..<count {
+                try ProtocolError.inBatchItem(index) {
+                    let status: JobOutcome.Status = try buffer.readWireEnum(field: "batch.status", code: .unknownStatus)
+                    if status == .ok, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == JobKind.batch.rawValue {
+                        try JobSpec.checkBatchItem(.batch)
+                    }
+                    outcomes.append(try JobOutcome(status: status, wire: &buffer))
+                }
+            }
+            self = .batch(outcomes)
         }
     }
 
@@ -48,6 +65,15 @@ extension JobOutput {
             try buffer.writeWireBytes(body, field: "flagDownload.body")
         case .sleep, .noop:
             break
+        case .batch(let outcomes):
+            try buffer.writeBatchCount(outcomes.count, field: "batch.count")
+            for (index, outcome) in outcomes.enumerated() {
+                try ProtocolError.inBatchItem(index) {
+                    if case .ok(let output) = outcome { try JobSpec.checkBatchItem(output.kind) }
+                    buffer.writeInteger(outcome.status.rawValue)
+                    try outcome.writeBody(wire: &buffer)
+                }
+            }
         }
     }
 }

@@ -13,6 +13,9 @@ public enum JobSpec: Hashable, Sendable {
     case sleep(nanoseconds: UInt64)
     /// Do nothing; measures the cluster's own overhead.
     case noop
+    /// Several jobs, none of them a batch, run one after another in one slot and answered in one result:
+    /// tiny jobs then cost one frame each way per batch instead of per job.
+    case batch([JobSpec])
 
     /// The largest n whose Fibonacci number fits a UInt64.
     public static let maximumFibonacciN: UInt32 = 93
@@ -24,6 +27,7 @@ public enum JobSpec: Hashable, Sendable {
         case .flagDownload: .flagDownload
         case .sleep: .sleep
         case .noop: .noop
+        case .batch: .batch
         }
     }
 }
@@ -48,6 +52,8 @@ extension JobSpec {
             self = .sleep(nanoseconds: try buffer.readWireInteger(field: "sleep.nanoseconds"))
         case .noop:
             self = .noop
+        case .batch:
+            self = .batch(try Self.readBatch(wire: &buffer))
         }
     }
 
@@ -66,7 +72,38 @@ extension JobSpec {
             buffer.writeInteger(nanoseconds)
         case .noop:
             break
+        case .batch(let items):
+            try Self.writeBatch(items, wire: &buffer)
         }
+    }
+
+    private static func readBatch(wire buffer: inout ByteBuffer) throws -> [JobSpec] {
+        let count = try buffer.readBatchCount(field: "batch.count")
+        var items: [JobSpec] = []
+        items.reserveCapacity(min(count, buffer.readableBytes))
+        for index in 0..<count {
+            try ProtocolError.inBatchItem(index) {
+                let kind: JobKind = try buffer.readWireEnum(field: "batch.kind", code: .unknownJobKind)
+                try Self.checkBatchItem(kind)
+                items.append(try JobSpec(kind: kind, wire: &buffer))
+            }
+        }
+        return items
+    }
+
+    private static func writeBatch(_ items: [JobSpec], wire buffer: inout ByteBuffer) throws {
+        try buffer.writeBatchCount(items.count, field: "batch.count")
+        for (index, item) in items.enumerated() {
+            try ProtocolError.inBatchItem(index) {
+                try Self.checkBatchItem(item.kind)
+                buffer.writeInteger(item.kind.rawValue)
+                try item.write(wire: &buffer)
+            }
+        }
+    }
+
+    static func checkBatchItem(_ kind: JobKind) throws {
+        guard kind != .batch else { throw ProtocolError(.invalidField, "a batch holds a batch; batches do not nest") }
     }
 
     private static func checkFibonacci(_ n: UInt32) throws {

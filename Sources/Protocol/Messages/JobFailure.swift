@@ -1,5 +1,5 @@
 /// Why a job failed.
-public struct JobFailure: Hashable, Sendable, CustomStringConvertible {
+public struct JobFailure: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     /// A number that goes with the code: the HTTP status for `.httpStatus`, the signal or exit status
     /// for `.childDied`; 0 where the code has none.

@@ -46,18 +46,7 @@ extension JobResult: WirePayload {
         self.queueNanoseconds = try buffer.readWireInteger(field: "result.queueNanoseconds")
         self.runNanoseconds = try buffer.readWireInteger(field: "result.runNanoseconds")
         self.startedAt = try buffer.readWireInteger(field: "result.startedAt")
-        switch status {
-        case .ok:
-            let kind: JobKind = try buffer.readWireEnum(field: "result.kind", code: .unknownJobKind)
-            self.outcome = .ok(try JobOutput(kind: kind, wire: &buffer))
-        case .failed:
-            let code = ErrorCode(rawValue: try buffer.readWireInteger(field: "result.errorCode"))
-            let detail: UInt32 = try buffer.readWireInteger(field: "result.errorDetail")
-            let message = try buffer.readWireString(field: "result.errorMessage")
-            self.outcome = .failed(JobFailure(code: code, detail: detail, message: message))
-        case .cancelled:
-            self.outcome = .cancelled
-        }
+        self.outcome = try JobOutcome(status: status, wire: &buffer)
     }
 
     func write(wire buffer: inout ByteBuffer) throws {
@@ -73,16 +62,7 @@ extension JobResult: WirePayload {
             self.runNanoseconds,
             self.startedAt
         )
-        switch self.outcome {
-        case .ok(let output):
-            buffer.writeInteger(output.kind.rawValue)
-            try output.write(wire: &buffer)
-        case .failed(let failure):
-            buffer.writeMultipleIntegers(failure.code.rawValue, failure.detail)
-            try buffer.writeWireString(failure.message, field: "result.errorMessage")
-        case .cancelled:
-            break
-        }
+        try self.outcome.writeBody(wire: &buffer)
     }
 }
 

@@ -1,0 +1,92 @@
+@testable import FanoutCoordinator
+import FanoutProtocol
+import Testing
+
+/// `map(chunksize:)` and ``JobBatch``, against real workers of both pool kinds.
+@Suite("map in chunks")
+struct ChunkedMapTests {
+    @Test("chunked map gives every output in input order, one job per chunk", arguments: [PoolKind.threads, .processes])
+    func chunkedOrder(pool: PoolKind) async throws {
+        try await LocalCluster.with(workers: 2, pool: pool, size: 2) { cluster, _ in
+            let numbers = (0..<1_003).map { UInt64($0) }
+            var outputs: [Bool] = []
+            for try await isPrime in cluster.map(numbers, chunksize: 100, { PrimeCheck($0, method: .trialDivisionToSquareRoot) }) {
+                outputs.append(isPrime)
+            }
+            let expected = numbers.map { n in n >= 2 && (2..<n).allSatisfy { n % $0 != 0 } }
+            #expect(outputs == expected)
+            #expect(outputs.filter { $0 }.count == 168)
+            #expect(cluster.submittedCount == 11)
+        }
+    }
+
+    @Test("a failed job in a chunk fails alone: the map throws at it, naming its batch and place")
+    func chunkedFailure() async throws {
+        try await LocalCluster.with { cluster, _ in
+            let inputs = [2, 3, 4, -1, 5, 7]
+            var outputs: [Bool] = []
+            let error = await #expect(throws: JobError.self) {
+                for try await value in cluster.map(inputs, chunksize: 4, { (n: Int) -> AnyKindJob in
+                    n < 0 ? .flag(FlagDownload(country: "X", url: "ftp://bad/1.svg")) : .prime(PrimeCheck(UInt64(n)))
+                }) {
+                    outputs.append(value)
+                }
+            }
+            #expect(outputs == [true, true, false])
+            #expect(error?.kind == .flagDownload)
+            #expect(error?.batchIndex == 3)
+            #expect(error?.job == JobID(1))
+            #expect(error.map { "\($0)" }?.contains("job 1 item 3 (flag-download)") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("a batch answers each job on its own")
+    func batchOutcomes() async throws {
+        try await LocalCluster.with { cluster, _ in
+            let batch = try JobBatch<AnyKindJob>([
+                .prime(PrimeCheck(97, method: .millerRabin)),
+                .flag(FlagDownload(country: "X", url: "ftp://bad/1.svg")),
+                .prime(PrimeCheck(91, method: .millerRabin)),
+            ])
+            let future = try cluster.submit(batch)
+            let outcomes = try await future.value
+            #expect(outcomes.count == 3)
+            #expect(try outcomes[0].get() == true)
+            #expect(throws: JobFailure.self) { try outcomes[1].get() }
+            #expect(try outcomes[2].get() == false)
+            #expect(future.erased.attempts == 1)
+        }
+    }
+
+    @Test("a batch must hold jobs, and no batch")
+    func batchValidation() throws {
+        #expect(throws: ClusterError.self) { try JobBatch<NoOp>([]) }
+        let inner = try JobBatch([NoOp()])
+        #expect(throws: ClusterError.self) { try JobBatch([inner]) }
+    }
+
+    @Test("a chunksize below 1 is refused when iteration starts")
+    func badChunksize() async throws {
+        try await LocalCluster.with(workers: 1, size: 1) { cluster, _ in
+            let error = await #expect(throws: ClusterError.self) {
+                for try await _ in cluster.map([1, 2], chunksize: 0, { _ in NoOp() }) {}
+            }
+            #expect(error?.message.contains("chunksize is 0") == true)
+            #expect(cluster.submittedCount == 0)
+        }
+    }
+
+    @Test("chunked map reads its input lazily: window counts chunks")
+    func chunkedLazy() async throws {
+        try await LocalCluster.with { cluster, _ in
+            var seen = 0
+            for try await value in cluster.map((1...).lazy, chunksize: 10, window: 3, { NumberJob($0) }) {
+                #expect(value)
+                seen += 1
+                if seen == 25 { break }
+            }
+            // 25 outputs come from 3 chunks; at most 3 more are out.
+            #expect(cluster.submittedCount <= 6)
+        }
+    }
+}
