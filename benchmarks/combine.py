@@ -60,6 +60,9 @@ def main():
     noop = lines(os.path.join(work, "python-noop.jsonl"))
     result["python_noop_jobs_per_s"] = figure([r["jobs_per_s"] for r in noop])
     result["noop_vs_python"] = figure([f / p for f, p in zip(result["noop_jobs_per_s"]["runs"], result["python_noop_jobs_per_s"]["runs"])])
+    result["noop_unbatched_vs_python"] = figure(
+        [f / p for f, p in zip(result["noop_unbatched_jobs_per_s"]["runs"], result["python_noop_jobs_per_s"]["runs"])]
+    )
 
     seed = lines(os.path.join(work, "python-seed-primes.jsonl"))
     result["python_seed_primes_seconds"] = figure([r["seconds"] for r in seed])
@@ -88,6 +91,8 @@ def main():
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "quick": args.quick == "yes",
         "flags_slots": fanout["facts"].get("flags_slots"),
+        "noop_chunksize": fanout["facts"].get("noop_chunksize"),
+        "small_cpu_chunksize": fanout["facts"].get("small_cpu_chunksize"),
     }
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2, sort_keys=True)

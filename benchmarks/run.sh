@@ -44,7 +44,7 @@ flags_url="http://$address/wp-content/uploads/Flag_of_{}.svg"
 quick_flag=()
 [ "$quick" = yes ] && quick_flag=(--quick)
 "$bin/fanout-benchmarks" inputs seed-primes > "$work/seed-primes.txt"
-"$bin/fanout-benchmarks" inputs small-cpu "${quick_flag[@]}" > "$work/small-cpu.txt"
+"$bin/fanout-benchmarks" inputs small-cpu > "$work/small-cpu.txt"
 "$bin/fanout-benchmarks" inputs countries > "$work/countries.txt"
 
 echo "Fanout…" >&2

@@ -18,8 +18,9 @@ struct BenchmarksCommand: AsyncParsableCommand {
     static let smallCPUSeed: UInt64 = 42
     static let seedPrimesSeed: UInt64 = 1
 
-    static func smallCPUNumbers(quick: Bool) -> [UInt64] {
-        RandomNumbers.draw(quick ? 50_000 : 200_000, below: 1 << 32, seed: Self.smallCPUSeed)
+    /// 200,000 random 32-bit numbers, in a quick run too: they take well under a second.
+    static func smallCPUNumbers() -> [UInt64] {
+        RandomNumbers.draw(200_000, below: 1 << 32, seed: Self.smallCPUSeed)
     }
 
     static func seedPrimesNumbers() -> [UInt64] {
@@ -36,12 +37,9 @@ struct BenchmarksCommand: AsyncParsableCommand {
         @Argument(help: "small-cpu, seed-primes or countries.")
         var which: Which
 
-        @Flag(help: "The smaller inputs of a quick run.")
-        var quick = false
-
         func run() {
             let lines: [String] = switch self.which {
-            case .smallCPU: BenchmarksCommand.smallCPUNumbers(quick: self.quick).map(String.init)
+            case .smallCPU: BenchmarksCommand.smallCPUNumbers().map(String.init)
             case .seedPrimes: BenchmarksCommand.seedPrimesNumbers().map(String.init)
             case .countries: Countries.sovereignStates
             }
@@ -79,6 +77,10 @@ struct BenchmarksCommand: AsyncParsableCommand {
         @Option(help: "The flagserver's delay per answer.")
         var flagDelayMs: Int64 = 100
 
+        /// Jobs per batch in the batched no-op and small-CPU maps.
+        static let noopChunksize = 256
+        static let smallCPUChunksize = 256
+
         @Option(help: "Only these measurements, comma-separated (default: all).")
         var only: String?
 
@@ -91,8 +93,17 @@ struct BenchmarksCommand: AsyncParsableCommand {
             var figures: [String: Figure] = [:]
             var facts: [String: Double] = [:]
             if wants("noop") {
-                note("no-op throughput…")
-                figures["noop_jobs_per_s"] = try await measurements.noopThroughput()
+                note("no-op throughput, in batches of \(Self.noopChunksize)…")
+                let batched = try await measurements.noopThroughput(chunksize: Self.noopChunksize)
+                figures["noop_jobs_per_s"] = batched.jobsPerSecond
+                figures["wire_frames_per_job_batched"] = batched.framesPerJob
+                figures["wire_bytes_per_job_batched"] = batched.bytesPerJob
+                facts["noop_chunksize"] = Double(Self.noopChunksize)
+                note("no-op throughput, a frame per job…")
+                let single = try await measurements.noopThroughput(chunksize: 1)
+                figures["noop_unbatched_jobs_per_s"] = single.jobsPerSecond
+                figures["wire_frames_per_job"] = single.framesPerJob
+                figures["wire_bytes_per_job"] = single.bytesPerJob
             }
             if wants("rtt") {
                 note("round trip…")
@@ -102,7 +113,11 @@ struct BenchmarksCommand: AsyncParsableCommand {
             }
             if wants("small-cpu") {
                 note("small CPU jobs…")
-                figures["small_cpu_efficiency"] = try await measurements.smallCPUEfficiency(numbers: BenchmarksCommand.smallCPUNumbers(quick: self.quick))
+                figures["small_cpu_efficiency"] = try await measurements.smallCPUEfficiency(
+                    numbers: BenchmarksCommand.smallCPUNumbers(),
+                    chunksize: Self.smallCPUChunksize
+                )
+                facts["small_cpu_chunksize"] = Double(Self.smallCPUChunksize)
             }
             if wants("seed-primes") {
                 note("the seed's primes…")

@@ -2,6 +2,7 @@ import FanoutCoordinator
 import FanoutProtocol
 import Foundation
 import Logging
+import Synchronization
 
 /// The measurements of `benchmarks/run.sh`, each on local workers over mutual TLS.
 struct Measurements: Sendable {
@@ -14,26 +15,46 @@ struct Measurements: Sendable {
         workers: Int = 2,
         pool: PoolKind = .threads,
         size: Int? = nil,
+        observers: [any JobObserver] = [],
         _ body: (Cluster) async throws -> Result
     ) async throws -> Result {
         try await LocalWorkers.with(count: workers, pool: pool, size: size) { local in
-            try await Cluster.withCluster(workers: local.addresses, tls: local.tls, logger: self.logger, body)
+            try await Cluster.withCluster(
+                workers: local.addresses,
+                tls: local.tls,
+                configuration: ClusterConfiguration(observers: observers),
+                logger: self.logger,
+                body
+            )
         }
     }
 
-    /// `map` over no-op jobs on 2 workers: jobs per second.
-    func noopThroughput() async throws -> Figure {
+    /// What a no-op `map` on 2 workers measures: jobs per second, and frames and socket bytes per job both ways.
+    struct NoopFigures {
+        var jobsPerSecond: Figure
+        var framesPerJob: Figure
+        var bytesPerJob: Figure
+    }
+
+    /// `map` over no-op jobs on 2 workers, in batches of `chunksize`.
+    func noopThroughput(chunksize: Int) async throws -> NoopFigures {
         let jobs = self.quick ? 100_000 : 1_000_000
         return try await self.onCluster { cluster in
             var rates: [Double] = []
+            var frames: [Double] = []
+            var bytes: [Double] = []
             for _ in 0..<self.repeats {
+                let before = cluster.wireTraffic
                 let start = ContinuousClock.now
                 var count = 0
-                for try await _ in cluster.map(0..<jobs, { _ in NoOp() }) { count += 1 }
+                for try await _ in cluster.map(0..<jobs, chunksize: chunksize, { _ in NoOp() }) { count += 1 }
                 precondition(count == jobs)
                 rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
+                let traffic = cluster.wireTraffic.since(before)
+                frames.append(Double(traffic.framesSent + traffic.framesReceived) / Double(jobs))
+                bytes.append(Double(traffic.bytesSent + traffic.bytesReceived) / Double(jobs))
             }
-            return Figure(rates)
+            return NoopFigures(jobsPerSecond: Figure(rates), framesPerJob: Figure(frames), bytesPerJob: Figure(bytes))
         }
     }
 
@@ -59,19 +80,17 @@ struct Measurements: Sendable {
         }
     }
 
-    /// √n prime checks of random 32-bit numbers on 2 slots: the jobs' own run time over wall time × slots.
-    func smallCPUEfficiency(numbers: [UInt64]) async throws -> Figure {
-        try await self.onCluster(workers: 2, size: 1) { cluster in
+    /// √n prime checks of random 32-bit numbers on 2 slots, by `map` in batches of `chunksize`: the jobs' own
+    /// run time over wall time × slots.
+    func smallCPUEfficiency(numbers: [UInt64], chunksize: Int) async throws -> Figure {
+        let busy = BusyTime()
+        return try await self.onCluster(workers: 2, size: 1, observers: [busy]) { cluster in
             var efficiencies: [Double] = []
             for _ in 0..<self.repeats {
+                busy.reset()
                 let start = ContinuousClock.now
-                let futures = try numbers.map { try cluster.submit(PrimeCheck($0, method: .trialDivisionToSquareRoot)) }
-                var busy = Duration.zero
-                for future in futures {
-                    _ = try await future.value
-                    busy += future.timing?.ran ?? .zero
-                }
-                efficiencies.append(busy.seconds / ((ContinuousClock.now - start).seconds * 2))
+                for try await _ in cluster.map(numbers, chunksize: chunksize, { PrimeCheck($0, method: .trialDivisionToSquareRoot) }) {}
+                efficiencies.append(busy.total.seconds / ((ContinuousClock.now - start).seconds * 2))
             }
             return Figure(efficiencies)
         }
@@ -152,4 +171,18 @@ struct Measurements: Sendable {
             return Double(after - before) / Double(count)
         }
     }
+}
+
+/// The sum of finished jobs' run times on their workers.
+final class BusyTime: JobObserver {
+    private let sum = Mutex(Duration.zero)
+
+    func jobDone(_ record: JobRecord) {
+        guard let ran = record.timing?.ran else { return }
+        self.sum.withLock { $0 += ran }
+    }
+
+    func reset() { self.sum.withLock { $0 = .zero } }
+
+    var total: Duration { self.sum.withLock { $0 } }
 }

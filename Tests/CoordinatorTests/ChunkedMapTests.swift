@@ -90,3 +90,29 @@ struct ChunkedMapTests {
         }
     }
 }
+
+@Suite("wire traffic")
+struct WireTrafficTests {
+    @Test("a batch travels as one frame each way; single jobs take a frame each")
+    func framesPerJob() async throws {
+        try await LocalCluster.with(workers: 1, size: 2) { cluster, _ in
+            let before = cluster.wireTraffic
+            var count = 0
+            for try await _ in cluster.map(0..<1_000, chunksize: 100, { _ in NoOp() }) { count += 1 }
+            let batched = cluster.wireTraffic.since(before)
+            #expect(count == 1_000)
+            // Ten submits, ten results, and at most a few heartbeats and starts.
+            #expect(batched.framesSent >= 10 && batched.framesSent <= 15, "\(batched)")
+            #expect(batched.framesReceived >= 10 && batched.framesReceived <= 25, "\(batched)")
+            // A batch submit of 100 no-ops is 129 bytes of frame and its result 248, before TLS adds its own.
+            #expect(batched.bytesSent >= 10 * 129, "\(batched)")
+            #expect(batched.bytesReceived >= 10 * 248, "\(batched)")
+
+            let middle = cluster.wireTraffic
+            for try await _ in cluster.map(0..<1_000, { _ in NoOp() }) {}
+            let single = cluster.wireTraffic.since(middle)
+            #expect(single.framesSent >= 1_000, "\(single)")
+            #expect(single.framesReceived >= 1_000, "\(single)")
+        }
+    }
+}

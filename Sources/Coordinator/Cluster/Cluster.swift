@@ -24,6 +24,7 @@ public final class Cluster: Sendable, JobCanceller {
     }
 
     private let state: Mutex<State>
+    private let counters = WireCounters()
 
     init(configuration: ClusterConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -85,6 +86,9 @@ public final class Cluster: Sendable, JobCanceller {
     public var unreachable: [UnreachableWorker] {
         self.state.withLock { $0.unreachable }
     }
+
+    /// Frames and bytes exchanged with the workers so far.
+    public var wireTraffic: WireTraffic { self.counters.traffic }
 
     /// Jobs submitted so far.
     var submittedCount: Int {
@@ -276,7 +280,12 @@ public final class Cluster: Sendable, JobCanceller {
         var registered = false
         var endReason = "connection closed"
         do {
-            let channel = try await WorkerConnection.open(connection.address, context: context, configuration: configuration)
+            let channel = try await WorkerConnection.open(
+                connection.address,
+                context: context,
+                configuration: configuration,
+                counters: self.counters
+            )
             try await channel.executeThenClose { inbound, outbound in
                 var messages = inbound.makeAsyncIterator()
                 let hello = try await withHandshakeDeadline(configuration.connectTimeout, channel: channel.channel) {
@@ -290,7 +299,7 @@ public final class Cluster: Sendable, JobCanceller {
                 )
                 ready()
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await connection.write(to: outbound) }
+                    group.addTask { await connection.write(to: outbound, counters: self.counters) }
                     group.addTask {
                         await connection.keepAlive(
                             channel.channel,
@@ -302,6 +311,7 @@ public final class Cluster: Sendable, JobCanceller {
                     }
                     do {
                         while let message = try await messages.next() {
+                            self.counters.receivedFrame()
                             self.receive(message, from: connection)
                             if case .goodbye = message { break }
                         }

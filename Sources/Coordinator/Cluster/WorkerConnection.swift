@@ -27,7 +27,8 @@ final class WorkerConnection: Sendable {
     static func open(
         _ address: WorkerAddress,
         context: NIOSSLContext,
-        configuration: ClusterConfiguration
+        configuration: ClusterConfiguration,
+        counters: WireCounters
     ) async throws -> NIOAsyncChannel<Message, Message> {
         let limits = configuration.frameLimits
         let host = address.host.description
@@ -36,6 +37,7 @@ final class WorkerConnection: Sendable {
             .connect(host: host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(counters.makeHandler())
                     try pipeline.addHandler(MutualTLS.makeClientHandler(context: context, host: host))
                     try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
                     try pipeline.addHandler(MessageEncoder(limits: limits))
@@ -88,9 +90,10 @@ final class WorkerConnection: Sendable {
     }
 
     /// Writes what the mailbox collects until it closes.
-    func write(to outbound: NIOAsyncChannelOutboundWriter<Message>) async {
+    func write(to outbound: NIOAsyncChannelOutboundWriter<Message>, counters: WireCounters) async {
         while let batch = await self.mailbox.nextBatch() {
             do {
+                counters.sent(frames: batch.count)
                 try await outbound.write(contentsOf: batch)
             } catch {
                 return

@@ -20,22 +20,30 @@ public struct JobBatch<Item: Job>: Job {
     public var spec: JobSpec { .batch(self.jobs.map(\.spec)) }
 
     /// Each job's output, or the failure that took its place, in the batch's order.
+    @inlinable
     public func output(from output: JobOutput) -> [Result<Item.Output, JobFailure>]? {
         guard case .batch(let outcomes) = output, outcomes.count == self.jobs.count else { return nil }
-        return zip(self.jobs, outcomes).map { job, outcome in
-            switch outcome {
+        var outputs: [Result<Item.Output, JobFailure>] = []
+        outputs.reserveCapacity(outcomes.count)
+        for index in outcomes.indices {
+            switch outcomes[index] {
             case .ok(let output):
-                guard let value = job.output(from: output) else {
-                    return .failure(
-                        JobFailure(code: .invalidJob, message: "the worker answered a \(job.spec.kind) job with a \(output.kind) output")
-                    )
+                if let value = self.jobs[index].output(from: output) {
+                    outputs.append(.success(value))
+                } else {
+                    outputs.append(.failure(Self.unexpected(output, for: self.jobs[index].spec.kind)))
                 }
-                return .success(value)
             case .failed(let failure):
-                return .failure(failure)
+                outputs.append(.failure(failure))
             case .cancelled:
-                return .failure(JobFailure(code: .jobFailed, message: "cancelled"))
+                outputs.append(.failure(JobFailure(code: .jobFailed, message: "cancelled")))
             }
         }
+        return outputs
+    }
+
+    @usableFromInline
+    static func unexpected(_ output: JobOutput, for kind: JobKind) -> JobFailure {
+        JobFailure(code: .invalidJob, message: "the worker answered a \(kind) job with a \(output.kind) output")
     }
 }
