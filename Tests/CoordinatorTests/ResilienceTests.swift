@@ -11,18 +11,18 @@ struct ResilienceTests {
     func workerKilled(pool: PoolKind) async throws {
         try await LocalCluster.with(workers: 2, pool: pool, size: 2) { cluster, local in
             // Jobs long enough that each one's started leaves before its result.
-            let futures = try (0..<24).map { n in try cluster.submit(Fibonacci(UInt32(27 + n % 3))) }
+            let futures = try (0..<24).map { n in try cluster.submit(Fibonacci(UInt32(30 + n % 3))) }
             // Kill the first worker once it runs one of its jobs, with more of them still to come.
             let victim = local.addresses[0].description
             let target = try #require(futures.first { $0.worker == victim })
             await target.erased.waitUntilRunning()
             kill(local.processIdentifiers[0], SIGKILL)
 
-            let expected: [UInt32: UInt64] = [27: 196_418, 28: 317_811, 29: 514_229]
+            let expected: [UInt32: UInt64] = [30: 832_040, 31: 1_346_269, 32: 2_178_309]
             var resolutions = 0
             for try await future in cluster.asCompleted(futures) {
                 resolutions += 1
-                let n = 27 + UInt32(futures.firstIndex(of: future)! % 3)
+                let n = 30 + UInt32(futures.firstIndex(of: future)! % 3)
                 #expect(try await future.value == expected[n])
             }
             #expect(resolutions == futures.count)
@@ -51,7 +51,8 @@ struct ResilienceTests {
     func workerFrozen() async throws {
         let configuration = ClusterConfiguration(heartbeatInterval: .milliseconds(200), heartbeatTimeout: .seconds(2))
         try await LocalCluster.with(workers: 2, size: 2, configuration: configuration) { cluster, local in
-            let futures = try (0..<12).map { _ in try cluster.submit(Sleep(.milliseconds(300))) }
+            // Long enough that a loaded machine still freezes the worker while they run.
+            let futures = try (0..<12).map { _ in try cluster.submit(Sleep(.seconds(1))) }
             let victim = local.addresses[0].description
             let target = try #require(futures.first { $0.worker == victim })
             await target.erased.waitUntilRunning()

@@ -107,8 +107,9 @@ struct WaitTests {
     @Test("asCompleted yields every future once, in the order they complete")
     func asCompletedOrder() async throws {
         try await LocalCluster.with(workers: 2, size: 4) { cluster, _ in
-            let slow = try cluster.submit(Sleep(.milliseconds(600)))
-            let medium = try cluster.submit(Sleep(.milliseconds(300)))
+            // Far apart, so that a loaded machine keeps their order.
+            let slow = try cluster.submit(Sleep(.milliseconds(1_500)))
+            let medium = try cluster.submit(Sleep(.milliseconds(500)))
             let fast = try cluster.submit(Sleep(.milliseconds(10)))
             var order: [JobFuture<Void>] = []
             for try await future in cluster.asCompleted([slow, fast, medium, fast]) {

@@ -50,7 +50,7 @@ public final class Cluster: Sendable, JobCanceller {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, address) in workers.enumerated() {
                 group.addTask {
-                    await cluster.run(WorkerConnection(id: WorkerID(rawValue: index), address: address), context: context) {
+                    await cluster.run(WorkerConnection(id: WorkerID(rawValue: Int32(index)), address: address), context: context) {
                         report.yield()
                     }
                 }

@@ -16,7 +16,6 @@ struct JobScheduler {
         var started = false
         /// Resolved already (cancelled while a worker held it); kept until that worker lets go.
         var abandoned = false
-        var lastError: String?
     }
 
     struct Assignment {
@@ -56,7 +55,7 @@ struct JobScheduler {
 
     let maximumAttempts: Int
     private var queue = CircularBuffer<JobID>()
-    private var jobs: [JobID: Entry] = [:]
+    private var jobs = JobTable<Entry>()
     private var workers: [WorkerID: WorkerState] = [:]
 
     init(maximumAttempts: Int) {
@@ -178,7 +177,6 @@ struct JobScheduler {
                 self.jobs[job] = nil
                 continue
             }
-            entry.lastError = "\(lost.name): \(error)"
             if Int(entry.attempt) >= self.maximumAttempts {
                 self.jobs[job] = nil
                 loss.exhausted.append((entry.future, self.error(entry, worker: lost.name, reason: .workersLost(lastError: error))))

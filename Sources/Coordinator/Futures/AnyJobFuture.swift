@@ -6,22 +6,50 @@ import Synchronization
 /// The cluster resolves each future exactly once. ``JobFuture`` adds the job's output type on top.
 public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     public let id: JobID
-    public let kind: JobKind
     /// What the job asks, for reports.
     public let spec: JobSpec
+
+    public var kind: JobKind { self.spec.kind }
 
     enum Outcome: Sendable {
         case output(JobOutput)
         case failure(JobError)
     }
 
+    /// What a pending job needs is kept inline; what comes with waiting and ending lives in `settled`, allocated
+    /// when first needed, so that a million pending jobs take as little memory as they can.
     private struct Record {
         var state = JobState.pending
-        var outcome: Outcome?
+        var attempts: UInt16 = 0
         var worker: String?
-        var attempts = 0
+        /// Nanoseconds since the epoch on the coordinator's clock; 0 for "not yet".
+        var submitted: UInt64 = 0
+        var sent: UInt64 = 0
+        var started: UInt64 = 0
+        var ended: UInt64 = 0
+        var settled: Settled?
+
+        var times: JobTimes {
+            JobTimes(
+                submitted: self.submitted,
+                sent: self.sent == 0 ? nil : self.sent,
+                started: self.started == 0 ? nil : self.started,
+                ended: self.ended == 0 ? nil : self.ended
+            )
+        }
+
+        mutating func settle() -> Settled {
+            if let settled = self.settled { return settled }
+            let settled = Settled()
+            self.settled = settled
+            return settled
+        }
+    }
+
+    /// The outcome and who waits for it. Only touched under the record's lock.
+    private final class Settled {
+        var outcome: Outcome?
         var timing: JobTiming?
-        var times = JobTimes()
         var waiters: [Int: Waiter] = [:]
         var nextWaiter = 0
         var observers: [@Sendable (AnyJobFuture) -> Void] = []
@@ -38,10 +66,9 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
 
     init(id: JobID, spec: JobSpec, canceller: (any JobCanceller)?) {
         self.id = id
-        self.kind = spec.kind
         self.spec = spec
         self.canceller = canceller
-        self.record.withLock { $0.times.submitted = WallClock.now }
+        self.record.withLock { $0.submitted = WallClock.now }
     }
 
     /// When the job was submitted, last sent to a worker, started and ended, on the coordinator's clock.
@@ -55,10 +82,10 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     public var worker: String? { self.record.withLock { $0.worker } }
 
     /// How long the job waited and ran on the worker that answered it; nil until then.
-    public var timing: JobTiming? { self.record.withLock { $0.timing } }
+    public var timing: JobTiming? { self.record.withLock { $0.settled?.timing } }
 
     /// How many times the job was given to a worker.
-    public var attempts: Int { self.record.withLock { $0.attempts } }
+    public var attempts: Int { self.record.withLock { Int($0.attempts) } }
 
     /// Cancels the job if it has not started: true when it is now cancelled, false when it is running or done.
     @discardableResult
@@ -83,28 +110,30 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     private func waitUntil(_ condition: @escaping @Sendable (JobState) -> Bool) async {
         let id = self.record.withLock { record -> Int? in
             guard !condition(record.state) else { return nil }
-            defer { record.nextWaiter += 1 }
-            return record.nextWaiter
+            let settled = record.settle()
+            defer { settled.nextWaiter += 1 }
+            return settled.nextWaiter
         }
         guard let id else { return }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = self.record.withLock { record in
                     if condition(record.state) || Task.isCancelled { return true }
-                    record.waiters[id] = Waiter(until: condition, continuation: continuation)
+                    record.settle().waiters[id] = Waiter(until: condition, continuation: continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            self.record.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
+            self.record.withLock { $0.settled?.waiters.removeValue(forKey: id) }?.continuation.resume()
         }
     }
 
     /// Takes the waiters whose condition the record's state now meets.
     private static func satisfiedWaiters(_ record: inout Record) -> [CheckedContinuation<Void, Never>] {
-        let ready = record.waiters.filter { $0.value.until(record.state) }
-        for id in ready.keys { record.waiters[id] = nil }
+        guard let settled = record.settled, !settled.waiters.isEmpty else { return [] }
+        let ready = settled.waiters.filter { $0.value.until(record.state) }
+        for id in ready.keys { settled.waiters[id] = nil }
         return ready.values.map(\.continuation)
     }
 
@@ -112,7 +141,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     func outcome() async throws -> JobOutput {
         await self.waitUntilDone()
         try Task.checkCancellation()
-        switch self.record.withLock({ $0.outcome }) {
+        switch self.currentOutcome {
         case .output(let output)?: return output
         case .failure(let error)?: throw error
         case nil: throw CancellationError()
@@ -123,7 +152,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     func onCompletion(_ observer: @escaping @Sendable (AnyJobFuture) -> Void) {
         let done = self.record.withLock { record in
             if record.state.isDone { return true }
-            record.observers.append(observer)
+            record.settle().observers.append(observer)
             return false
         }
         if done { observer(self) }
@@ -134,8 +163,8 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         self.record.withLock { record in
             guard !record.state.isDone else { return }
             record.worker = worker
-            record.attempts += 1
-            record.times.sent = WallClock.now
+            record.attempts &+= 1
+            record.sent = WallClock.now
         }
     }
 
@@ -159,7 +188,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         let woken = self.record.withLock { record -> [CheckedContinuation<Void, Never>]? in
             guard record.state == .pending else { return nil }
             record.state = .running
-            record.times.started = WallClock.now
+            record.started = WallClock.now
             return Self.satisfiedWaiters(&record)
         }
         woken?.forEach { $0.resume() }
@@ -171,15 +200,16 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     func resolve(_ outcome: Outcome, cancelled: Bool = false, timing: JobTiming? = nil) -> Bool {
         let woken = self.record.withLock { record -> (waiters: [CheckedContinuation<Void, Never>], observers: [@Sendable (AnyJobFuture) -> Void])? in
             guard !record.state.isDone else { return nil }
-            record.outcome = outcome
-            record.timing = timing
-            record.times.ended = WallClock.now
+            let settled = record.settle()
+            settled.outcome = outcome
+            settled.timing = timing
+            record.ended = WallClock.now
             switch outcome {
             case .output: record.state = .finished
             case .failure: record.state = cancelled ? .cancelled : .failed
             }
-            defer { record.observers = [] }
-            return (Self.satisfiedWaiters(&record), record.observers)
+            defer { settled.observers = [] }
+            return (Self.satisfiedWaiters(&record), settled.observers)
         }
         guard let woken else { return false }
         woken.waiters.forEach { $0.resume() }
@@ -195,11 +225,11 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// How the job ended; nil while it has not.
-    var currentOutcome: Outcome? { self.record.withLock { $0.outcome } }
+    var currentOutcome: Outcome? { self.record.withLock { $0.settled?.outcome } }
 
     /// The error the job ended with, if it failed or was cancelled.
     public var error: JobError? {
-        guard case .failure(let error)? = self.record.withLock({ $0.outcome }) else { return nil }
+        guard case .failure(let error)? = self.currentOutcome else { return nil }
         return error
     }
 

@@ -7,8 +7,9 @@ public enum JobSpec: Hashable, Sendable {
     /// The `n`th Fibonacci number, computed recursively as in the seed. `n` is at most
     /// ``JobSpec/maximumFibonacciN`` so that the result fits a UInt64.
     case fibonacci(n: UInt32)
-    /// The body of an HTTP GET of `url`, the flag of `country`.
-    case flagDownload(country: String, url: String)
+    /// The body of an HTTP GET of `url`, the flag of `country`. Boxed, so that the other kinds, and every
+    /// pending job that holds a spec, stay small.
+    indirect case flagDownload(country: String, url: String)
     /// Sleep, holding a slot.
     case sleep(nanoseconds: UInt64)
     /// Do nothing; measures the cluster's own overhead.
