@@ -11,10 +11,13 @@ public struct JobRunner: Sendable {
     /// Threads for CPU-bound jobs.
     let threads: NIOThreadPool
     let flags: FlagDownloader
+    /// The frames the results travel in: a batch whose result would not fit one fails instead.
+    let limits: FrameLimits
 
-    public init(threads: NIOThreadPool, flags: FlagDownloader) {
+    public init(threads: NIOThreadPool, flags: FlagDownloader, limits: FrameLimits = .default) {
         self.threads = threads
         self.flags = flags
+        self.limits = limits
     }
 
     public func run(_ spec: JobSpec) async -> JobOutcome {
@@ -30,7 +33,7 @@ public struct JobRunner: Sendable {
             case .noop:
                 return .ok(.noop)
             case .batch(let items):
-                return .ok(.batch(try await self.runBatch(items)))
+                return self.fitted(.ok(.batch(try await self.runBatch(items))), jobs: items.count)
             }
         } catch is CancellationError {
             return .failed(JobFailure(code: .jobFailed, message: "\(spec.kind) job was cancelled while running"))
@@ -52,6 +55,20 @@ public struct JobRunner: Sendable {
             outcomes.append(await self.run(item))
         }
         return outcomes
+    }
+
+    /// `outcome`, or a failure saying why when its result frame would exceed the limits: a batch's outputs add
+    /// up, and a frame too large to send would cost the connection, not just the batch.
+    private func fitted(_ outcome: JobOutcome, jobs: Int) -> JobOutcome {
+        var scratch = ByteBuffer()
+        do {
+            try scratch.writeFrame(.result(JobResult(jobID: JobID(0), attempt: 0, outcome: outcome, slot: 0)), limits: self.limits)
+            return outcome
+        } catch {
+            return .failed(
+                JobFailure(code: .jobFailed, message: "the result of a batch of \(jobs) jobs cannot be sent: \(error); use smaller batches")
+            )
+        }
     }
 
     /// Whether ``compute(_:)`` runs `spec`: a job that only computes, with nothing to wait for.

@@ -65,6 +65,20 @@ struct ChunkedMapTests {
         #expect(throws: ClusterError.self) { try JobBatch([inner]) }
     }
 
+    @Test("a batch too large for a frame is refused at submit, and the connection stays")
+    func oversizedBatch() async throws {
+        let configuration = ClusterConfiguration(frameLimits: FrameLimits(maximumFrameLength: 1024))
+        try await LocalCluster.with(workers: 1, size: 1, configuration: configuration) { cluster, _ in
+            let error = await #expect(throws: ClusterError.self) {
+                try cluster.submit(try JobBatch(Array(repeating: NoOp(), count: 2_000)))
+            }
+            #expect(error?.message.contains("batch job cannot be sent") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("1024") == true, "\(String(describing: error))")
+            try await cluster.submit(NoOp()).value
+            #expect(cluster.workers.count == 1)
+        }
+    }
+
     @Test("a chunksize below 1 is refused when iteration starts")
     func badChunksize() async throws {
         try await LocalCluster.with(workers: 1, size: 1) { cluster, _ in

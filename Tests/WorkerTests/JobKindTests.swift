@@ -1,7 +1,9 @@
 @testable import FanoutWorker
+import FanoutJobRunners
 import FanoutProtocol
 import FanoutTestSupport
 import NIOCore
+import NIOPosix
 import Testing
 
 @Suite("Jobs on both pools")
@@ -22,6 +24,14 @@ struct JobKindTests {
                         (.noop, .noop),
                         (.flagDownload(country: "Chad", url: flags.url("/ok.svg")), .flagDownload(ByteBuffer(string: FlagTestServer.body))),
                         (.flagDownload(country: "Peru", url: flags.url("/redirect.svg")), .flagDownload(ByteBuffer(string: FlagTestServer.body))),
+                        (
+                            .batch([.primeCheck(n: 91, method: .trialDivisionToSquareRoot), .fibonacci(n: 12), .noop]),
+                            .batch([.ok(.primeCheck(isPrime: false)), .ok(.fibonacci(144)), .ok(.noop)])
+                        ),
+                        (
+                            .batch([.noop, .flagDownload(country: "Chad", url: flags.url("/ok.svg")), .sleep(nanoseconds: 1_000)]),
+                            .batch([.ok(.noop), .ok(.flagDownload(ByteBuffer(string: FlagTestServer.body))), .ok(.sleep)])
+                        ),
                     ]
                     for (index, job) in jobs.enumerated() {
                         try await session.send(.submit(Submit(jobID: JobID(UInt64(index)), attempt: 2, spec: job.0)))
@@ -96,6 +106,30 @@ struct JobKindTests {
                 }
             }
         }
+    }
+
+    @Test("a batch whose result would not fit a frame fails alone, saying so")
+    func oversizedBatch() async throws {
+        let threads = NIOThreadPool(numberOfThreads: 1)
+        threads.start()
+        let client = FlagDownloader.makeClient(connectTimeout: .seconds(1), readTimeout: .seconds(1))
+        let runner = JobRunner(
+            threads: threads,
+            flags: FlagDownloader(client: client, maximumBodySize: 1024, requestTimeout: .seconds(1)),
+            limits: FrameLimits(maximumFrameLength: 1024)
+        )
+        // 1,000 no-ops are 1,000 bytes of submit but 2,000 of result.
+        let outcome = await runner.run(.batch(Array(repeating: .noop, count: 1_000)))
+        let small = await runner.run(.batch(Array(repeating: .noop, count: 100)))
+        try await client.shutdown()
+        try await threads.shutdownGracefully()
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        #expect(failure.message.contains("batch of 1000 jobs cannot be sent"), "\(failure)")
+        #expect(failure.message.contains("1024"), "\(failure)")
+        #expect(small == .ok(.batch(Array(repeating: .ok(.noop), count: 100))))
     }
 
     @Test("a URL that is not http(s) is an invalid job")

@@ -106,6 +106,7 @@ public final class Cluster: Sendable, JobCanceller {
     /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``.
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
         let spec = job.spec
+        try self.checkSendable(spec)
         let (future, noWorkers): (AnyJobFuture, Bool) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
             let id = JobID(state.nextJobID)
@@ -128,6 +129,22 @@ public final class Cluster: Sendable, JobCanceller {
             future.resolve(.failure(JobError(job: future.id, kind: spec.kind, worker: nil, attempts: 0, reason: .noWorkers)))
         }
         return JobFuture(erased: future) { job.output(from: $0) }
+    }
+
+    /// Throws a ``ClusterError`` when `spec`'s submit would not encode within the frame limits: strings too long
+    /// for the wire, a batch too large for a frame. Sending it would fail the connection, not just the job.
+    private func checkSendable(_ spec: JobSpec) throws {
+        switch spec {
+        case .primeCheck, .sleep, .noop:
+            return
+        case .fibonacci, .flagDownload, .batch:
+            var scratch = ByteBuffer()
+            do {
+                try scratch.writeFrame(.submit(Submit(jobID: JobID(0), spec: spec)), limits: self.configuration.frameLimits)
+            } catch let error as ProtocolError {
+                throw ClusterError("a \(spec.kind) job cannot be sent: \(error.message)")
+            }
+        }
     }
 
     /// Stops taking jobs. With `cancelPending`, every job not yet started is cancelled; with `wait`, returns

@@ -2,6 +2,8 @@ import NIOCore
 
 /// What a finished job produced, by kind.
 public enum JobOutput: Hashable, Sendable {
+    static var batchReservation: Int { JobSpec.batchReservation }
+
     case primeCheck(isPrime: Bool)
     case fibonacci(UInt64)
     /// The downloaded bytes.
@@ -40,7 +42,7 @@ extension JobOutput {
         case .batch:
             let count = try buffer.readBatchCount(field: "batch.count")
             var outcomes: [JobOutcome] = []
-            outcomes.reserveCapacity(min(count, buffer.readableBytes))
+            outcomes.reserveCapacity(min(count, buffer.readableBytes, Self.batchReservation))
             for index in 0..<count {
                 try ProtocolError.inBatchItem(index) {
                     let status: JobOutcome.Status = try buffer.readWireEnum(field: "batch.status", code: .unknownStatus)

@@ -78,10 +78,14 @@ extension JobSpec {
         }
     }
 
+    /// The most items reserved ahead of reading them: a count is only a claim, and a small item on the wire
+    /// can be a larger one in memory.
+    static let batchReservation = 4096
+
     private static func readBatch(wire buffer: inout ByteBuffer) throws -> [JobSpec] {
         let count = try buffer.readBatchCount(field: "batch.count")
         var items: [JobSpec] = []
-        items.reserveCapacity(min(count, buffer.readableBytes))
+        items.reserveCapacity(min(count, buffer.readableBytes, Self.batchReservation))
         for index in 0..<count {
             try ProtocolError.inBatchItem(index) {
                 let kind: JobKind = try buffer.readWireEnum(field: "batch.kind", code: .unknownJobKind)

@@ -51,7 +51,8 @@ public enum ChildWorker {
                 client: client,
                 maximumBodySize: JobResult.maximumFlagBodyLength(within: configuration.frameLimits),
                 requestTimeout: configuration.httpRequestTimeout
-            )
+            ),
+            limits: configuration.frameLimits
         )
         let served: Result<Void, any Error>
         do {

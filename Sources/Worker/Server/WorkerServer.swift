@@ -47,7 +47,12 @@ public final class WorkerServer: Service {
                 requestTimeout: configuration.httpRequestTimeout
             )
             do {
-                try await self.run(tls: tls, executor: ThreadPoolExecutor(size: configuration.poolSize, flags: flags, logger: self.logger))
+                try await self.run(tls: tls, executor: ThreadPoolExecutor(
+                        size: configuration.poolSize,
+                        flags: flags,
+                        limits: configuration.frameLimits,
+                        logger: self.logger
+                    ))
             } catch {
                 try? await httpClient.shutdown()
                 throw error
