@@ -90,7 +90,9 @@ struct Measurements: Sendable {
                 busy.reset()
                 let start = ContinuousClock.now
                 for try await _ in cluster.map(numbers, chunksize: chunksize, { PrimeCheck($0, method: .trialDivisionToSquareRoot) }) {}
-                efficiencies.append(busy.total.seconds / ((ContinuousClock.now - start).seconds * 2))
+                let wall = (ContinuousClock.now - start).seconds
+                let batches = (numbers.count + chunksize - 1) / chunksize
+                efficiencies.append(await busy.total(afterJobs: batches).seconds / (wall * 2))
             }
             return Figure(efficiencies)
         }
@@ -174,15 +176,39 @@ struct Measurements: Sendable {
 }
 
 /// The sum of finished jobs' run times on their workers.
+///
+/// A future's awaiters may resume before its observers run, so the total is read once every job has been seen.
 final class BusyTime: JobObserver {
-    private let sum = Mutex(Duration.zero)
-
-    func jobDone(_ record: JobRecord) {
-        guard let ran = record.timing?.ran else { return }
-        self.sum.withLock { $0 += ran }
+    private struct State {
+        var sum = Duration.zero
+        var count = 0
+        var waiter: (count: Int, continuation: CheckedContinuation<Duration, Never>)?
     }
 
-    func reset() { self.sum.withLock { $0 = .zero } }
+    private let state = Mutex(State())
 
-    var total: Duration { self.sum.withLock { $0 } }
+    func jobDone(_ record: JobRecord) {
+        let resume = self.state.withLock { state -> (CheckedContinuation<Duration, Never>, Duration)? in
+            state.sum += record.timing?.ran ?? .zero
+            state.count += 1
+            guard let waiter = state.waiter, state.count >= waiter.count else { return nil }
+            state.waiter = nil
+            return (waiter.continuation, state.sum)
+        }
+        if let (continuation, sum) = resume { continuation.resume(returning: sum) }
+    }
+
+    func reset() { self.state.withLock { $0 = State() } }
+
+    /// The total once `jobs` jobs have been seen since the last reset.
+    func total(afterJobs jobs: Int) async -> Duration {
+        await withCheckedContinuation { continuation in
+            let now = self.state.withLock { state -> Duration? in
+                if state.count >= jobs { return state.sum }
+                state.waiter = (jobs, continuation)
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
 }

@@ -40,4 +40,21 @@ struct JobTableTests {
         #expect(table.windowLength == 1)
         #expect(table[JobID(20_000)] == 20_000)
     }
+
+    @Test("an ID below the window is kept apart, even once the window has emptied")
+    func belowTheWindow() {
+        var table = JobTable<Int>()
+        for id in 1...3_000 { table[JobID(UInt64(id))] = id }
+        for id in 11...3_000 { table[JobID(UInt64(id))] = nil }
+        for id in 1...9 { table[JobID(UInt64(id))] = nil }
+        #expect(table.count == 1)
+        #expect(table[JobID(10)] == 10)
+        table[JobID(5)] = 5
+        table[JobID(20)] = 20
+        #expect(table[JobID(10)] == 10)
+        #expect(table[JobID(5)] == 5)
+        #expect(table[JobID(20)] == 20)
+        #expect(table.count == 3)
+        #expect(Set(table.values) == [5, 10, 20])
+    }
 }

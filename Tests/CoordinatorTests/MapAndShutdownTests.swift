@@ -51,6 +51,32 @@ struct MapAndShutdownTests {
         }
     }
 
+    @Test("a map whose task is cancelled cancels every job it has not read, the one it waits on too")
+    func mapCancelled() async throws {
+        let events = JobEvents()
+        let configuration = ClusterConfiguration(prefetch: 0, observers: [events])
+        try await LocalCluster.with(workers: 1, size: 1, configuration: configuration) { cluster, _ in
+            var submitted = events.submitted.makeAsyncIterator()
+            let blocker = try cluster.submit(Sleep(.seconds(2)))
+            _ = await submitted.next()
+            await blocker.erased.waitUntilRunning()
+            let mapping = Task {
+                for try await _ in cluster.map([1, 2], { _ in Sleep(.seconds(5)) }) {}
+            }
+            // Both of map's jobs wait behind the blocker; the first is the one map awaits.
+            _ = await submitted.next()
+            _ = await submitted.next()
+            mapping.cancel()
+            _ = await mapping.result
+            var ended: [JobID: JobState] = [:]
+            for await record in events.done where record.job != blocker.id {
+                ended[record.job] = record.state
+                if ended.count == 2 { break }
+            }
+            #expect(ended == [JobID(2): .cancelled, JobID(3): .cancelled])
+        }
+    }
+
     @Test("map with a timeout throws when an output is late")
     func mapTimeout() async throws {
         try await LocalCluster.with { cluster, _ in
@@ -113,4 +139,20 @@ struct NumberJob: Job {
         guard case .primeCheck(let isPrime) = output else { return nil }
         return isPrime
     }
+}
+
+/// A cluster's jobs as they are submitted and as they end, for tests that wait on either.
+final class JobEvents: JobObserver {
+    let submitted: AsyncStream<JobID>
+    let done: AsyncStream<JobRecord>
+    private let submittedContinuation: AsyncStream<JobID>.Continuation
+    private let doneContinuation: AsyncStream<JobRecord>.Continuation
+
+    init() {
+        (self.submitted, self.submittedContinuation) = AsyncStream.makeStream()
+        (self.done, self.doneContinuation) = AsyncStream.makeStream()
+    }
+
+    func jobSubmitted(_ job: AnyJobFuture) { self.submittedContinuation.yield(job.id) }
+    func jobDone(_ record: JobRecord) { self.doneContinuation.yield(record) }
 }

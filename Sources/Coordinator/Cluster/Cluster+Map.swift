@@ -10,7 +10,8 @@ extension Cluster {
     /// at most `window` jobs, or batches, are out at a time (default twice what the workers hold at once),
     /// so mapping ten million inputs never queues ten million jobs. Iteration throws the first failure it
     /// reaches, a ``JobError``; jobs submitted after it are cancelled when the iterator goes away. With
-    /// `timeout`, an output not ready that long after the call throws ``AsCompletedTimeout``.
+    /// `timeout`, an output not ready that long after the call throws ``AsCompletedTimeout``, which counts
+    /// the jobs (or batches) not yet read.
     public func map<Inputs: Sequence, J: Job>(
         _ inputs: Inputs,
         chunksize: Int = 1,
@@ -80,19 +81,25 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
             while self.outstanding.futures.count < limit, let next = try self.submitNext() {
                 self.outstanding.futures.append(next)
             }
-            guard let next = self.outstanding.futures.popFirst() else { return nil }
+            // The oldest stays outstanding until its output is in hand, so that if this task is cancelled
+            // while it waits, the iterator going away cancels it with the rest.
+            guard let next = self.outstanding.futures.first else { return nil }
             if let deadline = self.deadline {
                 let queue = CompletionQueue(watching: [next.erased])
                 guard await queue.next(before: deadline) != nil else {
-                    self.outstanding.futures.prepend(next)
+                    try Task.checkCancellation()
                     throw AsCompletedTimeout(notDone: self.outstanding.futures.count)
                 }
             }
             switch next {
             case .job(let future):
-                return try await future.value
+                let output = try await future.value
+                self.outstanding.futures.removeFirst()
+                return output
             case .batch(let future):
-                self.outstanding.read(future, outputs: try await future.value)
+                let outputs = try await future.value
+                self.outstanding.futures.removeFirst()
+                self.outstanding.read(future, outputs: outputs)
                 return try self.outstanding.takeReady()
             }
         }

@@ -6,7 +6,8 @@ import NIOCore
 /// A cluster numbers its jobs upward from 1, so most entries live in a window of slots from the oldest ID it
 /// holds to the newest: no hashing, and 32 bytes a job where a dictionary took up to three times that. A job
 /// that stays while many after it finish would keep the window open behind it; once the window is mostly
-/// empty, its oldest entries move to a dictionary of stragglers and the window closes up.
+/// empty, its oldest entries move to a dictionary of stragglers and the window closes up. Entries are expected
+/// in increasing ID order; one below the window goes to the stragglers.
 struct JobTable<Entry> {
     /// The ID of the window's first slot.
     private var firstID: UInt64 = 0
@@ -57,12 +58,12 @@ struct JobTable<Entry> {
     }
 
     private mutating func insert(_ entry: Entry, at id: JobID) {
-        if self.window.isEmpty {
-            self.firstID = id.rawValue
-        } else if id.rawValue < self.firstID {
+        // The window only moves forward: an ID below it is a straggler, as one may already hold it.
+        guard id.rawValue >= self.firstID else {
             self.stragglers[id] = entry
             return
         }
+        if self.window.isEmpty { self.firstID = id.rawValue }
         for _ in 0..<(id.rawValue - self.firstID - UInt64(self.window.count)) { self.window.append(nil) }
         self.window.append(entry)
         self.windowCount += 1
@@ -85,6 +86,5 @@ struct JobTable<Entry> {
             self.firstID += 1
             self.windowCount -= 1
         }
-        if self.window.isEmpty { self.firstID = 0 }
     }
 }
