@@ -5,15 +5,18 @@ import Synchronization
 /// Takes jobs from every session, queues them in front of the pool's slots, runs them, and sends each
 /// session its `started` and `result` messages.
 final class JobDispatcher: Sendable {
-    private struct Start: Sendable {
-        var job: QueuedJob
-        var slot: Int
+    /// Each slot's task, and the job handed to it.
+    private struct Slots {
+        /// Slot tasks waiting for a job.
+        var waiting: [Int: CheckedContinuation<QueuedJob?, Never>] = [:]
+        /// Jobs started in a slot whose task has not come back to wait yet.
+        var handedOver: [Int: QueuedJob] = [:]
+        var finished = false
     }
 
     private let executor: any SlotExecutor
     private let scheduler: Mutex<SlotScheduler>
-    private let starts: AsyncStream<Start>
-    private let startContinuation: AsyncStream<Start>.Continuation
+    private let slots = Mutex(Slots())
     private let clock: WallClock
     private let logger: Logger
 
@@ -21,22 +24,63 @@ final class JobDispatcher: Sendable {
         self.executor = executor
         self.clock = clock
         self.scheduler = Mutex(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
-        (self.starts, self.startContinuation) = AsyncStream.makeStream()
         self.logger = logger
     }
 
-    /// Runs started jobs until ``finish()``, then waits for those still running.
+    /// Runs a task per slot until ``finish()``, then waits for the jobs still running.
+    ///
+    /// A job that finds its slot free goes straight to that slot's waiting task: one hand-off, where a
+    /// stream of starts and a task per start took two.
     func run() async {
         await withDiscardingTaskGroup { group in
-            for await start in self.starts {
-                group.addTask { await self.execute(start) }
+            for slot in 0..<self.executor.slotCount {
+                group.addTask { await self.serve(slot: slot) }
             }
         }
     }
 
     /// Stops taking new starts; ``run()`` returns once the running jobs are done.
     func finish() {
-        self.startContinuation.finish()
+        let waiting = self.slots.withLock { slots in
+            slots.finished = true
+            defer { slots.waiting = [:] }
+            return Array(slots.waiting.values)
+        }
+        waiting.forEach { $0.resume(returning: nil) }
+    }
+
+    private func serve(slot: Int) async {
+        while let job = await self.nextStart(in: slot) {
+            await self.execute(job, in: slot)
+        }
+    }
+
+    /// The next job started in `slot`; nil once the dispatcher is finished.
+    private func nextStart(in slot: Int) async -> QueuedJob? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready: QueuedJob?? = self.slots.withLock { slots in
+                    if let job = slots.handedOver.removeValue(forKey: slot) { return .some(job) }
+                    if slots.finished || Task.isCancelled { return .some(nil) }
+                    slots.waiting[slot] = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            self.finish()
+        }
+    }
+
+    /// Hands `job` to `slot`'s task, which the scheduler has just found free.
+    private func start(_ job: QueuedJob, in slot: Int) {
+        let waiter = self.slots.withLock { slots -> CheckedContinuation<QueuedJob?, Never>? in
+            guard !slots.finished else { return nil }
+            if let waiter = slots.waiting.removeValue(forKey: slot) { return waiter }
+            slots.handedOver[slot] = job
+            return nil
+        }
+        waiter?.resume(returning: job)
     }
 
     /// The session is gone: its queued jobs are dropped; its running jobs finish unheard.
@@ -55,7 +99,7 @@ final class JobDispatcher: Sendable {
         let job = QueuedJob(submit: submit, session: session, outbox: outbox, enqueuedAt: .now)
         switch self.scheduler.withLock({ $0.submit(job) }) {
         case .start(let job, let slot):
-            self.startContinuation.yield(Start(job: job, slot: slot))
+            self.start(job, in: slot)
         case .queued:
             break
         case .queueFull(let capacity):
@@ -87,14 +131,14 @@ final class JobDispatcher: Sendable {
     }
 
     /// Runs jobs in one slot for as long as the queue feeds it.
-    private func execute(_ start: Start) async {
-        var next: QueuedJob? = start.job
+    private func execute(_ first: QueuedJob, in slot: Int) async {
+        var next: QueuedJob? = first
         while let job = next {
-            await self.run(job, in: start.slot)
-            next = self.scheduler.withLock { $0.finish(slot: start.slot) }
+            await self.run(job, in: slot)
+            next = self.scheduler.withLock { $0.finish(slot: slot) }
             // A job whose session closed while it waited is skipped, not run for nobody.
             while let skipped = next, skipped.outbox.isClosed {
-                next = self.scheduler.withLock { $0.finish(slot: start.slot) }
+                next = self.scheduler.withLock { $0.finish(slot: slot) }
             }
         }
     }
