@@ -110,7 +110,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
                 return try self.inputs.next().map { .job(try self.cluster.submit(self.makeJob($0))) }
             }
             var jobs: [J] = []
-            jobs.reserveCapacity(self.chunksize)
+            jobs.reserveCapacity(Swift.min(self.chunksize, 4096))
             while jobs.count < self.chunksize, let input = self.inputs.next() {
                 jobs.append(self.makeJob(input))
             }
