@@ -18,15 +18,12 @@ struct Measurements: Sendable {
         observers: [any JobObserver] = [],
         _ body: (Cluster) async throws -> Result
     ) async throws -> Result {
-        try await LocalWorkers.with(count: workers, pool: pool, size: size) { local in
-            try await Cluster.withCluster(
-                workers: local.addresses,
-                tls: local.tls,
-                configuration: ClusterConfiguration(observers: observers),
-                logger: self.logger,
-                body
-            )
-        }
+        try await Cluster.withCluster(
+            from: .local(count: workers, pool: pool, size: size),
+            configuration: ClusterConfiguration(observers: observers),
+            logger: self.logger,
+            body
+        )
     }
 
     /// What a no-op `map` on 2 workers measures: jobs per second, and frames and socket bytes per job both ways.
@@ -121,7 +118,7 @@ struct Measurements: Sendable {
 
     /// The seed's GIL demo, Fibonacci 35 to 39 in four tasks: wall time on 1 slot over wall time on 2.
     func fibonacciSpeedup() async throws -> (speedup: Figure, oneSlot: Figure, twoSlots: Figure) {
-        let numbers = Array(repeating: Array(UInt32(35)...39), count: 4).flatMap { $0 }
+        let numbers = FibonacciWorkload().numbers
         func time(_ cluster: Cluster) async throws -> Double {
             let start = ContinuousClock.now
             let futures = try numbers.map { try cluster.submit(Fibonacci($0)) }

@@ -183,7 +183,7 @@ extension CoordinatorCommand {
         private func benchWorkload(site: FlagSite) throws -> BenchWorkload {
             switch self.workload {
             case .primes: .primes(numbers: self.primes.workload.numbers, method: self.primes.method)
-            case .fib: .fibonacci(numbers: Array(repeating: Array(self.from...self.to), count: self.tasks).flatMap { $0 })
+            case .fib: .fibonacci(numbers: FibonacciWorkload(range: self.from...self.to, tasks: self.tasks).numbers)
             case .flags: .flags(countries: Countries.sovereignStates, site: site)
             case .sleep: .sleep(count: self.primes.count, duration: .milliseconds(self.sleepMs))
             case .noop: .noop(count: self.primes.count)

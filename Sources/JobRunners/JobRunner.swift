@@ -60,9 +60,8 @@ public struct JobRunner: Sendable {
     /// `outcome`, or a failure saying why when its result frame would exceed the limits: a batch's outputs add
     /// up, and a frame too large to send would cost the connection, not just the batch.
     private func fitted(_ outcome: JobOutcome, jobs: Int) -> JobOutcome {
-        var scratch = ByteBuffer()
         do {
-            try scratch.writeFrame(.result(JobResult(jobID: JobID(0), attempt: 0, outcome: outcome, slot: 0)), limits: self.limits)
+            try Message.result(JobResult(jobID: JobID(0), attempt: 0, outcome: outcome, slot: 0)).checkEncodes(within: self.limits)
             return outcome
         } catch {
             return .failed(

@@ -109,7 +109,9 @@ struct ChunkedMapTests {
 struct WireTrafficTests {
     @Test("a batch travels as one frame each way; single jobs take a frame each")
     func framesPerJob() async throws {
-        try await LocalCluster.with(workers: 1, size: 2) { cluster, _ in
+        // No heartbeat falls inside the run, however slow the machine.
+        let configuration = ClusterConfiguration(heartbeatInterval: .seconds(600), heartbeatTimeout: .seconds(1_200))
+        try await LocalCluster.with(workers: 1, size: 2, configuration: configuration) { cluster, _ in
             let before = cluster.wireTraffic
             var count = 0
             for try await _ in cluster.map(0..<1_000, chunksize: 100, { _ in NoOp() }) { count += 1 }

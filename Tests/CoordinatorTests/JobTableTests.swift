@@ -34,7 +34,7 @@ struct JobTableTests {
         #expect(table[JobID(9_001)] == 9_001)
         table[JobID(1)] = nil
         for id in 9_001...10_000 { table[JobID(UInt64(id))] = nil }
-        #expect(table.isEmpty)
+        #expect(table.count == 0)
         #expect(table.windowLength == 0)
         table[JobID(20_000)] = 20_000
         #expect(table.windowLength == 1)

@@ -85,7 +85,7 @@ struct SessionLifecycleTests {
     func ping() async throws {
         try await RunningWorker.with { worker in
             try await worker.session { session, _ in
-                let sentAt = WallClock.nanosecondsSinceEpoch()
+                let sentAt = WireClock.now
                 try await session.send(.ping(Ping(sentAt: sentAt)))
                 guard case .pong(let pong)? = try await session.next() else {
                     Issue.record("expected a pong")

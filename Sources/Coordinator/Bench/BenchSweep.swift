@@ -7,8 +7,8 @@ import NIOPosix
 
 /// Runs a workload on every shape of a sweep: a warm-up, then timed repeats on each.
 ///
-/// Shapes come from local workers started for each one (``runLocally(_:shapes:configuration:logger:progress:)``),
-/// or from the first N workers of a hosts file (``runOnHosts(_:workers:tls:counts:configuration:logger:progress:)``).
+/// Shapes come from local workers started for each one (``runLocally(_:shapes:logger:progress:)``),
+/// or from the first N workers of a hosts file (``runOnHosts(_:workers:tls:counts:logger:progress:)``).
 /// Speedup is against the shape with the fewest slots, or against the sequential baseline when
 /// ``sequentialBaseline`` is set: the same jobs one after another in this process, with the workers' own code.
 public struct BenchSweep: Sendable {
@@ -30,17 +30,14 @@ public struct BenchSweep: Sendable {
     public func runLocally(
         _ workload: BenchWorkload,
         shapes: [ClusterShape],
-        configuration: ClusterConfiguration = ClusterConfiguration(),
         logger: Logger,
         progress: Progress = { _ in }
     ) async throws -> BenchReport {
         precondition(!shapes.isEmpty)
         var runs: [ClusterShape: [BenchRun]] = [:]
         for shape in shapes.sorted() {
-            runs[shape] = try await LocalWorkers.with(count: shape.workers, pool: shape.pool, size: shape.size) { local in
-                try await Cluster.withCluster(workers: local.addresses, tls: local.tls, configuration: configuration, logger: logger) { cluster in
-                    try await self.time(workload, on: cluster, as: shape, progress: progress)
-                }
+            runs[shape] = try await Cluster.withCluster(from: .local(count: shape.workers, pool: shape.pool, size: shape.size), logger: logger) { cluster in
+                try await self.time(workload, on: cluster, as: shape, progress: progress)
             }
         }
         return try await self.report(workload, runs: runs, progress: progress)
@@ -54,7 +51,6 @@ public struct BenchSweep: Sendable {
         workers: [WorkerAddress],
         tls: TLSFiles,
         counts: [Int],
-        configuration: ClusterConfiguration = ClusterConfiguration(),
         logger: Logger,
         progress: Progress = { _ in }
     ) async throws -> BenchReport {
@@ -65,7 +61,7 @@ public struct BenchSweep: Sendable {
         var runs: [ClusterShape: [BenchRun]] = [:]
         for count in Set(counts).sorted() {
             let chosen = Array(workers.prefix(count))
-            let timed = try await Cluster.withCluster(workers: chosen, tls: tls, configuration: configuration, logger: logger) { cluster in
+            let timed = try await Cluster.withCluster(workers: chosen, tls: tls, logger: logger) { cluster in
                 let connected = cluster.workers
                 guard connected.count == count else {
                     let reasons = cluster.unreachable.map(\.description).joined(separator: "; ")

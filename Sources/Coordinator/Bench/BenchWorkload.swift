@@ -48,9 +48,10 @@ public enum BenchWorkload: Sendable {
     /// Runs every job one after another in this process with `runner`, and times it; throws at the first
     /// job that fails.
     public func runSequentially(with runner: JobRunner) async throws -> BenchRun {
+        let specs = self.specs
         let start = ContinuousClock.now
         var busy = Duration.zero
-        for spec in self.specs {
+        for spec in specs {
             let jobStart = ContinuousClock.now
             let outcome = await runner.run(spec)
             busy += ContinuousClock.now - jobStart
@@ -58,7 +59,7 @@ public enum BenchWorkload: Sendable {
                 throw SequentialRunError(spec: spec, failure: failure)
             }
         }
-        return BenchRun(shape: .sequential, wall: ContinuousClock.now - start, jobs: self.specs.count, busy: busy)
+        return BenchRun(shape: .sequential, wall: ContinuousClock.now - start, jobs: specs.count, busy: busy)
     }
 }
 

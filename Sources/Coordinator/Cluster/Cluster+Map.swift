@@ -151,23 +151,20 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         /// The next output of the batch being read; throws the job's error if it failed.
         @inlinable
         func takeReady() throws -> J.Output? {
-            guard let outputs = self.ready?.outputs, self.nextReady < outputs.count else { return nil }
+            guard let (batch, outputs) = self.ready, self.nextReady < outputs.count else { return nil }
             let index = self.nextReady
             self.nextReady += 1
             switch outputs[index] {
             case .success(let output):
                 return output
             case .failure(let failure):
-                throw self.error(failure, at: index)
+                throw Self.error(failure, of: batch, at: index)
             }
         }
 
-        /// The error of the batch's job at `index`, which failed with `failure`.
+        /// The error of `batch`'s job at `index`, which failed with `failure`.
         @usableFromInline
-        func error(_ failure: JobFailure, at index: Int) -> JobError {
-            guard let batch = self.ready?.batch else {
-                return JobError(job: JobID(0), batchIndex: index, kind: .batch, worker: nil, attempts: 0, reason: .failed(failure))
-            }
+        static func error(_ failure: JobFailure, of batch: JobFuture<[Result<J.Output, JobFailure>]>, at index: Int) -> JobError {
             var kind = JobKind.batch
             if case .batch(let items) = batch.erased.spec, items.indices.contains(index) { kind = items[index].kind }
             return JobError(

@@ -138,9 +138,8 @@ public final class Cluster: Sendable, JobCanceller {
         case .primeCheck, .sleep, .noop:
             return
         case .fibonacci, .flagDownload, .batch:
-            var scratch = ByteBuffer()
             do {
-                try scratch.writeFrame(.submit(Submit(jobID: JobID(0), spec: spec)), limits: self.configuration.frameLimits)
+                try Message.submit(Submit(jobID: JobID(0), spec: spec)).checkEncodes(within: self.configuration.frameLimits)
             } catch let error as ProtocolError {
                 throw ClusterError("a \(spec.kind) job cannot be sent: \(error.message)")
             }
@@ -251,7 +250,7 @@ public final class Cluster: Sendable, JobCanceller {
                 }
                 return
             }
-            let now = WallClock.now
+            let now = WireClock.now
             let future = self.state.withLock { state in
                 let (future, assignments) = state.scheduler.answered(result, on: connection.id, at: now)
                 Self.send(assignments, over: state.connections)

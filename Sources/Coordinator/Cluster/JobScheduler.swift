@@ -77,11 +77,6 @@ struct JobScheduler {
         return self.dispatch()
     }
 
-    /// The credit `worker` has now.
-    func credit(of worker: WorkerID) -> WorkerCredit? {
-        self.workers[worker]?.credit
-    }
-
     /// Queues a new job; returns where to send what can go now.
     mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
         self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds)
@@ -157,13 +152,6 @@ struct JobScheduler {
         entry.abandoned = true
         self.jobs[job] = entry
         return .withdrawn(entry.future, from: worker)
-    }
-
-    /// Takes every queued job out, as shutdown with cancel does; a worker's jobs stay.
-    mutating func removeQueued() -> [AnyJobFuture] {
-        let removed = self.queue.compactMap { self.jobs.removeValue(forKey: $0)?.future }
-        self.queue.removeAll()
-        return removed
     }
 
     /// A worker is gone: its jobs go back to the front of the queue for another attempt, or fail when they

@@ -21,7 +21,6 @@ struct JobTable<Entry> {
     var count: Int { self.windowCount + self.stragglers.count }
     /// Slots the window spans, held or empty: what the table costs beyond its stragglers.
     var windowLength: Int { self.window.count }
-    var isEmpty: Bool { self.count == 0 }
 
     subscript(id: JobID) -> Entry? {
         get {

@@ -13,7 +13,7 @@ final class WorkerConnection: Sendable {
     let mailbox = OutboundMailbox()
     private let lastHeard = Mutex(ContinuousClock.now)
     /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
-    private let pings = Mutex<[UInt64: CheckedContinuation<Pong?, Never>]?>([:])
+    private let pings = Mutex<[UInt64: CheckedContinuation<(pong: Pong, receivedAt: UInt64)?, Never>]?>([:])
     private let offset = Mutex(ClockOffset())
 
     init(id: WorkerID, address: WorkerAddress) {
@@ -70,7 +70,7 @@ final class WorkerConnection: Sendable {
             case nil:
                 throw ClusterError("it closed the connection during the handshake")
             }
-            try await outbound.write(.ping(Ping(sentAt: WallClock.now)))
+            try await outbound.write(.ping(Ping(sentAt: WireClock.now)))
             switch try await messages.next() {
             case .pong(let pong)?:
                 self.heard(.pong(pong))
@@ -124,7 +124,7 @@ final class WorkerConnection: Sendable {
                 channel.close(promise: nil)
                 return
             }
-            self.mailbox.post(.ping(Ping(sentAt: WallClock.now)))
+            self.mailbox.post(.ping(Ping(sentAt: WireClock.now)))
         }
     }
 
@@ -133,12 +133,12 @@ final class WorkerConnection: Sendable {
         self.lastHeard.withLock { $0 = .now }
         switch message {
         case .ping(let ping):
-            let now = WallClock.now
+            let now = WireClock.now
             self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong(let pong):
-            let now = WallClock.now
+            let now = WireClock.now
             self.offset.withLock { $0.add(pong, receivedBack: now) }
-            self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: pong)
+            self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: (pong, now))
         default:
             break
         }
@@ -152,10 +152,10 @@ final class WorkerConnection: Sendable {
         self.offset.withLock { $0.coordinatorTime(ofWorkerTime: workerTime) }
     }
 
-    /// Sends a ping and waits for its pong; nil if the connection ends first.
+    /// Sends a ping and waits for its pong, with when the reader took it; nil if the connection ends first.
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {
-        let sentAt = WallClock.now
-        let pong = await withCheckedContinuation { continuation in
+        let sentAt = WireClock.now
+        return await withCheckedContinuation { continuation in
             let open = self.pings.withLock { pings in
                 pings?[sentAt] = continuation
                 return pings != nil
@@ -163,7 +163,6 @@ final class WorkerConnection: Sendable {
             guard open else { return continuation.resume(returning: nil) }
             self.mailbox.post(.ping(Ping(sentAt: sentAt)))
         }
-        return pong.map { ($0, WallClock.now) }
     }
 
     /// Ends every wait for a pong.

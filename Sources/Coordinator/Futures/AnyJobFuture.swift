@@ -68,7 +68,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         self.id = id
         self.spec = spec
         self.canceller = canceller
-        self.record.withLock { $0.submitted = WallClock.now }
+        self.record.withLock { $0.submitted = WireClock.now }
     }
 
     /// When the job was submitted, last sent to a worker, started and ended, on the coordinator's clock.
@@ -164,7 +164,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
             guard !record.state.isDone else { return }
             record.worker = worker
             record.attempts &+= 1
-            record.sent = WallClock.now
+            record.sent = WireClock.now
         }
     }
 
@@ -188,7 +188,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         let woken = self.record.withLock { record -> [CheckedContinuation<Void, Never>]? in
             guard record.state == .pending else { return nil }
             record.state = .running
-            record.started = WallClock.now
+            record.started = WireClock.now
             return Self.satisfiedWaiters(&record)
         }
         woken?.forEach { $0.resume() }
@@ -203,7 +203,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
             let settled = record.settle()
             settled.outcome = outcome
             settled.timing = timing
-            record.ended = WallClock.now
+            record.ended = WireClock.now
             switch outcome {
             case .output: record.state = .finished
             case .failure: record.state = cancelled ? .cancelled : .failed

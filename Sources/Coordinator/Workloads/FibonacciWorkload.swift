@@ -12,13 +12,18 @@ public struct FibonacciWorkload: Sendable {
     }
 
     /// Prints `Fibonacci(i) = value (worker)` per result and `Time taken: X seconds` per phase.
+    /// Every task's numbers, task after task: the jobs in the order they are submitted.
+    public var numbers: [UInt32] {
+        Array(repeating: Array(self.range), count: self.tasks).flatMap { $0 }
+    }
+
     public func run(on cluster: Cluster, print: @Sendable (String) -> Void) async throws -> WorkloadSummary {
         var summary = WorkloadSummary()
         let start = ContinuousClock.now
 
         print("All \(self.tasks) tasks at once:")
         let futures = try (0..<self.tasks).flatMap { _ in try self.range.map { try cluster.submit(Fibonacci($0)) } }
-        let numbers = Dictionary(uniqueKeysWithValues: zip(futures.map(\.id), Array(repeating: Array(self.range), count: self.tasks).flatMap { $0 }))
+        let numbers = Dictionary(uniqueKeysWithValues: zip(futures.map(\.id), self.numbers))
         let concurrentStart = ContinuousClock.now
         for try await future in cluster.asCompleted(futures) {
             self.report(future, n: numbers[future.id] ?? 0, into: &summary, print: print)

@@ -32,6 +32,13 @@ extension ByteBuffer {
 }
 
 extension Message {
+    /// Throws the ``ProtocolError`` that writing this message as a frame within `limits` would throw: a field
+    /// that does not fit its wire type, or a frame over the limit. For checking before a message is sent.
+    public func checkEncodes(within limits: FrameLimits) throws {
+        var scratch = ByteBuffer()
+        try scratch.writeFrame(self, limits: limits)
+    }
+
     /// Reads the payload of a frame of `type`, which must hold exactly one message.
     init(type: MessageType, payload: inout ByteBuffer) throws {
         switch type {

@@ -22,10 +22,6 @@ final class SessionOutbox: Sendable {
 
     private struct State {
         var pending: [Message] = []
-        /// Jobs whose `started` is in ``pending``.
-        var unsentStarts: Set<JobID> = []
-        /// Jobs whose `started` is in ``pending`` behind their result, to be left out of the batch.
-        var supersededStarts: Set<JobID> = []
         var inFlight: Set<JobID> = []
         var draining = false
         /// Whether our hello has been posted; goodbye never goes before it.
@@ -46,14 +42,12 @@ final class SessionOutbox: Sendable {
 
         /// Everything pending, without the `started` of jobs whose result is pending too.
         mutating func takePending() -> [Message] {
-            defer {
-                self.pending = []
-                self.unsentStarts = []
-                self.supersededStarts = []
-            }
-            guard !self.supersededStarts.isEmpty else { return self.pending }
+            defer { self.pending = [] }
+            var answered: Set<JobID> = []
+            for case .result(let result) in self.pending { answered.insert(result.jobID) }
+            guard !answered.isEmpty else { return self.pending }
             return self.pending.filter { message in
-                if case .started(let started) = message { return !self.supersededStarts.contains(started.jobID) }
+                if case .started(let started) = message { return !answered.contains(started.jobID) }
                 return true
             }
         }
@@ -88,7 +82,6 @@ final class SessionOutbox: Sendable {
     func post(_ message: Message) {
         self.update { state in
             guard !state.closed else { return }
-            if case .started(let started) = message { state.unsentStarts.insert(started.jobID) }
             state.pending.append(message)
         }
     }
@@ -97,7 +90,6 @@ final class SessionOutbox: Sendable {
     func complete(_ result: JobResult) {
         self.update { state in
             guard !state.closed, state.inFlight.remove(result.jobID) != nil else { return }
-            if state.unsentStarts.remove(result.jobID) != nil { state.supersededStarts.insert(result.jobID) }
             state.pending.append(.result(result))
         }
     }
@@ -118,7 +110,7 @@ final class SessionOutbox: Sendable {
     func close() {
         self.update { state in
             state.closed = true
-            _ = state.takePending()
+            state.pending = []
         }
     }
 

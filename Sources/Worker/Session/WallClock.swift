@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import FanoutProtocol
 
 /// The wall clock the worker reports on the wire (pongs, job start times).
 struct WallClock: Sendable {
@@ -13,14 +9,6 @@ struct WallClock: Sendable {
 
     /// Nanoseconds since the Unix epoch, plus the skew.
     func now() -> UInt64 {
-        let reading = Self.nanosecondsSinceEpoch()
-        return UInt64(clamping: Int128(reading) + Int128(self.skewNanoseconds))
-    }
-
-    /// The system's wall clock, in nanoseconds since the Unix epoch.
-    static func nanosecondsSinceEpoch() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+        UInt64(clamping: Int128(WireClock.now) + Int128(self.skewNanoseconds))
     }
 }

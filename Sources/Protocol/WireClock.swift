@@ -4,10 +4,10 @@ import Glibc
 import Musl
 #endif
 
-/// The coordinator's wall clock, as the wire and the job log count time.
-enum WallClock {
+/// The wall clock as the wire counts time: pings, pongs and job start times.
+public enum WireClock {
     /// Nanoseconds since the Unix epoch.
-    static var now: UInt64 {
+    public static var now: UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
