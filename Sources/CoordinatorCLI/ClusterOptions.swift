@@ -24,7 +24,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Times a job is tried on workers that are lost under it before it fails.")
     var attempts: Int = 3
 
-    @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped and its jobs rerun.")
+    @Option(help: "Seconds between heartbeats to each worker (default: 1, or a quarter of the timeout if less).")
+    var heartbeatInterval: Double?
+
+    @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped, its jobs rerun, and it is dialled again.")
     var heartbeatTimeout: Double = 5
 
     @Option(help: "Write one tab-separated line per job to this file: where and when it ran, and how it ended.")
@@ -48,6 +51,9 @@ struct ClusterOptions: ParsableArguments {
         }
         guard self.attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         guard self.heartbeatTimeout > 0.2 else { throw ValidationError("--heartbeat-timeout must be above 0.2 seconds") }
+        if let interval = self.heartbeatInterval, !(interval >= 0.01 && interval < self.heartbeatTimeout) {
+            throw ValidationError("--heartbeat-interval must be at least 0.01 seconds and below --heartbeat-timeout")
+        }
     }
 
     var isLocal: Bool { self.workers == nil }
@@ -63,7 +69,7 @@ struct ClusterOptions: ParsableArguments {
         let timeout = Duration.milliseconds(Int64(self.heartbeatTimeout * 1000))
         return ClusterConfiguration(
             maximumAttempts: self.attempts,
-            heartbeatInterval: min(.seconds(1), timeout / 4),
+            heartbeatInterval: self.heartbeatInterval.map { .milliseconds(Int64($0 * 1000)) } ?? min(.seconds(1), timeout / 4),
             heartbeatTimeout: timeout
         )
     }

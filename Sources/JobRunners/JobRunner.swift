@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import AsyncHTTPClient
 import FanoutProtocol
 import NIOCore
@@ -13,6 +18,9 @@ public struct JobRunner: Sendable {
     let flags: FlagDownloader
     /// The frames the results travel in: a batch whose result would not fit one fails instead.
     let limits: FrameLimits
+    /// A prime check of this number crashes the process running it: a fault injected to test how a cluster
+    /// survives a job that crashes its worker. Nil in service.
+    public var crashOnPrime: UInt64?
 
     public init(threads: NIOThreadPool, flags: FlagDownloader, limits: FrameLimits = .default) {
         self.threads = threads
@@ -21,6 +29,7 @@ public struct JobRunner: Sendable {
     }
 
     public func run(_ spec: JobSpec) async -> JobOutcome {
+        await self.crashIfInjected(spec)
         do {
             switch spec {
             case .primeCheck, .fibonacci:
@@ -39,6 +48,25 @@ public struct JobRunner: Sendable {
             return .failed(JobFailure(code: .jobFailed, message: "\(spec.kind) job was cancelled while running"))
         } catch {
             return .failed(JobFailure(code: .jobFailed, message: "\(spec.kind) job failed: \(error)"))
+        }
+    }
+
+    /// Kills the process, after 100 ms, if `spec` is or holds the injected fault: a job that runs a while and then
+    /// takes its process down at once, as the kernel's out-of-memory killer would. (A trap would first spend
+    /// seconds in Swift's backtracer, frozen, which is a different fault.)
+    private func crashIfInjected(_ spec: JobSpec) async {
+        guard let crashOnPrime, Self.holds(spec, prime: crashOnPrime) else { return }
+        try? await Task.sleep(for: .milliseconds(100))
+        let note = "fault injected: a prime check of \(crashOnPrime) kills this process\n"
+        _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+        kill(getpid(), SIGKILL)
+    }
+
+    private static func holds(_ spec: JobSpec, prime: UInt64) -> Bool {
+        switch spec {
+        case .primeCheck(prime, _): true
+        case .batch(let items): items.contains { Self.holds($0, prime: prime) }
+        default: false
         }
     }
 

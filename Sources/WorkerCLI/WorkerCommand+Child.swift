@@ -16,16 +16,19 @@ extension WorkerCommand {
         @Option var httpConnectTimeoutMs: Int64 = 5000
         @Option var httpReadTimeoutMs: Int64 = 5000
         @Option var httpRequestTimeoutMs: Int64 = 30000
+        @Option var crashOnPrime: UInt64?
 
         func run() async throws {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            var configuration = ChildWorker.Configuration(
+                frameLimits: FrameLimits(maximumFrameLength: self.maxFrameLength),
+                httpConnectTimeout: .milliseconds(self.httpConnectTimeoutMs),
+                httpReadTimeout: .milliseconds(self.httpReadTimeoutMs),
+                httpRequestTimeout: .milliseconds(self.httpRequestTimeoutMs)
+            )
+            configuration.crashOnPrime = self.crashOnPrime
             try await ChildWorker.run(
-                configuration: ChildWorker.Configuration(
-                    frameLimits: FrameLimits(maximumFrameLength: self.maxFrameLength),
-                    httpConnectTimeout: .milliseconds(self.httpConnectTimeoutMs),
-                    httpReadTimeout: .milliseconds(self.httpReadTimeoutMs),
-                    httpRequestTimeout: .milliseconds(self.httpRequestTimeoutMs)
-                ),
+                configuration: configuration,
                 logger: Logger(label: "fanout.worker.child")
             )
         }

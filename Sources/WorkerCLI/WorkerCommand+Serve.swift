@@ -53,6 +53,9 @@ extension WorkerCommand {
         @Option(help: ArgumentHelp("Milliseconds added to every time this worker reports, to test clock offsets.", visibility: .hidden))
         var clockSkewMs: Int64 = 0
 
+        @Option(help: ArgumentHelp("Kill the process that runs a prime check of this number, to test crash handling.", visibility: .hidden))
+        var crashOnPrime: UInt64?
+
         @Option(help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: Logger.Level = .info
 
@@ -96,6 +99,7 @@ extension WorkerCommand {
                 idleTimeout: .seconds(self.idleTimeout)
             )
             configuration.clockSkew = .milliseconds(self.clockSkewMs)
+            configuration.crashOnPrime = self.crashOnPrime
             let server = WorkerServer(configuration: configuration, logger: logger) { bound in
                 print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
                 fflush(nil)

@@ -140,19 +140,3 @@ struct NumberJob: Job {
         return isPrime
     }
 }
-
-/// A cluster's jobs as they are submitted and as they end, for tests that wait on either.
-final class JobEvents: JobObserver {
-    let submitted: AsyncStream<JobID>
-    let done: AsyncStream<JobRecord>
-    private let submittedContinuation: AsyncStream<JobID>.Continuation
-    private let doneContinuation: AsyncStream<JobRecord>.Continuation
-
-    init() {
-        (self.submitted, self.submittedContinuation) = AsyncStream.makeStream()
-        (self.done, self.doneContinuation) = AsyncStream.makeStream()
-    }
-
-    func jobSubmitted(_ job: AnyJobFuture) { self.submittedContinuation.yield(job.id) }
-    func jobDone(_ record: JobRecord) { self.doneContinuation.yield(record) }
-}

@@ -20,11 +20,19 @@ public final class Cluster: Sendable, JobCanceller {
         var connections: [WorkerID: WorkerConnection] = [:]
         var connected: [WorkerID: ConnectedWorker] = [:]
         var unreachable: [UnreachableWorker] = []
+        /// Workers lost and being dialled again; jobs wait for them even when none is connected.
+        var reconnecting: Set<WorkerID> = []
+        var workersLost = 0
+        var reconnections = 0
         var shutDown = false
+        /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
+        var draining = false
     }
 
     private let state: Mutex<State>
     private let counters = WireCounters()
+    /// Ends the reconnect loops once every job is done.
+    private let stopped = StopSignal()
 
     init(configuration: ClusterConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -50,7 +58,7 @@ public final class Cluster: Sendable, JobCanceller {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, address) in workers.enumerated() {
                 group.addTask {
-                    await cluster.run(WorkerConnection(id: WorkerID(rawValue: Int32(index)), address: address), context: context) {
+                    await cluster.serve(WorkerID(rawValue: Int32(index)), at: address, context: context) {
                         report.yield()
                     }
                 }
@@ -90,6 +98,18 @@ public final class Cluster: Sendable, JobCanceller {
     /// Frames and bytes exchanged with the workers so far.
     public var wireTraffic: WireTraffic { self.counters.traffic }
 
+    /// Workers lost and found again, and jobs retried, so far.
+    public var reliability: ReliabilityCounts {
+        self.state.withLock { state in
+            var counts = ReliabilityCounts()
+            counts.workersLost = state.workersLost
+            counts.reconnections = state.reconnections
+            counts.jobsRetried = state.scheduler.retries
+            counts.lateResultsDropped = state.scheduler.lateResultsDropped
+            return counts
+        }
+    }
+
     /// Jobs submitted so far.
     var submittedCount: Int {
         self.state.withLock { Int($0.nextJobID) - 1 }
@@ -120,7 +140,7 @@ public final class Cluster: Sendable, JobCanceller {
                     for observer in observers { observer.jobDone(record) }
                 }
             }
-            guard state.scheduler.hasWorkers else { return (future, true) }
+            guard state.scheduler.hasWorkers || !state.reconnecting.isEmpty else { return (future, true) }
             let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
             Self.send(assignments, over: state.connections)
             return (future, false)
@@ -161,7 +181,11 @@ public final class Cluster: Sendable, JobCanceller {
             await future.waitUntilDone()
         }
         // Every job is done: each worker gets the drain message, answers goodbye, and the connection ends.
-        let connections = self.state.withLock { Array($0.connections.values) }
+        self.stopped.stop()
+        let connections = self.state.withLock { state in
+            state.draining = true
+            return Array(state.connections.values)
+        }
         for connection in connections {
             connection.mailbox.post(.drain)
         }
@@ -231,6 +255,9 @@ public final class Cluster: Sendable, JobCanceller {
             let future = self.state.withLock { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
             future?.markRunning()
         case .result(let result):
+            if case .failed(let failure) = result.outcome, failure.code == .childDied {
+                return self.childDied(result, failure: failure, on: connection)
+            }
             if case .failed(let failure) = result.outcome, failure.code == .shuttingDown || failure.code == .queueFull {
                 // Turned away, not run: it goes to another worker, or back to this one when it has room.
                 let refused = self.state.withLock { state -> AnyJobFuture? in
@@ -283,10 +310,93 @@ public final class Cluster: Sendable, JobCanceller {
         }
     }
 
+    /// The child process that ran `result`'s job died: the job runs again, maybe elsewhere, as it would had the
+    /// whole worker died under it.
+    private func childDied(_ result: JobResult, failure: JobFailure, on connection: WorkerConnection) {
+        let crash = self.state.withLock { state in
+            let crash = state.scheduler.crashed(result.jobID, attempt: result.attempt, on: connection.id, error: failure.message)
+            switch crash {
+            case .stale:
+                break
+            case .retried(let future, let assignments):
+                future?.markPending()
+                Self.send(assignments, over: state.connections)
+            case .exhausted(_, _, let assignments):
+                Self.send(assignments, over: state.connections)
+            }
+            return crash
+        }
+        switch crash {
+        case .stale:
+            return
+        case .retried:
+            self.logger.warning(
+                "a job's child process died; running the job again",
+                metadata: ["worker": "\(connection.name)", "job": "\(result.jobID)", "reason": "\(failure.message)"]
+            )
+        case .exhausted(let future, let error, _):
+            future.resolve(.failure(error))
+        }
+    }
+
     // MARK: Connections
 
-    /// Connects, shakes hands, then serves the connection until it ends; `ready` is called once either way.
-    private func run(_ connection: WorkerConnection, context: NIOSSLContext, ready: @Sendable () -> Void) async {
+    /// How a connection ended.
+    private enum ConnectionEnd {
+        /// It never got past the handshake.
+        case unreachable(String)
+        /// It was served, then lost.
+        case lost
+    }
+
+    /// Serves the worker at `address` for as long as the cluster runs: connects, serves the connection until it
+    /// ends, then, if it was ever connected, connects again as ``ClusterConfiguration/reconnect`` says.
+    ///
+    /// `ready` is called once, when the first connection is up or has failed.
+    private func serve(_ id: WorkerID, at address: WorkerAddress, context: NIOSSLContext, ready: @escaping @Sendable () -> Void) async {
+        guard case .lost = await self.run(WorkerConnection(id: id, address: address), context: context, ready: ready),
+            let policy = self.configuration.reconnect
+        else { return }
+        var failures = 0
+        var lostAt = ContinuousClock.now
+        var lastReason = "lost"
+        while await self.stopped.sleep(for: policy.delay(before: failures)) {
+            switch await self.run(WorkerConnection(id: id, address: address), context: context, ready: nil) {
+            case .lost:
+                failures = 0
+                lostAt = .now
+            case .unreachable(let reason):
+                failures += 1
+                lastReason = reason
+                if ContinuousClock.now - lostAt >= policy.giveUpAfter {
+                    self.logger.error(
+                        "gave up reconnecting",
+                        metadata: ["worker": "\(address)", "attempts": "\(failures)", "error": "\(reason)"]
+                    )
+                    return self.stopReconnecting(id, reason: "\(address) could not be reached again: \(lastReason)")
+                }
+                self.logger.debug("cannot reconnect yet", metadata: ["worker": "\(address)", "error": "\(reason)"])
+            }
+        }
+        self.stopReconnecting(id, reason: "the cluster stopped")
+    }
+
+    /// `id` is no longer being dialled; if no worker is left, queued jobs fail.
+    private func stopReconnecting(_ id: WorkerID, reason: String) {
+        let stranded = self.state.withLock { state -> [(AnyJobFuture, JobError)] in
+            guard state.reconnecting.remove(id) != nil, state.reconnecting.isEmpty, !state.scheduler.hasWorkers else { return [] }
+            return state.scheduler.strandQueued()
+        }
+        for (future, error) in stranded {
+            future.resolve(.failure(error))
+        }
+    }
+
+    /// Connects, shakes hands, then serves the connection until it ends.
+    ///
+    /// - Parameter ready: for a first connection, called once it is up or has failed; one that fails is then
+    ///   listed in ``unreachable``.
+    private func run(_ connection: WorkerConnection, context: NIOSSLContext, ready: (@Sendable () -> Void)?) async -> ConnectionEnd {
         let logger = {
             var logger = self.logger
             logger[metadataKey: "worker"] = "\(connection.name)"
@@ -295,6 +405,7 @@ public final class Cluster: Sendable, JobCanceller {
         let configuration = self.configuration
         var registered = false
         var endReason = "connection closed"
+        var saidGoodbye = false
         do {
             let channel = try await WorkerConnection.open(
                 connection.address,
@@ -307,13 +418,13 @@ public final class Cluster: Sendable, JobCanceller {
                 let hello = try await withHandshakeDeadline(configuration.connectTimeout, channel: channel.channel) {
                     try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
                 }
-                self.register(connection, hello: hello)
+                self.register(connection, hello: hello, reconnected: ready == nil)
                 registered = true
                 logger.info(
-                    "connected",
+                    ready == nil ? "reconnected" : "connected",
                     metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
                 )
-                ready()
+                ready?()
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await connection.write(to: outbound, counters: self.counters) }
                     group.addTask {
@@ -322,14 +433,17 @@ public final class Cluster: Sendable, JobCanceller {
                             interval: configuration.heartbeatInterval,
                             timeout: configuration.heartbeatTimeout
                         ) { reason in
-                            self.lost(connection, reason: reason, logger: logger)
+                            self.lost(connection, reason: reason, crashed: false, logger: logger)
                         }
                     }
                     do {
                         while let message = try await messages.next() {
                             self.counters.receivedFrame()
                             self.receive(message, from: connection)
-                            if case .goodbye = message { break }
+                            if case .goodbye = message {
+                                saidGoodbye = true
+                                break
+                            }
                         }
                     } catch {
                         endReason = WorkerConnection.describe(error)
@@ -342,52 +456,81 @@ public final class Cluster: Sendable, JobCanceller {
             endReason = WorkerConnection.describe(error)
             if !registered {
                 let reason = (error as? ClusterError)?.message ?? endReason
-                logger.error("cannot reach worker", metadata: ["error": "\(reason)"])
-                self.state.withLock { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
-                ready()
-                return
+                if let ready {
+                    logger.error("cannot reach worker", metadata: ["error": "\(reason)"])
+                    self.state.withLock { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
+                    ready()
+                }
+                return .unreachable(reason)
             }
         }
         connection.closed()
-        self.lost(connection, reason: endReason, logger: logger)
+        self.lost(connection, reason: saidGoodbye ? "it said goodbye" : endReason, crashed: !saidGoodbye, logger: logger)
+        return .lost
     }
 
-    private func register(_ connection: WorkerConnection, hello: Hello) {
+    private func register(_ connection: WorkerConnection, hello: Hello, reconnected: Bool) {
         let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
         let slots = connection.address.slots ?? Int(capabilities.slots)
         let credit = WorkerCredit(slots: slots, minimumPrefetch: self.configuration.prefetch, maximumPrefetch: self.configuration.maximumPrefetch)
-        let capacity = credit.limit
+        let worker = ConnectedWorker(
+            address: connection.address,
+            hostName: hello.hostName,
+            softwareVersion: hello.softwareVersion,
+            protocolVersion: hello.protocolVersion,
+            capabilities: capabilities,
+            capacity: credit.limit
+        )
         self.state.withLock { state in
             state.connections[connection.id] = connection
-            state.connected[connection.id] = ConnectedWorker(
-                address: connection.address,
-                hostName: hello.hostName,
-                softwareVersion: hello.softwareVersion,
-                protocolVersion: hello.protocolVersion,
-                capabilities: capabilities,
-                capacity: capacity
-            )
+            state.connected[connection.id] = worker
+            if reconnected {
+                state.reconnecting.remove(connection.id)
+                state.reconnections += 1
+            }
             let assignments = state.scheduler.addWorker(connection.id, name: connection.name, credit: credit)
             Self.send(assignments, over: state.connections)
+            if state.draining {
+                connection.mailbox.post(.drain)
+            }
+        }
+        for observer in self.configuration.observers {
+            observer.workerConnected(worker, again: reconnected)
         }
     }
 
     /// The connection ended or went silent: its jobs go back to the queue, or fail when out of attempts or
-    /// workers. Only the first call for a connection does anything.
-    private func lost(_ connection: WorkerConnection, reason: String, logger: Logger) {
+    /// workers, and the worker is dialled again unless the cluster is done. Only the first call for a connection
+    /// does anything.
+    ///
+    /// - Parameter crashed: whether the connection broke, rather than went silent or ended with a goodbye.
+    private func lost(_ connection: WorkerConnection, reason: String, crashed: Bool, logger: Logger) {
         let outcome = self.state.withLock { state -> (JobScheduler.Loss, Bool)? in
             guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
-            let loss = state.scheduler.removeWorker(connection.id, error: reason)
+            if self.configuration.reconnect != nil && !self.stopped.isStopped {
+                state.reconnecting.insert(connection.id)
+            }
+            let loss = state.scheduler.removeWorker(
+                connection.id,
+                error: reason,
+                crashed: crashed,
+                expectingWorkers: !state.reconnecting.isEmpty
+            )
             for future in loss.requeued { future.markPending() }
             Self.send(loss.assignments, over: state.connections)
-            return (loss, state.shutDown)
+            let quiet = state.shutDown && loss.requeued.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty
+            if !quiet { state.workersLost += 1 }
+            return (loss, quiet)
         }
-        guard let (loss, drained) = outcome else { return }
-        if drained && loss.assignments.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty {
+        guard let (loss, quiet) = outcome else { return }
+        if quiet {
             logger.debug("disconnected")
         } else {
-            logger.warning("worker lost", metadata: ["reason": "\(reason)"])
+            logger.warning("worker lost", metadata: ["reason": "\(reason)", "jobs.retried": "\(loss.requeued.count)"])
+            for observer in self.configuration.observers {
+                observer.workerLost(connection.address, reason: reason)
+            }
         }
         for (future, error) in loss.exhausted + loss.stranded {
             future.resolve(.failure(error))

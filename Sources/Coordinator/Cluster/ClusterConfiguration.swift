@@ -15,6 +15,8 @@ public struct ClusterConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// A worker not heard from for this long is lost: its jobs run elsewhere.
     public var heartbeatTimeout: Duration
+    /// How a lost worker is dialled again; nil leaves it out for the rest of the run.
+    public var reconnect: ReconnectPolicy?
     public var frameLimits: FrameLimits
     /// The host name the coordinator gives in its hello.
     public var hostName: String
@@ -28,6 +30,7 @@ public struct ClusterConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         heartbeatInterval: Duration = .seconds(1),
         heartbeatTimeout: Duration = .seconds(5),
+        reconnect: ReconnectPolicy? = ReconnectPolicy(),
         frameLimits: FrameLimits = .default,
         hostName: String = HostName.current,
         observers: [any JobObserver] = []
@@ -38,6 +41,7 @@ public struct ClusterConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
+        self.reconnect = reconnect
         self.frameLimits = frameLimits
         self.hostName = hostName
         self.observers = observers

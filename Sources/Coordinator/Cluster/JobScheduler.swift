@@ -35,6 +35,16 @@ struct JobScheduler {
         case running
     }
 
+    /// What became of a job whose worker's child process died running it.
+    enum Crash {
+        /// The answer was for an attempt no longer current: dropped.
+        case stale
+        /// Back in the queue for another attempt (its future nil when it was already resolved).
+        case retried(AnyJobFuture?, [Assignment])
+        /// Out of attempts: fail the future with the error.
+        case exhausted(AnyJobFuture, JobError, [Assignment])
+    }
+
     /// What became of the jobs of a worker that was lost.
     struct Loss {
         /// Jobs back in the queue for another attempt.
@@ -57,6 +67,12 @@ struct JobScheduler {
     private var queue = CircularBuffer<JobID>()
     private var jobs = JobTable<Entry>()
     private var workers: [WorkerID: WorkerState] = [:]
+    /// The workers each job took down (see ``JobError/Reason/crashedWorkers(_:)``), for jobs that took any.
+    private var casualties: [JobID: [String]] = [:]
+    /// Answers for an attempt no longer current, whose worker was lost or whose job went elsewhere: dropped.
+    private(set) var lateResultsDropped = 0
+    /// Jobs sent again because their worker was lost, or died, under them.
+    private(set) var retries = 0
 
     init(maximumAttempts: Int) {
         precondition(maximumAttempts >= 1)
@@ -106,9 +122,10 @@ struct JobScheduler {
     mutating func answered(_ result: JobResult, on worker: WorkerID, at answeredAt: UInt64) -> (AnyJobFuture?, [Assignment]) {
         let job = result.jobID
         guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == result.attempt else {
+            self.lateResultsDropped += 1
             return (nil, [])
         }
-        self.jobs[job] = nil
+        self.forget(job)
         self.workers[worker]?.held.remove(job)
         if let sent = entry.future.times.sent {
             let network = JobTimes.network(sent: sent, answered: answeredAt, atWorker: result.queueNanoseconds &+ result.runNanoseconds)
@@ -128,7 +145,7 @@ struct JobScheduler {
             self.workers[worker] = state
         }
         if entry.abandoned {
-            self.jobs[job] = nil
+            self.forget(job)
             return self.dispatch()
         }
         entry.attempt -= 1
@@ -145,7 +162,7 @@ struct JobScheduler {
             if let index = self.queue.firstIndex(of: job) {
                 self.queue.remove(at: index)
             }
-            self.jobs[job] = nil
+            self.forget(job)
             return .removedFromQueue(entry.future)
         }
         if entry.started { return .running }
@@ -154,40 +171,89 @@ struct JobScheduler {
         return .withdrawn(entry.future, from: worker)
     }
 
+    /// The child process running `job` on `worker` died, and the worker lives on: the job goes back to the front
+    /// of the queue for another attempt, or fails when it has had every attempt.
+    mutating func crashed(_ job: JobID, attempt: UInt16, on worker: WorkerID, error: String) -> Crash {
+        guard let entry = self.jobs[job], entry.worker == worker, entry.attempt == attempt else {
+            self.lateResultsDropped += 1
+            return .stale
+        }
+        self.workers[worker]?.held.remove(job)
+        let name = self.workers[worker]?.name ?? "worker \(worker.rawValue)"
+        if entry.abandoned {
+            self.forget(job)
+            return .retried(nil, self.dispatch())
+        }
+        if let failure = self.retry(job, entry, after: name, tookItDown: true, lastError: error) {
+            return .exhausted(entry.future, failure, self.dispatch())
+        }
+        return .retried(entry.future, self.dispatch())
+    }
+
     /// A worker is gone: its jobs go back to the front of the queue for another attempt, or fail when they
-    /// have had every attempt or no worker is left.
-    mutating func removeWorker(_ id: WorkerID, error: String) -> Loss {
+    /// have had every attempt or no worker is left (unless `expectingWorkers`: some are reconnecting).
+    ///
+    /// - Parameter crashed: whether the connection broke (the worker died), rather than went silent; a job
+    ///   running there then counts as having taken the worker down.
+    mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectingWorkers: Bool = false) -> Loss {
         guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
         var loss = Loss()
         for job in lost.held.sorted(by: >) {
-            guard var entry = self.jobs[job] else { continue }
+            guard let entry = self.jobs[job] else { continue }
             if entry.abandoned {
-                self.jobs[job] = nil
+                self.forget(job)
                 continue
             }
-            if Int(entry.attempt) >= self.maximumAttempts {
-                self.jobs[job] = nil
-                loss.exhausted.append((entry.future, self.error(entry, worker: lost.name, reason: .workersLost(lastError: error))))
-                continue
+            if let failure = self.retry(job, entry, after: lost.name, tookItDown: crashed && entry.started, lastError: error) {
+                loss.exhausted.append((entry.future, failure))
+            } else {
+                loss.requeued.append(entry.future)
             }
-            entry.worker = nil
-            entry.started = false
-            self.jobs[job] = entry
-            self.queue.prepend(job)
-            loss.requeued.append(entry.future)
         }
-        if self.workers.isEmpty {
+        if self.workers.isEmpty && !expectingWorkers {
             loss.stranded = self.strandQueued()
         }
         loss.assignments = self.dispatch()
         return loss
     }
 
+    /// Puts `job` back at the front of the queue after its worker `name` was lost, or, when it has had every
+    /// attempt, forgets it and returns the error to fail it with.
+    ///
+    /// - Parameter tookItDown: whether the worker (or its child) died while running the job.
+    private mutating func retry(_ job: JobID, _ entry: Entry, after name: String, tookItDown: Bool, lastError: String) -> JobError? {
+        if tookItDown {
+            self.casualties[job, default: []].append(name)
+        }
+        guard Int(entry.attempt) < self.maximumAttempts else {
+            let casualties = self.casualties[job] ?? []
+            self.forget(job)
+            let reason: JobError.Reason =
+                casualties.count == Int(entry.attempt) ? .crashedWorkers(casualties) : .workersLost(lastError: lastError)
+            return self.error(entry, worker: name, reason: reason)
+        }
+        var entry = entry
+        entry.worker = nil
+        entry.started = false
+        self.jobs[job] = entry
+        self.queue.prepend(job)
+        self.retries += 1
+        return nil
+    }
+
+    private mutating func forget(_ job: JobID) {
+        self.jobs[job] = nil
+        if !self.casualties.isEmpty {
+            self.casualties[job] = nil
+        }
+    }
+
     /// With no worker left, every queued job fails.
     mutating func strandQueued() -> [(AnyJobFuture, JobError)] {
         var stranded: [(AnyJobFuture, JobError)] = []
         for job in self.queue {
-            guard let entry = self.jobs.removeValue(forKey: job) else { continue }
+            guard let entry = self.jobs[job] else { continue }
+            self.forget(job)
             stranded.append((entry.future, self.error(entry, worker: entry.future.worker, reason: .noWorkers)))
         }
         self.queue.removeAll()

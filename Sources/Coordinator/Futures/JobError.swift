@@ -9,6 +9,9 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
         case cancelled
         /// Every worker it was given to was lost before it finished.
         case workersLost(lastError: String)
+        /// Every attempt ended with its worker, or the worker's child process, dying while it ran: the job
+        /// itself is the likely cause. The workers, as `host:port`, in the order it took them down.
+        case crashedWorkers([String])
         /// No worker was left to run it.
         case noWorkers
         /// The cluster was shut down before it ran.
@@ -21,6 +24,7 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
             case .failed(let failure): failure.description
             case .cancelled: "cancelled"
             case .workersLost(let lastError): "its worker was lost (\(lastError))"
+            case .crashedWorkers(let workers): "it took down every worker it ran on: \(workers.joined(separator: ", "))"
             case .noWorkers: "no worker is left to run it"
             case .shutDown: "the cluster was shut down before it ran"
             case .unexpectedOutput(let kind): "the worker answered with a \(kind) output"

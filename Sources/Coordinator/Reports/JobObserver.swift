@@ -1,9 +1,16 @@
-/// Hears of every job of a cluster: once when it is submitted and once when it is done.
+/// Hears of every job of a cluster, once when it is submitted and once when it is done, and of its workers
+/// coming and going.
 public protocol JobObserver: Sendable {
     func jobSubmitted(_ job: AnyJobFuture)
     func jobDone(_ record: JobRecord)
+    /// A worker connected; `again` when it had been lost before.
+    func workerConnected(_ worker: ConnectedWorker, again: Bool)
+    /// A worker was lost: its connection broke, or it went silent past the heartbeat timeout.
+    func workerLost(_ address: WorkerAddress, reason: String)
 }
 
 extension JobObserver {
     public func jobSubmitted(_ job: AnyJobFuture) {}
+    public func workerConnected(_ worker: ConnectedWorker, again: Bool) {}
+    public func workerLost(_ address: WorkerAddress, reason: String) {}
 }

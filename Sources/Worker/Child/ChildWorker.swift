@@ -19,6 +19,8 @@ public enum ChildWorker {
         public var httpConnectTimeout: TimeAmount
         public var httpReadTimeout: TimeAmount
         public var httpRequestTimeout: TimeAmount
+        /// See ``WorkerConfiguration/crashOnPrime``.
+        public var crashOnPrime: UInt64?
 
         public init(
             frameLimits: FrameLimits,
@@ -45,7 +47,7 @@ public enum ChildWorker {
             connectTimeout: configuration.httpConnectTimeout,
             readTimeout: configuration.httpReadTimeout
         )
-        let runner = JobRunner(
+        var runner = JobRunner(
             threads: threads,
             flags: FlagDownloader(
                 client: client,
@@ -54,6 +56,7 @@ public enum ChildWorker {
             ),
             limits: configuration.frameLimits
         )
+        runner.crashOnPrime = configuration.crashOnPrime
         let served: Result<Void, any Error>
         do {
             try await Self.serve(runner: runner, configuration: configuration, logger: logger)

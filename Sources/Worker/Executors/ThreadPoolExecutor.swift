@@ -17,11 +17,13 @@ final class ThreadPoolExecutor: SlotExecutor {
     private let logger: Logger
 
     /// The pool's threads start here and stop when ``run()`` returns.
-    init(size: Int, flags: FlagDownloader, limits: FrameLimits, logger: Logger) {
+    init(size: Int, flags: FlagDownloader, limits: FrameLimits, crashOnPrime: UInt64? = nil, logger: Logger) {
         self.slotCount = size
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
-        self.runner = JobRunner(threads: self.threads, flags: flags, limits: limits)
+        var runner = JobRunner(threads: self.threads, flags: flags, limits: limits)
+        runner.crashOnPrime = crashOnPrime
+        self.runner = runner
         (self.stopped, self.stop) = AsyncStream.makeStream()
         self.logger = logger
     }

@@ -28,6 +28,9 @@ public struct WorkerConfiguration: Sendable {
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero
+    /// A prime check of this number crashes the process that runs it (the worker, or its child): a fault a test
+    /// injects. Nil in service.
+    public var crashOnPrime: UInt64?
 
     var clock: WallClock {
         let (seconds, attoseconds) = self.clockSkew.components
@@ -81,6 +84,6 @@ public struct WorkerConfiguration: Sendable {
             "--http-connect-timeout-ms", "\(self.httpConnectTimeout.nanoseconds / 1_000_000)",
             "--http-read-timeout-ms", "\(self.httpReadTimeout.nanoseconds / 1_000_000)",
             "--http-request-timeout-ms", "\(self.httpRequestTimeout.nanoseconds / 1_000_000)",
-        ]
+        ] + (self.crashOnPrime.map { ["--crash-on-prime", "\($0)"] } ?? [])
     }
 }

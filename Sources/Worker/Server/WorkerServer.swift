@@ -51,6 +51,7 @@ public final class WorkerServer: Service {
                         size: configuration.poolSize,
                         flags: flags,
                         limits: configuration.frameLimits,
+                        crashOnPrime: configuration.crashOnPrime,
                         logger: self.logger
                     ))
             } catch {
