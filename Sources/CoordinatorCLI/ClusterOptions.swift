@@ -30,6 +30,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped, its jobs rerun, and it is dialled again.")
     var heartbeatTimeout: Double = 5
 
+    @Option(help: "Seconds that running jobs may go on after Ctrl-C before they are abandoned.")
+    var grace: Double = 10
+
     @Option(help: "Write one tab-separated line per job to this file: where and when it ran, and how it ended.")
     var joblog: String?
 
@@ -49,6 +52,7 @@ struct ClusterOptions: ParsableArguments {
         if let size = self.size, size < 1 {
             throw ValidationError("--size must be at least 1")
         }
+        guard self.grace >= 0 else { throw ValidationError("--grace cannot be negative") }
         guard self.attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         guard self.heartbeatTimeout > 0.2 else { throw ValidationError("--heartbeat-timeout must be above 0.2 seconds") }
         if let interval = self.heartbeatInterval, !(interval >= 0.01 && interval < self.heartbeatTimeout) {
@@ -70,7 +74,8 @@ struct ClusterOptions: ParsableArguments {
         return ClusterConfiguration(
             maximumAttempts: self.attempts,
             heartbeatInterval: self.heartbeatInterval.map { .milliseconds(Int64($0 * 1000)) } ?? min(.seconds(1), timeout / 4),
-            heartbeatTimeout: timeout
+            heartbeatTimeout: timeout,
+            stopGrace: .milliseconds(Int64(self.grace * 1000))
         )
     }
 
@@ -105,6 +110,8 @@ struct ClusterOptions: ParsableArguments {
                 }
                 return try await body(cluster)
             }
+        } interrupted: {
+            console.interrupted()
         }
     }
 }

@@ -5,8 +5,12 @@ import UnixSignals
 import Glibc
 #endif
 
-/// Runs `body`, cancelling it on SIGINT or SIGTERM so that it stops its workers and cleans up on the way out.
-func untilInterrupted<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+/// Runs `body`, cancelling it on SIGINT or SIGTERM so that it stops its jobs and workers and cleans up on the
+/// way out; once it has, calls `interrupted` and throws exit status 130.
+func untilInterrupted<Result: Sendable>(
+    _ body: @escaping @Sendable () async throws -> Result,
+    interrupted: () -> Void = {}
+) async throws -> Result {
     try await withThrowingTaskGroup(of: Result?.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -22,6 +26,7 @@ func untilInterrupted<Result: Sendable>(_ body: @escaping @Sendable () async thr
             // Interrupted: let the body finish cleaning up before leaving.
             group.cancelAll()
             while let _ = try? await group.next() {}
+            interrupted()
             throw ExitCode(130)
         }
         return result

@@ -43,6 +43,7 @@ struct ResilienceTests {
                 try await future.value
             }
             #expect(futures.allSatisfy { $0.state == .finished })
+            #expect(target.worker == victim && target.erased.attempts == 1, "the job running at SIGTERM reported back from its worker")
             #expect(futures.contains { $0.worker == local.addresses[1].description })
         }
     }

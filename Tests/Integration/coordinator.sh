@@ -86,6 +86,7 @@ kill -INT "$run"
 status=0
 wait "$run" || status=$?
 check "Ctrl-C ends the run with status 130" test "$status" = 130
+check "Ctrl-C prints a partial report" grep -Eq '^interrupted after [0-9.]+ s: [0-9]+ of [0-9]+ jobs finished' interrupted.out
 check "Ctrl-C leaves no worker or flagserver running" bash -c "for pid in $children; do ! kill -0 \$pid 2>/dev/null || { echo \"\$pid still runs\"; exit 1; }; done"
 after=$(ls /tmp | grep -c '^fanout-local-' || true)
 check "no temporary folder is left behind" test "$before" = "$after"

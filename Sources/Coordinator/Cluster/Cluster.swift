@@ -55,34 +55,41 @@ public final class Cluster: Sendable, JobCanceller {
         let context = try MutualTLS.makeClientContext(files: tls)
         let cluster = Cluster(configuration: configuration, logger: logger)
         let (reports, report) = AsyncStream.makeStream(of: Void.self)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, address) in workers.enumerated() {
-                group.addTask {
-                    await cluster.serve(WorkerID(rawValue: Int32(index)), at: address, context: context) {
-                        report.yield()
-                    }
+        // Tasks of their own, not children: when the run is cancelled (Ctrl-C), the connections must live on
+        // through the grace period, to hear the running jobs' results and drain the workers.
+        let connections = workers.enumerated().map { index, address in
+            Task {
+                await cluster.serve(WorkerID(rawValue: Int32(index)), at: address, context: context) {
+                    report.yield()
                 }
             }
+        }
+        let result: Swift.Result<Result, any Error>
+        do {
             var reported = 0
             for await _ in reports {
                 reported += 1
                 if reported == workers.count { break }
             }
+            try Task.checkCancellation()
             guard !cluster.workers.isEmpty else {
                 let reasons = cluster.unreachable.map { "  \($0)" }.joined(separator: "\n")
                 throw ClusterError("no worker could be reached:\n\(reasons)")
             }
-            let result: Swift.Result<Result, any Error>
-            do {
-                result = .success(try await body(cluster))
-                await cluster.shutdown(wait: true)
-            } catch {
-                result = .failure(error)
-                await cluster.shutdown(wait: true, cancelPending: true)
-            }
-            try await group.waitForAll()
-            return try result.get()
+            result = .success(try await body(cluster))
+            await cluster.shutdown(wait: true)
+        } catch {
+            result = .failure(error)
+            await cluster.stop(grace: configuration.stopGrace)
         }
+        for connection in connections {
+            await connection.value
+        }
+        let reliability = cluster.reliability
+        for observer in configuration.observers {
+            observer.clusterStopped(reliability)
+        }
+        return try result.get()
     }
 
     /// The workers connected now.
@@ -188,6 +195,50 @@ public final class Cluster: Sendable, JobCanceller {
         }
         for connection in connections {
             connection.mailbox.post(.drain)
+        }
+    }
+
+    /// Ends the run early: jobs not yet started are cancelled, running ones have `grace` to finish, and those
+    /// still running then fail with ``JobError/Reason/interrupted(grace:)``. The workers are told to drain, or,
+    /// when jobs were abandoned, goodbye; a worker finishes an abandoned job unheard.
+    ///
+    /// Runs to the end even when the calling task is cancelled, as it is on Ctrl-C.
+    public func stop(grace: Duration) async {
+        let unresolved = self.state.withLock { state in
+            state.shutDown = true
+            return state.scheduler.unresolved
+        }
+        for future in unresolved {
+            _ = future.cancel()
+        }
+        let running = unresolved.filter { !$0.isDone }
+        // A task of its own, so that the grace period is not cut short by the cancellation that stopped the run.
+        let allDone = await Task {
+            await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for future in running { await future.waitUntilDone() }
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(for: grace)
+                    return false
+                }
+                defer { group.cancelAll() }
+                return await group.next() ?? false
+            }
+        }.value
+        self.stopped.stop()
+        let (abandoned, connections) = self.state.withLock { state in
+            state.draining = true
+            return (allDone ? [] : state.scheduler.abandonAll(), Array(state.connections.values))
+        }
+        for future in abandoned {
+            future.resolve(
+                .failure(JobError(job: future.id, kind: future.kind, worker: future.worker, attempts: future.attempts, reason: .interrupted(grace: grace)))
+            )
+        }
+        for connection in connections {
+            connection.mailbox.post(abandoned.isEmpty ? .drain : .goodbye)
         }
     }
 

@@ -17,6 +17,9 @@ public struct ClusterConfiguration: Sendable {
     public var heartbeatTimeout: Duration
     /// How a lost worker is dialled again; nil leaves it out for the rest of the run.
     public var reconnect: ReconnectPolicy?
+    /// When a run stops early (its body throws or is cancelled, as on Ctrl-C): how long running jobs may go on
+    /// before they are abandoned. Jobs not yet started are cancelled at once.
+    public var stopGrace: Duration
     public var frameLimits: FrameLimits
     /// The host name the coordinator gives in its hello.
     public var hostName: String
@@ -31,6 +34,7 @@ public struct ClusterConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(1),
         heartbeatTimeout: Duration = .seconds(5),
         reconnect: ReconnectPolicy? = ReconnectPolicy(),
+        stopGrace: Duration = .seconds(10),
         frameLimits: FrameLimits = .default,
         hostName: String = HostName.current,
         observers: [any JobObserver] = []
@@ -42,6 +46,7 @@ public struct ClusterConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
         self.reconnect = reconnect
+        self.stopGrace = stopGrace
         self.frameLimits = frameLimits
         self.hostName = hostName
         self.observers = observers

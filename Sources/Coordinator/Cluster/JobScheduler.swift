@@ -248,6 +248,28 @@ struct JobScheduler {
         }
     }
 
+    /// Gives up every job: the queued ones leave the queue, the held ones are marked abandoned so that their
+    /// answers, or their worker's loss, change nothing. Returns their futures, to resolve.
+    mutating func abandonAll() -> [AnyJobFuture] {
+        var abandoned: [AnyJobFuture] = []
+        for job in self.queue {
+            guard let entry = self.jobs[job] else { continue }
+            self.forget(job)
+            abandoned.append(entry.future)
+        }
+        self.queue.removeAll()
+        for (id, worker) in self.workers {
+            for job in worker.held {
+                guard var entry = self.jobs[job], !entry.abandoned else { continue }
+                entry.abandoned = true
+                self.jobs[job] = entry
+                abandoned.append(entry.future)
+            }
+            self.workers[id]?.credit.ceiling = 0
+        }
+        return abandoned
+    }
+
     /// With no worker left, every queued job fails.
     mutating func strandQueued() -> [(AnyJobFuture, JobError)] {
         var stranded: [(AnyJobFuture, JobError)] = []

@@ -16,6 +16,8 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
         case noWorkers
         /// The cluster was shut down before it ran.
         case shutDown
+        /// It was still running when the run was stopped early and the grace period for running jobs ran out.
+        case interrupted(grace: Duration)
         /// The worker answered with another kind of output.
         case unexpectedOutput(JobKind)
 
@@ -27,6 +29,7 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
             case .crashedWorkers(let workers): "it took down every worker it ran on: \(workers.joined(separator: ", "))"
             case .noWorkers: "no worker is left to run it"
             case .shutDown: "the cluster was shut down before it ran"
+            case .interrupted(let grace): "still running \(grace) after the run was stopped; abandoned"
             case .unexpectedOutput(let kind): "the worker answered with a \(kind) output"
             }
         }

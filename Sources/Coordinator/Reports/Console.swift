@@ -14,6 +14,7 @@ public final class Console: JobObserver {
         var total = 0
         var done = 0
         var failed = 0
+        var cancelled = 0
         var drawn = false
         var lastProgress: ContinuousClock.Instant?
     }
@@ -67,7 +68,11 @@ public final class Console: JobObserver {
     public func jobDone(_ record: JobRecord) {
         self.state.withLock { state in
             state.done += 1
-            if record.state != .finished { state.failed += 1 }
+            switch record.state {
+            case .failed: state.failed += 1
+            case .cancelled: state.cancelled += 1
+            case .pending, .running, .finished: break
+            }
             let now = ContinuousClock.now
             let interval = self.isTerminal ? self.terminalInterval : self.plainInterval
             if let last = state.lastProgress, now - last < interval, state.done < state.total { return }
@@ -78,6 +83,28 @@ public final class Console: JobObserver {
             } else {
                 self.errors(self.progress(state) + "\n")
             }
+        }
+    }
+
+    /// Writes the report line of a run stopped early: how many jobs finished, failed and were cancelled, of how
+    /// many, in how long.
+    public func interrupted() {
+        let state = self.state.withLock { $0 }
+        let elapsed = String(format: "%.2f", (ContinuousClock.now - self.started).seconds)
+        let finished = state.done - state.failed - state.cancelled
+        self.line(
+            "interrupted after \(elapsed) s: \(finished) of \(state.total) jobs finished, \(state.failed) failed, "
+                + "\(state.cancelled) cancelled, \(state.total - state.done) unresolved"
+        )
+    }
+
+    /// Writes what the cluster recovered from, if anything, to standard error.
+    public func clusterStopped(_ reliability: ReliabilityCounts) {
+        guard reliability != ReliabilityCounts() else { return }
+        self.state.withLock { state in
+            if self.isTerminal && state.drawn { self.errors("\r\u{1B}[K") }
+            self.errors("recovered: \(reliability)\n")
+            if self.isTerminal && state.drawn { self.errors(self.progress(state)) }
         }
     }
 
@@ -92,7 +119,9 @@ public final class Console: JobObserver {
     private func progress(_ state: State) -> String {
         let elapsed = (ContinuousClock.now - self.started).seconds
         let rate = elapsed > 0 ? Double(state.done) / elapsed : 0
-        var text = "\(state.done)/\(state.total) done, \(state.failed) failed, \(String(format: "%.1f", rate)) jobs/s"
+        var text = "\(state.done)/\(state.total) done, \(state.failed) failed"
+        if state.cancelled > 0 { text += ", \(state.cancelled) cancelled" }
+        text += ", \(String(format: "%.1f", rate)) jobs/s"
         if state.done < state.total, rate > 0 {
             text += ", about \(Int((Double(state.total - state.done) / rate).rounded(.up))) s left"
         }

@@ -7,10 +7,13 @@ public protocol JobObserver: Sendable {
     func workerConnected(_ worker: ConnectedWorker, again: Bool)
     /// A worker was lost: its connection broke, or it went silent past the heartbeat timeout.
     func workerLost(_ address: WorkerAddress, reason: String)
+    /// The cluster has closed every connection; what it recovered from on the way.
+    func clusterStopped(_ reliability: ReliabilityCounts)
 }
 
 extension JobObserver {
     public func jobSubmitted(_ job: AnyJobFuture) {}
     public func workerConnected(_ worker: ConnectedWorker, again: Bool) {}
     public func workerLost(_ address: WorkerAddress, reason: String) {}
+    public func clusterStopped(_ reliability: ReliabilityCounts) {}
 }

@@ -1,0 +1,43 @@
+@testable import FanoutCoordinator
+import FanoutProtocol
+import Testing
+
+@Suite("Stopping a run early")
+struct StopTests {
+    /// Starts a run on one worker with one slot: a job of `running` that has started, and two queued behind it;
+    /// cancels the run, as Ctrl-C does, and returns how each job ended and how the run ended.
+    private func interruptedRun(running: Duration, grace: Duration) async throws -> (states: [JobState], errors: [JobError?], run: Result<Void, any Error>) {
+        let (started, startedContinuation) = AsyncStream.makeStream(of: [AnyJobFuture].self)
+        let configuration = ClusterConfiguration(prefetch: 2, stopGrace: grace)
+        let run = Task {
+            // The worker, stopped after the run, gives up the abandoned job within a second.
+            try await LocalCluster.with(workers: 1, size: 1, configuration: configuration, workerArguments: ["--shutdown-timeout", "1"]) { cluster, _ in
+                let futures = try [cluster.submit(Sleep(running)), cluster.submit(Sleep(.seconds(30))), cluster.submit(Sleep(.seconds(30)))]
+                await futures[0].erased.waitUntilRunning()
+                startedContinuation.yield(futures.map(\.erased))
+                try await Task.sleep(for: .seconds(3600))
+            }
+        }
+        var iterator = started.makeAsyncIterator()
+        let futures = try #require(await iterator.next())
+        run.cancel()
+        let result = await run.result
+        return (futures.map(\.state), futures.map(\.error), result)
+    }
+
+    @Test("jobs not started are cancelled; a running job that ends within the grace period keeps its result")
+    func runningJobFinishes() async throws {
+        let (states, errors, run) = try await self.interruptedRun(running: .milliseconds(300), grace: .seconds(30))
+        #expect(states == [.finished, .cancelled, .cancelled])
+        #expect(errors[1]?.reason == .cancelled)
+        #expect(throws: CancellationError.self) { try run.get() }
+    }
+
+    @Test("a job still running when the grace period ends fails as interrupted, and the run ends")
+    func runningJobAbandoned() async throws {
+        let (states, errors, run) = try await self.interruptedRun(running: .seconds(30), grace: .milliseconds(200))
+        #expect(states == [.failed, .cancelled, .cancelled])
+        #expect(errors[0]?.reason == .interrupted(grace: .milliseconds(200)))
+        #expect(throws: CancellationError.self) { try run.get() }
+    }
+}
