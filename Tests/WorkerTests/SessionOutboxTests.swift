@@ -110,6 +110,35 @@ struct SessionOutboxTests {
         #expect(batch?.isLast == true)
         #expect(outbox.isClosed)
     }
+
+    @Test("past its limit of unwritten replies the outbox has no room, until the writer takes them or it closes")
+    func boundedReplies() async {
+        let outbox = SessionOutbox()
+        outbox.greet(with: Self.hello)
+        let pong = Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3))
+        for _ in 2..<SessionOutbox.pendingLimit { outbox.post(pong) }
+        #expect(outbox.hasRoom, "the hello and replies, one short of the limit")
+        outbox.post(pong)
+        #expect(!outbox.hasRoom)
+
+        let (resumed, reader) = AsyncStream.makeStream(of: Void.self)
+        let waiting = Task {
+            await outbox.waitForRoom()
+            reader.yield()
+        }
+        let batch = await outbox.nextBatch()
+        #expect(batch?.messages.count == SessionOutbox.pendingLimit)
+        #expect(outbox.hasRoom)
+        var iterator = resumed.makeAsyncIterator()
+        #expect(await iterator.next() != nil, "the waiting reader goes on once the writer took the replies")
+        await waiting.value
+
+        for _ in 0...SessionOutbox.pendingLimit { outbox.post(pong) }
+        #expect(!outbox.hasRoom)
+        outbox.close()
+        #expect(outbox.hasRoom, "a closed session never holds its reader back")
+        await outbox.waitForRoom()
+    }
 }
 
 extension SessionOutbox.Batch: Equatable {

@@ -130,12 +130,16 @@ public final class Cluster: Sendable, JobCanceller {
     /// Schedules `job`; its future resolves when a worker has run it.
     ///
     /// - Parameter timeout: how long the job may run on its worker before it fails.
-    /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``.
+    /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``, or when
+    ///   ``ClusterConfiguration/queueLimit`` jobs already wait for a worker.
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
         let spec = job.spec
         try self.checkSendable(spec)
         let (future, noWorkers): (AnyJobFuture, Bool) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
+            guard state.scheduler.queuedCount < self.configuration.queueLimit else {
+                throw ClusterError.queueFull(self.configuration.queueLimit)
+            }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
             let future = AnyJobFuture(id: id, spec: spec, canceller: self)
@@ -156,6 +160,26 @@ public final class Cluster: Sendable, JobCanceller {
             future.resolve(.failure(JobError(job: future.id, kind: spec.kind, worker: nil, attempts: 0, reason: .noWorkers)))
         }
         return JobFuture(erased: future) { job.output(from: $0) }
+    }
+
+    /// As ``submit(_:timeout:)``, but when ``ClusterConfiguration/queueLimit`` jobs already wait for a worker,
+    /// waits until one has left the queue.
+    public func submitWhenRoom<J: Job>(_ job: J, timeout: Duration? = nil) async throws -> JobFuture<J.Output> {
+        while true {
+            let head = self.state.withLock { state in
+                state.scheduler.queuedCount < self.configuration.queueLimit ? nil : state.scheduler.queueHead
+            }
+            if let head {
+                await head.waitUntilRunning()
+                try Task.checkCancellation()
+                continue
+            }
+            do {
+                return try self.submit(job, timeout: timeout)
+            } catch let error as ClusterError where error == .queueFull(self.configuration.queueLimit) {
+                await Task.yield()  // Another producer took the room first.
+            }
+        }
     }
 
     /// Throws a ``ClusterError`` when `spec`'s submit would not encode within the frame limits: strings too long

@@ -15,6 +15,10 @@ public struct ClusterConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// A worker not heard from for this long is lost: its jobs run elsewhere.
     public var heartbeatTimeout: Duration
+    /// Jobs that may wait for a worker at once: past it, ``Cluster/submit(_:timeout:)`` throws and
+    /// ``Cluster/submitWhenRoom(_:timeout:)`` waits, so that a producer faster than the workers is slowed rather
+    /// than buffered without end.
+    public var queueLimit: Int
     /// How a lost worker is dialled again; nil leaves it out for the rest of the run.
     public var reconnect: ReconnectPolicy?
     /// When a run stops early (its body throws or is cancelled, as on Ctrl-C): how long running jobs may go on
@@ -33,6 +37,7 @@ public struct ClusterConfiguration: Sendable {
         connectTimeout: Duration = .seconds(10),
         heartbeatInterval: Duration = .seconds(1),
         heartbeatTimeout: Duration = .seconds(5),
+        queueLimit: Int = 1_000_000,
         reconnect: ReconnectPolicy? = ReconnectPolicy(),
         stopGrace: Duration = .seconds(10),
         frameLimits: FrameLimits = .default,
@@ -45,6 +50,7 @@ public struct ClusterConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
+        self.queueLimit = queueLimit
         self.reconnect = reconnect
         self.stopGrace = stopGrace
         self.frameLimits = frameLimits

@@ -9,4 +9,8 @@ public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { self.message }
 
     static let shutDown = ClusterError("cannot submit a job after the cluster was shut down")
+
+    static func queueFull(_ limit: Int) -> ClusterError {
+        ClusterError("the queue is full: \(limit) jobs wait for a worker (submitWhenRoom waits for room instead)")
+    }
 }

@@ -3,7 +3,13 @@ import Synchronization
 
 /// Messages for one worker, posted from any task and written by one writer, everything posted since its
 /// last write in one batch, so a burst of submits leaves in one flush.
+///
+/// What the cluster sends a worker is bounded by its credit, plus a ping per heartbeat; only replies to the
+/// worker's own pings are not, and those are dropped past ``replyLimit`` (see ``postReply(_:)``).
 final class OutboundMailbox: Sendable {
+    /// Messages waiting to be written past which replies are dropped.
+    static let replyLimit = 1024
+
     private struct State {
         var pending: [Message] = []
         var closed = false
@@ -25,6 +31,20 @@ final class OutboundMailbox: Sendable {
 
     func post(_ message: Message) {
         self.post([message])
+    }
+
+    /// Posts `message` unless ``replyLimit`` messages already wait: for answers to a peer that may send faster
+    /// than it reads, which it loses nothing by missing. Returns whether it was posted.
+    @discardableResult
+    func postReply(_ message: Message) -> Bool {
+        let (posted, waiter) = self.state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !state.closed, state.pending.count < Self.replyLimit else { return (false, nil) }
+            state.pending.append(message)
+            defer { state.waiter = nil }
+            return (true, state.waiter)
+        }
+        waiter?.resume()
+        return posted
     }
 
     /// Ends the writer once it has taken what is pending.

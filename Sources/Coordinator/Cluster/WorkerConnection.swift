@@ -134,7 +134,7 @@ final class WorkerConnection: Sendable {
         switch message {
         case .ping(let ping):
             let now = WireClock.now
-            self.mailbox.post(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
+            self.mailbox.postReply(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
         case .pong(let pong):
             let now = WireClock.now
             self.offset.withLock { $0.add(pong, receivedBack: now) }

@@ -7,7 +7,13 @@ import Synchronization
 /// Job tasks post from any thread; the session's single writer takes everything posted since its last write
 /// as one batch, so a burst of results leaves in one flush. A job's `started` that has not left yet when its
 /// result is posted is dropped: the result says as much, and short jobs need a third fewer frames.
+///
+/// Replies the coordinator does not read pile up here; past ``pendingLimit`` the session's reader waits
+/// (``waitForRoom()``), so a peer that sends without reading is read no faster than it reads.
 final class SessionOutbox: Sendable {
+    /// Messages waiting to be written past which the reader waits.
+    static let pendingLimit = 4096
+
     enum Admission {
         case accepted
         case duplicate
@@ -31,6 +37,10 @@ final class SessionOutbox: Sendable {
         /// An error to send after what is pending; the session ends with it.
         var failure: ErrorReport?
         var waiter: CheckedContinuation<Void, Never>?
+        /// The reader, waiting for the writer to take what is pending.
+        var reader: CheckedContinuation<Void, Never>?
+
+        var hasRoom: Bool { self.pending.count < SessionOutbox.pendingLimit || self.closed }
 
         var hasWork: Bool {
             !self.pending.isEmpty || self.failure != nil || self.readyForGoodbye || self.closed
@@ -108,9 +118,36 @@ final class SessionOutbox: Sendable {
 
     /// The peer is gone: drop everything and end the writer.
     func close() {
-        self.update { state in
+        let (writer, reader) = self.state.withLock { state in
             state.closed = true
             state.pending = []
+            defer { state.reader = nil }
+            return (state.wake(), state.reader)
+        }
+        writer?.resume()
+        reader?.resume()
+    }
+
+    /// Whether fewer than ``pendingLimit`` messages wait to be written, or the session is over.
+    var hasRoom: Bool { self.state.withLock { $0.hasRoom } }
+
+    /// Returns once ``hasRoom``: the writer has taken what was pending, or the session is over.
+    func waitForRoom() async {
+        guard !self.hasRoom else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = self.state.withLock { state in
+                    if state.hasRoom || Task.isCancelled { return true }
+                    state.reader = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            self.state.withLock { state in
+                defer { state.reader = nil }
+                return state.reader
+            }?.resume()
         }
     }
 
@@ -125,7 +162,14 @@ final class SessionOutbox: Sendable {
     /// Waits for work and takes it all; nil once the session is over.
     func nextBatch() async -> Batch? {
         while true {
+            var reader: CheckedContinuation<Void, Never>?
             let batch: Batch?? = self.state.withLock { state in
+                defer {
+                    if state.hasRoom {
+                        reader = state.reader
+                        state.reader = nil
+                    }
+                }
                 if state.closed { return .some(nil) }
                 if let failure = state.failure {
                     state.closed = true
@@ -138,6 +182,7 @@ final class SessionOutbox: Sendable {
                 guard !state.pending.isEmpty else { return nil }
                 return Batch(messages: state.takePending(), isLast: false)
             }
+            reader?.resume()
             if let batch { return batch }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in

@@ -95,6 +95,7 @@ struct WorkerSession: Sendable {
             )
             while let message = try await messages.next() {
                 guard self.handle(message, logger: logger) else { return }
+                await self.outbox.waitForRoom()
             }
             self.outbox.close()
         } catch let error as ProtocolError {
