@@ -35,12 +35,16 @@ struct PrimesOptions: ParsableArguments {
     @Option(help: "trial-n (the seed's), trial-sqrt or miller-rabin.")
     var method: PrimeMethod = .trialDivisionToN
 
+    @Option(help: "Check these numbers, comma-separated, instead of drawing --count of them.")
+    var numbers: NumberList?
+
     func validate() throws {
         guard self.count >= 0 else { throw ValidationError("--count cannot be negative") }
         guard self.below >= 1 else { throw ValidationError("--below must be at least 1") }
     }
 
     var workload: PrimesWorkload {
+        if let numbers { return PrimesWorkload(numbers: numbers.values, method: self.method) }
         let seed = self.seed ?? UInt64.random(in: 0...UInt64.max)
         if self.seed == nil { printError("seed \(seed)") }
         return PrimesWorkload(numbers: RandomNumbers.draw(self.count, below: self.below, seed: seed), method: self.method)
@@ -57,4 +61,15 @@ extension PrimeMethod: ExpressibleByArgument {
     }
 
     public static var allValueStrings: [String] { Self.allCases.map(\.description) }
+}
+
+/// Numbers given on the command line as `7,11,1000003`.
+struct NumberList: ExpressibleByArgument {
+    var values: [UInt64]
+
+    init?(argument: String) {
+        let values = argument.split(separator: ",", omittingEmptySubsequences: false).map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+        self.values = values.compactMap { $0 }
+    }
 }
