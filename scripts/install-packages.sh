@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fanout needs beyond Swift, when missing: openssl (certificate checks),
 # python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags),
-# iproute2 (namespace hosts), openssh-client and openssh-server (the install test's hosts), systemd
+# iproute2 and iptables (namespace hosts and the faults injected into them), openssh-client and openssh-server (the install test's hosts), systemd
 # (systemd-analyze, to check the unit). No service is started by installing them.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ command -v python3 >/dev/null || missing+=(python3)
 [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || missing+=(iso-codes)
 [ -d /usr/share/iso-flags-svg/country-4x3 ] || missing+=(iso-flags-svg)
 command -v ip >/dev/null || missing+=(iproute2)
+command -v iptables >/dev/null || missing+=(iptables)
 command -v ssh >/dev/null || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
