@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fanout needs beyond Swift, when missing: openssl (certificate checks),
 # python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags),
-# iproute2 and iptables (namespace hosts and the faults injected into them), openssh-client and openssh-server (the install test's hosts), systemd
-# (systemd-analyze, to check the unit). No service is started by installing them.
+# iproute2 and iptables (namespace hosts and the faults injected into them), openssh-client and
+# openssh-server (the install test's hosts), systemd (systemd-analyze, to check the unit). No service is
+# started by installing them.
 set -euo pipefail
 
 missing=()
