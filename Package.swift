@@ -140,6 +140,14 @@ let package = Package(
             path: "Sources/WorkerCLI"
         ),
         .target(
+            name: "FanoutFuzzing",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/Support"
+        ),
+        .target(
             name: "FanoutTestSupport",
             dependencies: [
                 "FanoutCoordinator",
@@ -155,6 +163,7 @@ let package = Package(
             name: "FanoutProtocolTests",
             dependencies: [
                 "FanoutProtocol",
+                "FanoutFuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -195,3 +204,18 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer target, only when asked for: it has no main of its own (libFuzzer brings one), so it links only
+// in a fuzzing build. See Fuzz/README.md:
+//   FANOUT_FUZZ=1 swift build -c release --build-path .build-fuzz --product FrameFuzzer \
+//       --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+if Context.environment["FANOUT_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "FrameFuzzer",
+            dependencies: ["FanoutFuzzing"],
+            path: "Fuzz/FrameFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fanout needs beyond Swift, when missing: openssl (certificate checks),
 # python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags),
-# iproute2 and iptables (namespace hosts and the faults injected into them), openssh-client and
-# openssh-server (the install test's hosts), systemd (systemd-analyze, to check the unit). No service is
-# started by installing them.
+# iproute2 and iptables (namespace hosts and the faults injected into them), faketime (expired
+# certificates), python3-venv (sslyze, from PyPI, in a venv of its own), openssh-client and openssh-server (the
+# install test's hosts), systemd (systemd-analyze, to check the unit). No service is started by installing
+# them.
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,8 @@ command -v python3 >/dev/null || missing+=(python3)
 [ -d /usr/share/iso-flags-svg/country-4x3 ] || missing+=(iso-flags-svg)
 command -v ip >/dev/null || missing+=(iproute2)
 command -v iptables >/dev/null || missing+=(iptables)
+command -v faketime >/dev/null || missing+=(faketime)
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v ssh >/dev/null || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v systemd-analyze >/dev/null || missing+=(systemd)

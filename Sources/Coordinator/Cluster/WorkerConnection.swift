@@ -85,6 +85,9 @@ final class WorkerConnection: Sendable {
         } catch let error as ClusterError {
             throw error
         } catch {
+            if let refusal = TLSRefusal.explainedToCoordinator(error) {
+                throw ClusterError("TLS handshake refused: \(refusal)")
+            }
             throw ClusterError("handshake failed: \(Self.describe(error))")
         }
     }
@@ -178,7 +181,10 @@ final class WorkerConnection: Sendable {
 
     /// TLS and socket errors, in a sentence.
     static func describe(_ error: any Error) -> String {
-        switch error {
+        if let refusal = TLSRefusal.explainedToCoordinator(error) {
+            return "TLS handshake refused: \(refusal)"
+        }
+        return switch error {
         case let error as NIOSSLError: "TLS: \(error)"
         case let error as IOError: error.description
         case let error as ChannelError: "\(error)"

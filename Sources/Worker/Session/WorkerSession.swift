@@ -102,7 +102,11 @@ struct WorkerSession: Sendable {
             logger.warning("peer broke the protocol", metadata: ["error": "\(error)"])
             self.outbox.fail(with: error.report)
         } catch let error as NIOSSLError {
-            logger.warning("TLS failed", metadata: ["error": "\(error)"])
+            if let reason = TLSRefusal.explainedToWorker(error) {
+                logger.warning("TLS handshake refused", metadata: ["reason": "\(reason)"])
+            } else {
+                logger.warning("TLS failed", metadata: ["error": "\(error)"])
+            }
             self.outbox.close()
         } catch is CancellationError {
             return
