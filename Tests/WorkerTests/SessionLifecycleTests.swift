@@ -121,6 +121,31 @@ struct SessionLifecycleTests {
         }
     }
 
+    @Test("a thread-pool job past its timeout fails at once; its result, when the thread returns, is discarded")
+    func threadTimeout() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(1), timeoutNanoseconds: 50_000_000, spec: .fibonacci(n: 35))))
+                // The slot is the fib's until its thread returns: the next job runs after it, so any result the
+                // fib gave would come before this one's.
+                try await session.send(.submit(Submit(jobID: JobID(2), spec: .noop)))
+                var results: [JobResult] = []
+                while let message = try await session.next() {
+                    guard case .result(let result) = message else { continue }
+                    results.append(result)
+                    if result.jobID == JobID(2) { break }
+                }
+                #expect(results.map(\.jobID) == [JobID(1), JobID(2)], "one answer each: the late fib result was dropped")
+                guard case .failed(let failure) = results.first?.outcome else {
+                    Issue.record("expected the timeout, got \(String(describing: results.first))")
+                    return
+                }
+                #expect(failure.code == .jobTimedOut)
+                #expect(results.last?.outcome == .ok(.noop))
+            }
+        }
+    }
+
     @Test("a child killed with SIGKILL mid-job fails that job naming the signal, and a fresh child runs the next")
     func childKilled() async throws {
         try await RunningWorker.with(pool: .processes, size: 1) { worker in
