@@ -27,6 +27,13 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "FanoutLocking",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+            ],
+            path: "Sources/Locking"
+        ),
+        .target(
             name: "FanoutProtocol",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -48,6 +55,7 @@ let package = Package(
         .target(
             name: "FanoutWorker",
             dependencies: [
+                "FanoutLocking",
                 "FanoutProtocol",
                 "FanoutJobRunners",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -62,6 +70,7 @@ let package = Package(
         .target(
             name: "FanoutCoordinator",
             dependencies: [
+                "FanoutLocking",
                 "FanoutProtocol",
                 "FanoutJobRunners",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +128,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
+                "FanoutLocking",
                 "FanoutCoordinator",
                 "FanoutCommandLine",
                 "FanoutProtocol",
@@ -173,6 +183,7 @@ let package = Package(
         .testTarget(
             name: "FanoutCoordinatorTests",
             dependencies: [
+                "FanoutLocking",
                 "FanoutCoordinator",
                 "FanoutFlagServer",
                 "FanoutTestSupport",

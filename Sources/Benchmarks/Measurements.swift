@@ -2,7 +2,7 @@ import FanoutCoordinator
 import FanoutProtocol
 import Foundation
 import Logging
-import Synchronization
+import FanoutLocking
 
 /// The measurements of `benchmarks/run.sh`, each on local workers over mutual TLS.
 struct Measurements: Sendable {
@@ -182,7 +182,7 @@ final class BusyTime: JobObserver {
         var waiter: (count: Int, continuation: CheckedContinuation<Duration, Never>)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func jobDone(_ record: JobRecord) {
         let resume = self.state.withLock { state -> (CheckedContinuation<Duration, Never>, Duration)? in

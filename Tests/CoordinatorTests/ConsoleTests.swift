@@ -1,12 +1,12 @@
 @testable import FanoutCoordinator
 import FanoutProtocol
-import Synchronization
+import FanoutLocking
 import Testing
 
 @Suite("Progress")
 struct ConsoleTests {
     final class Capture: Sendable {
-        private let text = Mutex("")
+        private let text = Locked("")
         var all: String { self.text.withLock { $0 } }
         @Sendable func write(_ piece: String) { self.text.withLock { $0 += piece } }
     }

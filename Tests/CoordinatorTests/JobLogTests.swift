@@ -2,7 +2,7 @@
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
-import Synchronization
+import FanoutLocking
 import Testing
 
 @Suite("Job log")
@@ -80,7 +80,7 @@ struct JobLogTests {
 
 /// Keeps every record it hears of.
 final class Recorder: JobObserver {
-    private let state = Mutex<[JobRecord]>([])
+    private let state = Locked<[JobRecord]>([])
     var records: [JobRecord] { self.state.withLock { $0 } }
     func jobDone(_ record: JobRecord) { self.state.withLock { $0.append(record) } }
 }

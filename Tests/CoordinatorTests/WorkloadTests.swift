@@ -3,12 +3,12 @@ import FanoutFlagServer
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
-import Synchronization
+import FanoutLocking
 import Testing
 
 /// Collects printed lines.
 final class Transcript: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     var all: [String] { self.lines.withLock { $0 } }
     @Sendable func print(_ line: String) { self.lines.withLock { $0.append(line) } }
 }

@@ -2,7 +2,7 @@ import FanoutProtocol
 import Logging
 import NIOCore
 import NIOSSL
-import Synchronization
+import FanoutLocking
 
 /// A coordinator's connections to its workers, and the jobs it runs on them.
 ///
@@ -29,7 +29,7 @@ public final class Cluster: Sendable, JobCanceller {
         var draining = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let counters = WireCounters()
     /// Ends the reconnect loops once every job is done.
     private let stopped = StopSignal()
@@ -37,7 +37,7 @@ public final class Cluster: Sendable, JobCanceller {
     init(configuration: ClusterConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.state = Mutex(State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts)))
+        self.state = Locked(State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts)))
     }
 
     /// Connects to every worker, runs `body` with the cluster, then waits for every job and closes.

@@ -1,5 +1,5 @@
 import FanoutProtocol
-import Synchronization
+import FanoutLocking
 
 /// Messages for one worker, posted from any task and written by one writer, everything posted since its
 /// last write in one batch, so a burst of submits leaves in one flush.
@@ -16,7 +16,7 @@ final class OutboundMailbox: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func post(_ messages: [Message]) {
         guard !messages.isEmpty else { return }

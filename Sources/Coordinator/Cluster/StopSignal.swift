@@ -1,4 +1,4 @@
-import Synchronization
+import FanoutLocking
 
 /// A one-shot signal that cuts short every ``sleep(for:)``: how a cluster that is done stops its reconnect loops.
 final class StopSignal: Sendable {
@@ -8,7 +8,7 @@ final class StopSignal: Sendable {
         var nextNap: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var isStopped: Bool { self.state.withLock { $0.stopped } }
 

@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Synchronization
+import FanoutLocking
 
 /// The coordinator's end of one worker connection: the handshake, a writer that sends the mailbox's batches,
 /// a heartbeat, and a reader that hands every message to the cluster.
@@ -11,10 +11,10 @@ final class WorkerConnection: Sendable {
     let id: WorkerID
     let address: WorkerAddress
     let mailbox = OutboundMailbox()
-    private let lastHeard = Mutex(ContinuousClock.now)
+    private let lastHeard = Locked(ContinuousClock.now)
     /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
-    private let pings = Mutex<[UInt64: CheckedContinuation<(pong: Pong, receivedAt: UInt64)?, Never>]?>([:])
-    private let offset = Mutex(ClockOffset())
+    private let pings = Locked<[UInt64: CheckedContinuation<(pong: Pong, receivedAt: UInt64)?, Never>]?>([:])
+    private let offset = Locked(ClockOffset())
 
     init(id: WorkerID, address: WorkerAddress) {
         self.id = id

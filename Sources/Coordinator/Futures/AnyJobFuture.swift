@@ -1,5 +1,5 @@
 import FanoutProtocol
-import Synchronization
+import FanoutLocking
 
 /// A submitted job of any kind: its state, where it runs, and how it ended.
 ///
@@ -60,7 +60,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         var continuation: CheckedContinuation<Void, Never>
     }
 
-    private let record = Mutex(Record())
+    private let record = Locked(Record())
     /// The cluster that can take the job back while it is pending; weak, as the cluster holds its futures.
     private weak let canceller: (any JobCanceller)?
 

@@ -1,4 +1,4 @@
-import Synchronization
+import FanoutLocking
 
 /// Futures in the order they complete, for one waiter: fed by completion callbacks, read with ``next()``.
 final class CompletionQueue: Sendable {
@@ -7,7 +7,7 @@ final class CompletionQueue: Sendable {
         var waiter: CheckedContinuation<AnyJobFuture?, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Watches `futures`; each is delivered once, when done (at once for those done already).
     init(watching futures: some Sequence<AnyJobFuture>) {

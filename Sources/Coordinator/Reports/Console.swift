@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import FanoutLocking
 
 /// Where a run's report goes: its lines to standard output, and a live progress line (done of total,
 /// failed, jobs per second, time left) to standard error.
@@ -25,7 +25,7 @@ public final class Console: JobObserver {
     private let started: ContinuousClock.Instant
     private let plainInterval: Duration
     private let terminalInterval: Duration = .milliseconds(100)
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// - Parameters:
     ///   - isTerminal: whether standard error is a terminal, where the line may be redrawn in place.

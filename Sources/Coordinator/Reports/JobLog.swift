@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import FanoutLocking
 
 /// A tab-separated file with one line per finished job, in the spirit of GNU Parallel's `--joblog`.
 ///
@@ -14,7 +14,7 @@ public final class JobLog: JobObserver {
         "network", "status", "error",
     ]
 
-    private let file: Mutex<FileHandle?>
+    private let file: Locked<FileHandle?>
     public let path: String
 
     public struct OpenError: Error, CustomStringConvertible {
@@ -30,7 +30,7 @@ public final class JobLog: JobObserver {
         }
         handle.seekToEndOfFile()
         self.path = path
-        self.file = Mutex(handle)
+        self.file = Locked(handle)
     }
 
     /// Appends `record`'s line.

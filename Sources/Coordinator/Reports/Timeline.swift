@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import FanoutLocking
 
 /// A Gantt chart of a run, as SVG: one row per slot of each worker, one bar per job from when its slot took
 /// it to when it stopped, on the coordinator's clock (each worker's clock mapped with the offset that ping
@@ -9,7 +9,7 @@ import Synchronization
 /// A job no slot ran (cancelled while queued, or failed with its worker) gets its bar, from submit to end,
 /// on a last row, "not run". Every bar has a tooltip naming the job, its input, worker, attempts and times.
 public final class Timeline: JobObserver {
-    private let records = Mutex<[JobRecord]>([])
+    private let records = Locked<[JobRecord]>([])
 
     public init() {}
 

@@ -6,7 +6,7 @@ import Musl
 import FanoutProtocol
 import NIOCore
 import NIOPosix
-import Synchronization
+import FanoutLocking
 
 /// One running child of the process pool, spoken to in frames over its stdin and stdout.
 struct ChildProcess: Sendable {
@@ -40,7 +40,7 @@ struct ChildProcess: Sendable {
     /// Held from creating a child's pipes until it has started, because a pipe is inheritable until marked
     /// close-on-exec: where closing from 3 is not available, a child started in between by another slot
     /// would hold a copy of this child's pipe open, and this child's death would never read as end of file.
-    private static let spawnLock = Mutex(())
+    private static let spawnLock = Locked(())
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 

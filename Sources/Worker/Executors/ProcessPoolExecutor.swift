@@ -6,7 +6,7 @@ import Musl
 import FanoutProtocol
 import Logging
 import NIOCore
-import Synchronization
+import FanoutLocking
 
 /// N child processes started from the worker's own binary, each running one job at a time, as Python's
 /// `ProcessPoolExecutor`.
@@ -44,7 +44,7 @@ final class ProcessPoolExecutor: SlotExecutor {
     private let limits: FrameLimits
     private let logger: Logger
     private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
-    private let slots: Mutex<[SlotState]>
+    private let slots: Locked<[SlotState]>
 
     init(size: Int, command: ChildCommand, limits: FrameLimits, logger: Logger) {
         // Writing to the pipe of a child that just died raises SIGPIPE, whose default action would end the
@@ -55,7 +55,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         self.limits = limits
         self.logger = logger
         self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
-        self.slots = Mutex(Array(repeating: SlotState(), count: size))
+        self.slots = Locked(Array(repeating: SlotState(), count: size))
     }
 
     /// The process id of each slot's child, nil while it has none.

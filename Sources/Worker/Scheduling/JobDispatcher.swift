@@ -1,6 +1,6 @@
 import FanoutProtocol
 import Logging
-import Synchronization
+import FanoutLocking
 
 /// Takes jobs from every session, queues them in front of the pool's slots, runs them, and sends each
 /// session its `started` and `result` messages.
@@ -15,15 +15,15 @@ final class JobDispatcher: Sendable {
     }
 
     private let executor: any SlotExecutor
-    private let scheduler: Mutex<SlotScheduler>
-    private let slots = Mutex(Slots())
+    private let scheduler: Locked<SlotScheduler>
+    private let slots = Locked(Slots())
     private let clock: WallClock
     private let logger: Logger
 
     init(executor: any SlotExecutor, queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
         self.executor = executor
         self.clock = clock
-        self.scheduler = Mutex(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
+        self.scheduler = Locked(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
         self.logger = logger
     }
 
@@ -153,7 +153,7 @@ final class JobDispatcher: Sendable {
             outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
         }
 
-        let answered = Mutex(false)
+        let answered = Locked(false)
         /// Sends the job's one result; false when it has been sent already.
         let answer: @Sendable (JobOutcome) -> Bool = { outcome in
             let first = answered.withLock { done in

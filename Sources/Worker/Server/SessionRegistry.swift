@@ -1,4 +1,4 @@
-import Synchronization
+import FanoutLocking
 
 /// The sessions a worker is serving, so that shutdown can drain them all.
 final class SessionRegistry: Sendable {
@@ -8,7 +8,7 @@ final class SessionRegistry: Sendable {
         var shuttingDown = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A new session; when the worker is already stopping it starts out draining.
     func open() -> (SessionID, SessionOutbox) {

@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
-import Synchronization
+import FanoutLocking
 
 /// The worker daemon: a mutual-TLS listener whose sessions feed one pool of threads or processes.
 ///
@@ -18,7 +18,7 @@ public final class WorkerServer: Service {
     private let onListening: @Sendable (SocketAddress) -> Void
     private let registry = SessionRegistry()
     /// The running pool, for inspection while the server runs.
-    private let executor = Mutex<(any SlotExecutor)?>(nil)
+    private let executor = Locked<(any SlotExecutor)?>(nil)
 
     /// - Parameter onListening: called once with the bound address, before the first connection is accepted.
     public init(

@@ -1,5 +1,5 @@
 import FanoutProtocol
-import Synchronization
+import FanoutLocking
 
 /// What one session owes its coordinator: messages waiting to be written, the jobs still in flight, and
 /// whether it is draining.
@@ -70,7 +70,7 @@ final class SessionOutbox: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Records `jobID` as in flight unless it already is or the session is draining.
     func admit(_ jobID: JobID) -> Admission {
