@@ -38,6 +38,8 @@ final class ProcessPoolExecutor: SlotExecutor {
     private struct SlotState {
         var pid: pid_t?
         var job: JobID?
+        /// A job abandoned before it reached the child: it is answered, not sent, when its turn comes.
+        var abandoned: JobID?
     }
 
     private let command: ChildCommand
@@ -81,7 +83,12 @@ final class ProcessPoolExecutor: SlotExecutor {
     }
 
     func abandon(_ job: JobID, in slot: Int) {
-        guard let pid = self.slots.withLock({ $0[slot].job == job ? $0[slot].pid : nil }) else { return }
+        let pid = self.slots.withLock { slots -> pid_t? in
+            if slots[slot].job == job { return slots[slot].pid }
+            slots[slot].abandoned = job
+            return nil
+        }
+        guard let pid else { return }
         self.logger.info(
             "job ran past its deadline; killing its child",
             metadata: ["worker.slot": "\(slot)", "child.pid": "\(pid)"]
@@ -114,15 +121,25 @@ final class ProcessPoolExecutor: SlotExecutor {
                 )
                 continue
             }
-            self.slots.withLock { $0[slot] = SlotState(pid: child.pid, job: nil) }
+            self.slots.withLock { $0[slot].pid = child.pid }
             logger.debug("child started", metadata: ["child.pid": "\(child.pid)"])
 
             let first = carried
             carried = nil
             let ending = await Self.feed(child, first: first, from: &requests) { job in
-                self.slots.withLock { $0[slot].job = job }
+                self.slots.withLock { slots in
+                    if let job, slots[slot].abandoned == job {
+                        slots[slot].abandoned = nil
+                        return false
+                    }
+                    slots[slot].job = job
+                    return true
+                }
             }
-            self.slots.withLock { $0[slot] = SlotState() }
+            self.slots.withLock { slots in
+                slots[slot].pid = nil
+                slots[slot].job = nil
+            }
             let exit = await child.reap()
             logger[metadataKey: "child.pid"] = "\(child.pid)"
 
@@ -174,12 +191,13 @@ final class ProcessPoolExecutor: SlotExecutor {
     }
 
     /// Sends the child one job at a time, `first` first, until the requests end (then drains it) or the
-    /// child dies; `running` hears which job the child has, nil between jobs.
+    /// child dies; `running` hears which job the child has, nil between jobs, and answers false for a job
+    /// abandoned (past its deadline) before it got here, which is answered without being sent.
     private static func feed(
         _ child: ChildProcess,
         first: Request?,
         from requests: inout AsyncStream<Request>.Iterator,
-        running onRunning: (JobID?) -> Void
+        running onRunning: (JobID?) -> Bool
     ) async -> Ending {
         var running: Request?
         var reached = false
@@ -191,14 +209,20 @@ final class ProcessPoolExecutor: SlotExecutor {
                 greeted = true
                 var next = first
                 while let request = await Self.take(&next, else: &requests) {
+                    guard onRunning(request.submit.jobID) else {
+                        request.continuation.resume(
+                            returning: .failed(JobFailure(code: .jobTimedOut, message: "abandoned past its deadline before it started"))
+                        )
+                        continue
+                    }
                     do {
                         try await outbound.write(.submit(request.submit))
                     } catch {
+                        _ = onRunning(nil)
                         return .diedIdle(next: request)
                     }
                     running = request
                     reached = false
-                    onRunning(request.submit.jobID)
                     while true {
                         guard let reply = try await replies.next() else {
                             // Dead before it said the job reached it: the job never ran, and goes to the next child.
@@ -209,7 +233,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                             reached = true
                             request.started()
                         case .result(let result) where result.jobID == request.submit.jobID:
-                            onRunning(nil)
+                            _ = onRunning(nil)
                             request.continuation.resume(returning: result.outcome)
                             running = nil
                         default:
