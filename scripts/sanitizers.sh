@@ -25,7 +25,9 @@ for sanitizer in "${sanitizers[@]}"; do
     export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan"
     export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0"
     tested=0
-    swift test --skip-build "${flags[@]}" > "$build/test.log" 2>&1 || tested=$?
+    # One test at a time: the sanitizers slow everything several times over, and on a small machine tests in
+    # parallel would then miss the deadlines (heartbeats, handshakes) they exercise.
+    swift test --skip-build --no-parallel "${flags[@]}" > "$build/test.log" 2>&1 || tested=$?
     grep -E '^(✔|✘) Test run' "$build/test.log" || tail -30 "$build/test.log"
     if [ "$tested" -ne 0 ]; then
         grep -E '✘' "$build/test.log" | head -20 || true

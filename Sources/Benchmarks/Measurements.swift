@@ -1,8 +1,8 @@
 import FanoutCoordinator
+import FanoutLocking
 import FanoutProtocol
 import Foundation
 import Logging
-import FanoutLocking
 
 /// The measurements of `benchmarks/run.sh`, each on local workers over mutual TLS.
 struct Measurements: Sendable {

@@ -1,6 +1,6 @@
 @testable import FanoutCoordinator
-import FanoutProtocol
 import FanoutLocking
+import FanoutProtocol
 import Testing
 
 @Suite("Progress")

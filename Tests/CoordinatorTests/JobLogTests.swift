@@ -1,8 +1,8 @@
 @testable import FanoutCoordinator
+import FanoutLocking
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
-import FanoutLocking
 import Testing
 
 @Suite("Job log")

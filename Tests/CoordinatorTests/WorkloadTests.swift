@@ -1,9 +1,9 @@
 @testable import FanoutCoordinator
 import FanoutFlagServer
+import FanoutLocking
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
-import FanoutLocking
 import Testing
 
 /// Collects printed lines.

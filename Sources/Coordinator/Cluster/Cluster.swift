@@ -1,8 +1,8 @@
+import FanoutLocking
 import FanoutProtocol
 import Logging
 import NIOCore
 import NIOSSL
-import FanoutLocking
 
 /// A coordinator's connections to its workers, and the jobs it runs on them.
 ///

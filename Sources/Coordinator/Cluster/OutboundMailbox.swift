@@ -1,5 +1,5 @@
-import FanoutProtocol
 import FanoutLocking
+import FanoutProtocol
 
 /// Messages for one worker, posted from any task and written by one writer, everything posted since its
 /// last write in one batch, so a burst of submits leaves in one flush.

@@ -1,9 +1,9 @@
+import FanoutLocking
 import FanoutProtocol
 import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import FanoutLocking
 
 /// The coordinator's end of one worker connection: the handshake, a writer that sends the mailbox's batches,
 /// a heartbeat, and a reader that hands every message to the cluster.

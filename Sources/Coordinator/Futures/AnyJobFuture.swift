@@ -1,5 +1,5 @@
-import FanoutProtocol
 import FanoutLocking
+import FanoutProtocol
 
 /// A submitted job of any kind: its state, where it runs, and how it ended.
 ///

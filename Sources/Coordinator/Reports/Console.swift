@@ -1,5 +1,5 @@
-import Foundation
 import FanoutLocking
+import Foundation
 
 /// Where a run's report goes: its lines to standard output, and a live progress line (done of total,
 /// failed, jobs per second, time left) to standard error.

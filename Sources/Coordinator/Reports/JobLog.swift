@@ -1,5 +1,5 @@
-import Foundation
 import FanoutLocking
+import Foundation
 
 /// A tab-separated file with one line per finished job, in the spirit of GNU Parallel's `--joblog`.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import FanoutLocking
+import Foundation
 
 /// A Gantt chart of a run, as SVG: one row per slot of each worker, one bar per job from when its slot took
 /// it to when it stopped, on the coordinator's clock (each worker's clock mapped with the offset that ping

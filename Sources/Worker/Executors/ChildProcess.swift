@@ -3,10 +3,10 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FanoutLocking
 import FanoutProtocol
 import NIOCore
 import NIOPosix
-import FanoutLocking
 
 /// One running child of the process pool, spoken to in frames over its stdin and stdout.
 struct ChildProcess: Sendable {

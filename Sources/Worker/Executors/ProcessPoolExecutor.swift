@@ -3,10 +3,10 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FanoutLocking
 import FanoutProtocol
 import Logging
 import NIOCore
-import FanoutLocking
 
 /// N child processes started from the worker's own binary, each running one job at a time, as Python's
 /// `ProcessPoolExecutor`.

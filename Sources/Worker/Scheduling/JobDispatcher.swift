@@ -1,6 +1,6 @@
+import FanoutLocking
 import FanoutProtocol
 import Logging
-import FanoutLocking
 
 /// Takes jobs from every session, queues them in front of the pool's slots, runs them, and sends each
 /// session its `started` and `result` messages.

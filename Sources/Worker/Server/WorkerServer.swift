@@ -1,12 +1,12 @@
 import AsyncHTTPClient
 import FanoutJobRunners
+import FanoutLocking
 import FanoutProtocol
 import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
-import FanoutLocking
 
 /// The worker daemon: a mutual-TLS listener whose sessions feed one pool of threads or processes.
 ///

@@ -1,5 +1,5 @@
-import FanoutProtocol
 import FanoutLocking
+import FanoutProtocol
 
 /// What one session owes its coordinator: messages waiting to be written, the jobs still in flight, and
 /// whether it is draining.
