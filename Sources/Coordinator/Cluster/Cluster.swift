@@ -224,7 +224,7 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// Ends the run early: jobs not yet started are cancelled, running ones have `grace` to finish, and those
     /// still running then fail with ``JobError/Reason/interrupted(grace:)``. The workers are told to drain, or,
-    /// when jobs were abandoned, goodbye; a worker finishes an abandoned job unheard.
+    /// when a worker still holds a job that will not be waited for, goodbye; it finishes that job unheard.
     ///
     /// Runs to the end even when the calling task is cancelled, as it is on Ctrl-C.
     public func stop(grace: Duration) async {
@@ -252,9 +252,11 @@ public final class Cluster: Sendable, JobCanceller {
             }
         }.value
         self.stopped.stop()
-        let (abandoned, connections) = self.state.withLock { state in
+        let (abandoned, connections, stillHeld) = self.state.withLock { state in
             state.draining = true
-            return (allDone ? [] : state.scheduler.abandonAll(), Array(state.connections.values))
+            let abandoned = allDone ? [] : state.scheduler.abandonAll()
+            // Held still: abandoned jobs, and cancelled ones a worker had started before the cancel reached it.
+            return (abandoned, Array(state.connections.values), state.scheduler.heldCount > 0)
         }
         for future in abandoned {
             future.resolve(
@@ -262,7 +264,7 @@ public final class Cluster: Sendable, JobCanceller {
             )
         }
         for connection in connections {
-            connection.mailbox.post(abandoned.isEmpty ? .drain : .goodbye)
+            connection.mailbox.post(stillHeld ? .goodbye : .drain)
         }
     }
 
@@ -403,6 +405,8 @@ public final class Cluster: Sendable, JobCanceller {
         }
         switch crash {
         case .stale:
+            return
+        case .retried(nil, _):
             return
         case .retried:
             self.logger.warning(

@@ -50,6 +50,7 @@ public struct ClusterConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
+        precondition(queueLimit >= 1, "queueLimit must be at least 1")
         self.queueLimit = queueLimit
         self.reconnect = reconnect
         self.stopGrace = stopGrace

@@ -117,7 +117,8 @@ final class ProcessPoolExecutor: SlotExecutor {
                 // Fail the next job rather than retrying in a loop; try again for the one after.
                 guard let request = await Self.take(&carried, else: &requests) else { return }
                 request.continuation.resume(
-                    returning: .failed(JobFailure(code: .childDied, message: "cannot start a child process: \(error)"))
+                    // Not the job's doing, and not a crash under it: it fails once, with the reason.
+                    returning: .failed(JobFailure(code: .jobFailed, message: "cannot start a child process: \(error)"))
                 )
                 continue
             }
@@ -128,10 +129,13 @@ final class ProcessPoolExecutor: SlotExecutor {
             carried = nil
             let ending = await Self.feed(child, first: first, from: &requests) { job in
                 self.slots.withLock { slots in
-                    if let job, slots[slot].abandoned == job {
-                        slots[slot].abandoned = nil
-                        return false
+                    guard let job else {
+                        slots[slot].job = nil
+                        return true
                     }
+                    // A slot has one request at a time: a mark for any other job is stale.
+                    defer { slots[slot].abandoned = nil }
+                    guard slots[slot].abandoned != job else { return false }
                     slots[slot].job = job
                     return true
                 }
@@ -170,11 +174,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                 guard let request = await Self.take(&unsent, else: &requests) else { return }
                 request.continuation.resume(
                     returning: .failed(
-                        JobFailure(
-                            code: .childDied,
-                            detail: exit.detail,
-                            message: "child process \(child.pid) \(exit) before it could take a job"
-                        )
+                        JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) before it could take a job")
                     )
                 )
             }
