@@ -5,7 +5,7 @@ import FanoutProtocol
 extension CoordinatorCommand {
     struct Primes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check random numbers for primality on the cluster (the seed's multiprocs.py).",
+            abstract: "Check random or given numbers for primality on the cluster (the seed's multiprocs.py).",
             discussion: "Prints `n | p | elapsed | worker` per result as it arrives, then `N in X seconds`."
         )
 
