@@ -1,5 +1,6 @@
 import FanoutFuzzing
 import Foundation
+import NIOCore
 import Testing
 
 /// The fuzzer's properties, held by every input it starts from and every input that once broke one
@@ -14,11 +15,30 @@ struct FuzzCorpusTests {
         return names.filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted().map { directory.appending(path: $0) }
     }
 
-    @Test("the seed corpus has a frame of every message type, and each holds every property")
+    /// "result ok, flag download" is in result-ok-flag-download.bin.
+    static func fileName(for frameName: String) -> String {
+        let words = frameName.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        return words.joined(separator: "-") + ".bin"
+    }
+
+    @Test("the seed corpus is every golden frame, one file each and all in one stream")
+    func corpusIsTheGoldenFrames() throws {
+        let frames = Self.fuzz.appending(path: "corpus/frames")
+        var stream: [UInt8] = []
+        for golden in GoldenFrame.all {
+            let expected = Array(ByteBuffer(hex: golden.hex).readableBytesView)
+            let file = frames.appending(path: Self.fileName(for: golden.name))
+            #expect(try Array(Data(contentsOf: file)) == expected, "\(file.lastPathComponent)")
+            stream += expected
+        }
+        let all = frames.appending(path: "every-golden-frame-in-one-stream.bin")
+        #expect(try Array(Data(contentsOf: all)) == stream)
+        #expect(Self.inputs(in: "corpus/frames").count == GoldenFrame.all.count + 1)
+    }
+
+    @Test("every input of the seed corpus holds every property")
     func corpus() throws {
-        let inputs = Self.inputs(in: "corpus/frames")
-        #expect(inputs.count >= 24)
-        for input in inputs {
+        for input in Self.inputs(in: "corpus/frames") {
             let bytes = try Data(contentsOf: input)
             let violation = bytes.withUnsafeBytes { FrameProperties.violation(in: $0) }
             #expect(violation == nil, "\(input.lastPathComponent): \(violation ?? "")")
