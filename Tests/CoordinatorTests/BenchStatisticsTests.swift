@@ -185,7 +185,7 @@ struct SpeedupPlotTests {
         #expect(Set(points.compactMap { SVGElements.attribute($0, "data-workers") }) == ["1", "2", "4"])
         #expect(points.contains { SVGElements.attribute($0, "data-workers") == "2" && SVGElements.attribute($0, "data-speedup") == "2.000" })
         #expect(svg.named("polyline", classes: ["ideal"]).count == 1)
-        let texts = svg.named("text").compactMap(\.stringValue)
+        let texts = svg.named("text").map(\.text)
         #expect(texts.contains("workers") && texts.contains("speedup"))
         #expect(texts.contains("Speedup of fib <&>"))
         // A higher speedup sits higher: SVG's y grows downwards.

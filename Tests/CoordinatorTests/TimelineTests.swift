@@ -51,7 +51,7 @@ struct TimelineTests {
         #expect(svg.named("rect", classes: ["job", "not-run"]).map { SVGElements.attribute($0, "data-job") } == ["5"])
 
         // Rows: three slots, then "not run".
-        let labels = svg.named("text", classes: ["label"]).compactMap(\.stringValue)
+        let labels = svg.named("text", classes: ["label"]).map(\.text)
         for row in ["10.0.0.1:7420 slot 0", "10.0.0.1:7420 slot 1", "10.0.0.2:7420 slot 0", "not run"] {
             #expect(labels.contains(row), "\(labels)")
         }
@@ -66,7 +66,7 @@ struct TimelineTests {
         #expect(try abs(#require(width(2)) - 2 * unit) < 0.02)
         #expect(try abs(#require(x(4)) - #require(x(1)) - 1.5 * unit) < 0.02)
         #expect(SVGElements.title(of: byJob[3]!)?.contains("boom") == true)
-        #expect(svg.all.first { $0.localName == "title" }?.stringValue == "fixed <run> & co")
+        #expect(svg.all.first { $0.name == "title" }?.text == "fixed <run> & co")
     }
 
     @Test("a start time at the end of the clock from a wrong worker saturates instead of trapping, and still charts")
@@ -94,7 +94,7 @@ struct TimelineTests {
         let bars = svg.named("rect", classes: ["job"])
         #expect(bars.count == 9)
         #expect(svg.named("rect", classes: ["job", "failed"]).count == 1)
-        let rows = Set(svg.named("text", classes: ["label"]).compactMap(\.stringValue).filter { $0.contains(" slot ") })
+        let rows = Set(svg.named("text", classes: ["label"]).map(\.text).filter { $0.contains(" slot ") })
         for record in records.records {
             let worker = try #require(record.worker)
             #expect(workers.contains(worker))
