@@ -76,8 +76,11 @@ public final class Cluster: Sendable, JobCanceller {
                 let reasons = cluster.unreachable.map { "  \($0)" }.joined(separator: "\n")
                 throw ClusterError("no worker could be reached:\n\(reasons)")
             }
-            result = .success(try await body(cluster))
+            let value = try await body(cluster)
             await cluster.shutdown(wait: true)
+            // Cancelled (Ctrl-C) while waiting for jobs the body left running: stopped like any interruption.
+            try Task.checkCancellation()
+            result = .success(value)
         } catch {
             result = .failure(error)
             await cluster.stop(grace: configuration.stopGrace)
@@ -198,7 +201,10 @@ public final class Cluster: Sendable, JobCanceller {
     }
 
     /// Stops taking jobs. With `cancelPending`, every job not yet started is cancelled; with `wait`, returns
-    /// once every job is done.
+    /// once every job is done, and then tells the workers to drain.
+    ///
+    /// When the calling task is cancelled, stops waiting and leaves the jobs running; ``stop(grace:)`` ends
+    /// them.
     public func shutdown(wait: Bool = true, cancelPending: Bool = false) async {
         let unresolved = self.state.withLock { state in
             state.shutDown = true
@@ -211,6 +217,7 @@ public final class Cluster: Sendable, JobCanceller {
         for future in unresolved {
             await future.waitUntilDone()
         }
+        guard !Task.isCancelled else { return }
         // Every job is done: each worker gets the drain message, answers goodbye, and the connection ends.
         self.stopped.stop()
         let connections = self.state.withLock { state in
@@ -490,13 +497,15 @@ public final class Cluster: Sendable, JobCanceller {
                 connection.address,
                 context: context,
                 configuration: configuration,
-                counters: self.counters
+                counters: self.counters,
+                stopping: self.stopped
             )
             try await channel.executeThenClose { inbound, outbound in
                 var messages = inbound.makeAsyncIterator()
                 let hello = try await withHandshakeDeadline(configuration.connectTimeout, channel: channel.channel) {
                     try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
                 }
+                self.stopped.release(channel.channel)
                 self.register(connection, hello: hello, reconnected: ready == nil)
                 registered = true
                 logger.info(
@@ -534,9 +543,10 @@ public final class Cluster: Sendable, JobCanceller {
         } catch {
             endReason = WorkerConnection.describe(error)
             if !registered {
-                let reason = (error as? ClusterError)?.message ?? endReason
+                let stopped = self.stopped.isStopped
+                let reason = stopped ? "the cluster stopped before it connected" : (error as? ClusterError)?.message ?? endReason
                 if let ready {
-                    logger.error("cannot reach worker", metadata: ["error": "\(reason)"])
+                    logger.log(level: stopped ? .debug : .error, "cannot reach worker", metadata: ["error": "\(reason)"])
                     self.state.withLock { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
                     ready()
                 }

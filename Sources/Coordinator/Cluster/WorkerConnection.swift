@@ -23,19 +23,21 @@ final class WorkerConnection: Sendable {
 
     var name: String { self.address.description }
 
-    /// Connects over mutual TLS and says hello; returns the open channel and the worker's hello.
+    /// Connects over mutual TLS; returns the open channel. `stopping` closes the channel if it stops first.
     static func open(
         _ address: WorkerAddress,
         context: NIOSSLContext,
         configuration: ClusterConfiguration,
-        counters: WireCounters
+        counters: WireCounters,
+        stopping: StopSignal
     ) async throws -> NIOAsyncChannel<Message, Message> {
         let limits = configuration.frameLimits
         let host = address.host.description
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(Int64(clamping: configuration.connectTimeout.wireNanoseconds)))
             .connect(host: host, port: address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
+                stopping.closeOnStop(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(counters.makeHandler())
                     try pipeline.addHandler(MutualTLS.makeClientHandler(context: context, host: host))
