@@ -27,6 +27,16 @@ public final class Cluster: Sendable, JobCanceller {
         var shutDown = false
         /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
         var draining = false
+        /// Producers in ``Cluster/submitWhenRoom(_:timeout:)`` waiting for the queue to shrink.
+        var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextProducer: UInt64 = 0
+
+        /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
+        mutating func wakeProducers(queueLimit: Int) {
+            guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < queueLimit else { return }
+            for producer in self.producers.values { producer.resume() }
+            self.producers = [:]
+        }
     }
 
     private let state: Locked<State>
@@ -156,7 +166,7 @@ public final class Cluster: Sendable, JobCanceller {
             }
             guard state.scheduler.hasWorkers || !state.reconnecting.isEmpty else { return (future, true) }
             let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
-            Self.send(assignments, over: state.connections)
+            self.send(assignments, in: &state)
             return (future, false)
         }
         if noWorkers {
@@ -169,20 +179,34 @@ public final class Cluster: Sendable, JobCanceller {
     /// waits until one has left the queue.
     public func submitWhenRoom<J: Job>(_ job: J, timeout: Duration? = nil) async throws -> JobFuture<J.Output> {
         while true {
-            let head = self.state.withLock { state in
-                state.scheduler.queuedCount < self.configuration.queueLimit ? nil : state.scheduler.queueHead
-            }
-            if let head {
-                await head.waitUntilRunning()
-                try Task.checkCancellation()
-                continue
-            }
             do {
                 return try self.submit(job, timeout: timeout)
             } catch let error as ClusterError where error == .queueFull(self.configuration.queueLimit) {
-                await Task.yield()  // Another producer took the room first.
+                try await self.waitForRoom()
             }
         }
+    }
+
+    /// Returns once the queue has room, or the cluster takes no more jobs.
+    private func waitForRoom() async throws {
+        let limit = self.configuration.queueLimit
+        let key = self.state.withLock { state in
+            defer { state.nextProducer += 1 }
+            return state.nextProducer
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let waiting = self.state.withLock { state in
+                    guard state.scheduler.queuedCount >= limit, !state.shutDown, !Task.isCancelled else { return false }
+                    state.producers[key] = continuation
+                    return true
+                }
+                if !waiting { continuation.resume() }
+            }
+        } onCancel: {
+            self.state.withLock { $0.producers.removeValue(forKey: key) }?.resume()
+        }
+        try Task.checkCancellation()
     }
 
     /// Throws a ``ClusterError`` when `spec`'s submit would not encode within the frame limits: strings too long
@@ -208,6 +232,7 @@ public final class Cluster: Sendable, JobCanceller {
     public func shutdown(wait: Bool = true, cancelPending: Bool = false) async {
         let unresolved = self.state.withLock { state in
             state.shutDown = true
+            state.wakeProducers(queueLimit: self.configuration.queueLimit)
             return state.scheduler.unresolved
         }
         if cancelPending {
@@ -237,6 +262,7 @@ public final class Cluster: Sendable, JobCanceller {
     public func stop(grace: Duration) async {
         let unresolved = self.state.withLock { state in
             state.shutDown = true
+            state.wakeProducers(queueLimit: self.configuration.queueLimit)
             return state.scheduler.unresolved
         }
         for future in unresolved {
@@ -299,7 +325,10 @@ public final class Cluster: Sendable, JobCanceller {
     // MARK: Jobs
 
     func cancel(_ future: AnyJobFuture) -> Bool {
-        let decision = self.state.withLock { $0.scheduler.cancel(future.id) }
+        let decision = self.state.withLock { state in
+            defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
+            return state.scheduler.cancel(future.id)
+        }
         switch decision {
         case .unknown:
             return future.state == .cancelled
@@ -316,10 +345,13 @@ public final class Cluster: Sendable, JobCanceller {
         }
     }
 
-    /// Posts each assignment's submit to its worker. Called under the state lock, so that what a worker is
-    /// sent follows the scheduler's order: a cancel can never overtake the submit it withdraws.
-    private static func send(_ assignments: [JobScheduler.Assignment], over connections: [WorkerID: WorkerConnection]) {
+    /// Posts each assignment's submit to its worker, then wakes the producers waiting for room in the queue.
+    /// Called under the state lock, so that what a worker is sent follows the scheduler's order: a cancel can
+    /// never overtake the submit it withdraws.
+    private func send(_ assignments: [JobScheduler.Assignment], in state: inout State) {
+        defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
         guard !assignments.isEmpty else { return }
+        let connections = state.connections
         var batches: [WorkerID: [Message]] = [:]
         for assignment in assignments {
             if let connection = connections[assignment.worker] {
@@ -353,7 +385,7 @@ public final class Cluster: Sendable, JobCanceller {
                         draining: failure.code == .shuttingDown
                     )
                     future?.withdrawAttempt()
-                    Self.send(assignments, over: state.connections)
+                    self.send(assignments, in: &state)
                     return future
                 }
                 if refused != nil {
@@ -364,7 +396,7 @@ public final class Cluster: Sendable, JobCanceller {
             let now = WireClock.now
             let future = self.state.withLock { state in
                 let (future, assignments) = state.scheduler.answered(result, on: connection.id, at: now)
-                Self.send(assignments, over: state.connections)
+                self.send(assignments, in: &state)
                 return future
             }
             guard let future else { return }
@@ -404,9 +436,9 @@ public final class Cluster: Sendable, JobCanceller {
                 break
             case .retried(let future, let assignments):
                 future?.markPending()
-                Self.send(assignments, over: state.connections)
+                self.send(assignments, in: &state)
             case .exhausted(_, _, let assignments):
-                Self.send(assignments, over: state.connections)
+                self.send(assignments, in: &state)
             }
             return crash
         }
@@ -471,6 +503,7 @@ public final class Cluster: Sendable, JobCanceller {
     private func stopReconnecting(_ id: WorkerID, reason: String) {
         let stranded = self.state.withLock { state -> [(AnyJobFuture, JobError)] in
             guard state.reconnecting.remove(id) != nil, state.reconnecting.isEmpty, !state.scheduler.hasWorkers else { return [] }
+            defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
             return state.scheduler.strandQueued()
         }
         for (future, error) in stranded {
@@ -578,7 +611,7 @@ public final class Cluster: Sendable, JobCanceller {
                 state.reconnections += 1
             }
             let assignments = state.scheduler.addWorker(connection.id, name: connection.name, credit: credit)
-            Self.send(assignments, over: state.connections)
+            self.send(assignments, in: &state)
             if state.draining {
                 connection.mailbox.post(.drain)
             }
@@ -607,7 +640,7 @@ public final class Cluster: Sendable, JobCanceller {
                 expectingWorkers: !state.reconnecting.isEmpty
             )
             for future in loss.requeued { future.markPending() }
-            Self.send(loss.assignments, over: state.connections)
+            self.send(loss.assignments, in: &state)
             let quiet = state.shutDown && loss.requeued.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty
             if !quiet { state.workersLost += 1 }
             return (loss, quiet)

@@ -81,8 +81,6 @@ struct JobScheduler {
 
     var hasWorkers: Bool { !self.workers.isEmpty }
     var queuedCount: Int { self.queue.count }
-    /// The job first in line for a worker.
-    var queueHead: AnyJobFuture? { self.queue.first.flatMap { self.jobs[$0]?.future } }
     /// Jobs given to workers and not yet answered, over all workers.
     var heldCount: Int { self.workers.values.reduce(0) { $0 + $1.held.count } }
     /// What all workers can hold at once.
