@@ -371,27 +371,15 @@ public final class Cluster: Sendable, JobCanceller {
             let future = self.state.withLock { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
             future?.markRunning()
         case .result(let result):
-            if case .failed(let failure) = result.outcome, failure.code == .childDied {
-                return self.childDied(result, failure: failure, on: connection)
-            }
-            if case .failed(let failure) = result.outcome, failure.code == .shuttingDown || failure.code == .queueFull {
-                // Turned away, not run: it goes to another worker, or back to this one when it has room.
-                let refused = self.state.withLock { state -> AnyJobFuture? in
-                    let future = state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)
-                    let assignments = state.scheduler.refused(
-                        result.jobID,
-                        attempt: result.attempt,
-                        on: connection.id,
-                        draining: failure.code == .shuttingDown
-                    )
-                    future?.withdrawAttempt()
-                    self.send(assignments, in: &state)
-                    return future
+            if case .failed(let failure) = result.outcome {
+                switch failure.code {
+                case .childDied:
+                    return self.childDied(result, failure: failure, on: connection)
+                case .shuttingDown, .queueFull:
+                    return self.turnedAway(result, failure: failure, by: connection)
+                default:
+                    break
                 }
-                if refused != nil {
-                    self.logger.debug("worker turned a job away", metadata: ["worker": "\(connection.name)", "reason": "\(failure)"])
-                }
-                return
             }
             let now = WireClock.now
             let future = self.state.withLock { state in
@@ -423,6 +411,26 @@ public final class Cluster: Sendable, JobCanceller {
             self.logger.warning("worker reported an error", metadata: ["worker": "\(connection.name)", "error": "\(report)"])
         case .hello, .submit, .cancel, .drain, .goodbye, .ping, .pong:
             break
+        }
+    }
+
+    /// The worker turned `result`'s job away without running it: it goes to another worker, or back to this one
+    /// when it has room.
+    private func turnedAway(_ result: JobResult, failure: JobFailure, by connection: WorkerConnection) {
+        let refused = self.state.withLock { state -> AnyJobFuture? in
+            let future = state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)
+            let assignments = state.scheduler.refused(
+                result.jobID,
+                attempt: result.attempt,
+                on: connection.id,
+                draining: failure.code == .shuttingDown
+            )
+            future?.withdrawAttempt()
+            self.send(assignments, in: &state)
+            return future
+        }
+        if refused != nil {
+            self.logger.debug("worker turned a job away", metadata: ["worker": "\(connection.name)", "reason": "\(failure)"])
         }
     }
 

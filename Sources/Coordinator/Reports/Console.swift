@@ -54,9 +54,14 @@ public final class Console: JobObserver {
 
     /// Writes a report line.
     public func line(_ text: String) {
+        self.writeAroundProgress { self.output(text + "\n") }
+    }
+
+    /// Runs `write` with the progress line, when one is drawn, cleared first and drawn again after.
+    private func writeAroundProgress(_ write: () -> Void) {
         self.state.withLock { state in
             if self.isTerminal && state.drawn { self.errors("\r\u{1B}[K") }
-            self.output(text + "\n")
+            write()
             if self.isTerminal && state.drawn { self.errors(self.progress(state)) }
         }
     }
@@ -101,11 +106,7 @@ public final class Console: JobObserver {
     /// Writes what the cluster recovered from, if anything, to standard error.
     public func clusterStopped(_ reliability: ReliabilityCounts) {
         guard reliability != ReliabilityCounts() else { return }
-        self.state.withLock { state in
-            if self.isTerminal && state.drawn { self.errors("\r\u{1B}[K") }
-            self.errors("recovered: \(reliability)\n")
-            if self.isTerminal && state.drawn { self.errors(self.progress(state)) }
-        }
+        self.writeAroundProgress { self.errors("recovered: \(reliability)\n") }
     }
 
     /// Ends the progress line, leaving the last count on screen.

@@ -63,10 +63,17 @@ final class SessionOutbox: Sendable {
         }
 
         /// The writer's continuation, taken, when there is now something for it to do.
-        mutating func wake() -> CheckedContinuation<Void, Never>? {
+        mutating func wakeWriter() -> CheckedContinuation<Void, Never>? {
             guard self.hasWork, let waiter = self.waiter else { return nil }
             self.waiter = nil
             return waiter
+        }
+
+        /// The reader's continuation, taken, when there is now room for what it reads.
+        mutating func wakeReader() -> CheckedContinuation<Void, Never>? {
+            guard self.hasRoom, let reader = self.reader else { return nil }
+            self.reader = nil
+            return reader
         }
     }
 
@@ -118,14 +125,10 @@ final class SessionOutbox: Sendable {
 
     /// The peer is gone: drop everything and end the writer.
     func close() {
-        let (writer, reader) = self.state.withLock { state in
+        self.update { state in
             state.closed = true
             state.pending = []
-            defer { state.reader = nil }
-            return (state.wake(), state.reader)
         }
-        writer?.resume()
-        reader?.resume()
     }
 
     /// Whether fewer than ``pendingLimit`` messages wait to be written, or the session is over.
@@ -164,12 +167,7 @@ final class SessionOutbox: Sendable {
         while true {
             var reader: CheckedContinuation<Void, Never>?
             let batch: Batch?? = self.state.withLock { state in
-                defer {
-                    if state.hasRoom {
-                        reader = state.reader
-                        state.reader = nil
-                    }
-                }
+                defer { reader = state.wakeReader() }
                 if state.closed { return .some(nil) }
                 if let failure = state.failure {
                     state.closed = true
@@ -199,11 +197,13 @@ final class SessionOutbox: Sendable {
         }
     }
 
+    /// Changes the state, then wakes the writer if there is work for it and the reader if there is room.
     private func update(_ body: (inout State) -> Void) {
-        let waiter = self.state.withLock { state in
+        let (writer, reader) = self.state.withLock { state in
             body(&state)
-            return state.wake()
+            return (state.wakeWriter(), state.wakeReader())
         }
-        waiter?.resume()
+        writer?.resume()
+        reader?.resume()
     }
 }
