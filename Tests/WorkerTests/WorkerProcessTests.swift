@@ -69,10 +69,17 @@ struct WorkerProcessTests {
             for id in 0..<4 {
                 try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .sleep(nanoseconds: 300_000_000))))
             }
+            // The worker reads in order, so its pong says it has taken all four jobs in.
+            try await session.send(.ping(Ping(sentAt: 1)))
             // Two jobs are running when the signal arrives; two wait in the queue.
             var started = 0
-            while started < 2 {
-                if case .started? = try await session.next() { started += 1 }
+            var ponged = false
+            while started < 2 || !ponged {
+                switch try await session.next() {
+                case .started?: started += 1
+                case .pong?: ponged = true
+                default: break
+                }
             }
             worker.process.terminate()
 
