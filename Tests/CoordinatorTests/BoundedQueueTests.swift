@@ -29,7 +29,7 @@ struct BoundedQueueTests {
         let configuration = ClusterConfiguration(prefetch: 1, maximumPrefetch: 1, queueLimit: 1)
         try await LocalCluster.with(workers: 1, size: 1, configuration: configuration, workerArguments: ["--shutdown-timeout", "1"]) { cluster, _ in
             // Lasts long enough for the rest to be set up behind it; it ending frees room at the worker.
-            let first = try cluster.submit(Sleep(.seconds(2)))
+            let first = try cluster.submit(Sleep(.seconds(5)))
             _ = try cluster.submit(Sleep(.seconds(30)))  // Prefetched: it waits at the worker for the slot.
             await first.erased.waitUntilRunning()
             let queued = try cluster.submit(NoOp())

@@ -87,9 +87,8 @@ public final class Cluster: Sendable, JobCanceller {
                 throw ClusterError("no worker could be reached:\n\(reasons)")
             }
             let value = try await body(cluster)
-            await cluster.shutdown(wait: true)
             // Cancelled (Ctrl-C) while waiting for jobs the body left running: stopped like any interruption.
-            try Task.checkCancellation()
+            guard await cluster.shutdown(wait: true) else { throw CancellationError() }
             result = .success(value)
         } catch {
             result = .failure(error)
@@ -229,7 +228,10 @@ public final class Cluster: Sendable, JobCanceller {
     ///
     /// When the calling task is cancelled, stops waiting and leaves the jobs running; ``stop(grace:)`` ends
     /// them.
-    public func shutdown(wait: Bool = true, cancelPending: Bool = false) async {
+    ///
+    /// - Returns: whether it waited for every job and told the workers to drain.
+    @discardableResult
+    public func shutdown(wait: Bool = true, cancelPending: Bool = false) async -> Bool {
         let unresolved = self.state.withLock { state in
             state.shutDown = true
             state.wakeProducers(queueLimit: self.configuration.queueLimit)
@@ -238,11 +240,12 @@ public final class Cluster: Sendable, JobCanceller {
         if cancelPending {
             for future in unresolved { future.cancel() }
         }
-        guard wait else { return }
+        guard wait else { return false }
         for future in unresolved {
             await future.waitUntilDone()
         }
-        guard !Task.isCancelled else { return }
+        // Cancelled while waiting: the jobs still running are left to stop(grace:).
+        guard unresolved.allSatisfy(\.isDone) else { return false }
         // Every job is done: each worker gets the drain message, answers goodbye, and the connection ends.
         self.stopped.stop()
         let connections = self.state.withLock { state in
@@ -252,6 +255,7 @@ public final class Cluster: Sendable, JobCanceller {
         for connection in connections {
             connection.mailbox.post(.drain)
         }
+        return true
     }
 
     /// Ends the run early: jobs not yet started are cancelled, running ones have `grace` to finish, and those
@@ -547,6 +551,9 @@ public final class Cluster: Sendable, JobCanceller {
                     try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
                 }
                 self.stopped.release(channel.channel)
+                // A stop closes connections still in their handshake; one that finished just as it came is not
+                // registered either. A stop after this drains it, as it does every connection.
+                guard !self.stopped.isStopped else { throw ClusterError("the cluster stopped before it connected") }
                 self.register(connection, hello: hello, reconnected: ready == nil)
                 registered = true
                 logger.info(
