@@ -69,7 +69,7 @@ struct ChunkedMapTests {
     func oversizedBatch() async throws {
         let configuration = ClusterConfiguration(frameLimits: FrameLimits(maximumFrameLength: 1024))
         try await LocalCluster.with(workers: 1, size: 1, configuration: configuration) { cluster, _ in
-            let error = await #expect(throws: ClusterError.self) {
+            let error = #expect(throws: ClusterError.self) {
                 try cluster.submit(try JobBatch(Array(repeating: NoOp(), count: 2_000)))
             }
             #expect(error?.message.contains("batch job cannot be sent") == true, "\(String(describing: error))")

@@ -16,6 +16,8 @@ public final class Cluster: Sendable, JobCanceller {
 
     private struct State {
         var scheduler: JobScheduler
+        /// Jobs the queue holds at most (``ClusterConfiguration/queueLimit``).
+        let queueLimit: Int
         var nextJobID: UInt64 = 1
         var connections: [WorkerID: WorkerConnection] = [:]
         var connected: [WorkerID: ConnectedWorker] = [:]
@@ -32,8 +34,8 @@ public final class Cluster: Sendable, JobCanceller {
         var nextProducer: UInt64 = 0
 
         /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
-        mutating func wakeProducers(queueLimit: Int) {
-            guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < queueLimit else { return }
+        mutating func wakeProducers() {
+            guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
             for producer in self.producers.values { producer.resume() }
             self.producers = [:]
         }
@@ -47,7 +49,9 @@ public final class Cluster: Sendable, JobCanceller {
     init(configuration: ClusterConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.state = Locked(State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts)))
+        self.state = Locked(
+            State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts), queueLimit: configuration.queueLimit)
+        )
     }
 
     /// Connects to every worker, runs `body` with the cluster, then waits for every job and closes.
@@ -232,11 +236,7 @@ public final class Cluster: Sendable, JobCanceller {
     /// - Returns: whether it waited for every job and told the workers to drain.
     @discardableResult
     public func shutdown(wait: Bool = true, cancelPending: Bool = false) async -> Bool {
-        let unresolved = self.state.withLock { state in
-            state.shutDown = true
-            state.wakeProducers(queueLimit: self.configuration.queueLimit)
-            return state.scheduler.unresolved
-        }
+        let unresolved = self.stopTakingJobs()
         if cancelPending {
             for future in unresolved { future.cancel() }
         }
@@ -258,17 +258,22 @@ public final class Cluster: Sendable, JobCanceller {
         return true
     }
 
+    /// Refuses further jobs, and wakes the producers waiting for room to hear so; returns the jobs not yet done.
+    private func stopTakingJobs() -> [AnyJobFuture] {
+        self.state.withLock { state in
+            state.shutDown = true
+            state.wakeProducers()
+            return state.scheduler.unresolved
+        }
+    }
+
     /// Ends the run early: jobs not yet started are cancelled, running ones have `grace` to finish, and those
     /// still running then fail with ``JobError/Reason/interrupted(grace:)``. The workers are told to drain, or,
     /// when a worker still holds a job that will not be waited for, goodbye; it finishes that job unheard.
     ///
     /// Runs to the end even when the calling task is cancelled, as it is on Ctrl-C.
     public func stop(grace: Duration) async {
-        let unresolved = self.state.withLock { state in
-            state.shutDown = true
-            state.wakeProducers(queueLimit: self.configuration.queueLimit)
-            return state.scheduler.unresolved
-        }
+        let unresolved = self.stopTakingJobs()
         for future in unresolved {
             _ = future.cancel()
         }
@@ -330,7 +335,7 @@ public final class Cluster: Sendable, JobCanceller {
 
     func cancel(_ future: AnyJobFuture) -> Bool {
         let decision = self.state.withLock { state in
-            defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
+            defer { state.wakeProducers() }
             return state.scheduler.cancel(future.id)
         }
         switch decision {
@@ -353,7 +358,7 @@ public final class Cluster: Sendable, JobCanceller {
     /// Called under the state lock, so that what a worker is sent follows the scheduler's order: a cancel can
     /// never overtake the submit it withdraws.
     private func send(_ assignments: [JobScheduler.Assignment], in state: inout State) {
-        defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
+        defer { state.wakeProducers() }
         guard !assignments.isEmpty else { return }
         let connections = state.connections
         var batches: [WorkerID: [Message]] = [:]
@@ -515,7 +520,7 @@ public final class Cluster: Sendable, JobCanceller {
     private func stopReconnecting(_ id: WorkerID, reason: String) {
         let stranded = self.state.withLock { state -> [(AnyJobFuture, JobError)] in
             guard state.reconnecting.remove(id) != nil, state.reconnecting.isEmpty, !state.scheduler.hasWorkers else { return [] }
-            defer { state.wakeProducers(queueLimit: self.configuration.queueLimit) }
+            defer { state.wakeProducers() }
             return state.scheduler.strandQueued()
         }
         for (future, error) in stranded {

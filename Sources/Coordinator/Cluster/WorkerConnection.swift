@@ -87,10 +87,7 @@ final class WorkerConnection: Sendable {
         } catch let error as ClusterError {
             throw error
         } catch {
-            if let refusal = TLSRefusal.explainedToCoordinator(error) {
-                throw ClusterError("TLS handshake refused: \(refusal)")
-            }
-            throw ClusterError("handshake failed: \(Self.describe(error))")
+            throw ClusterError(Self.refusal(error) ?? "handshake failed: \(Self.describeFailure(error))")
         }
     }
 
@@ -180,13 +177,18 @@ final class WorkerConnection: Sendable {
         waiting.forEach { $0.resume(returning: nil) }
     }
 
-
     /// TLS and socket errors, in a sentence.
     static func describe(_ error: any Error) -> String {
-        if let refusal = TLSRefusal.explainedToCoordinator(error) {
-            return "TLS handshake refused: \(refusal)"
-        }
-        return switch error {
+        Self.refusal(error) ?? Self.describeFailure(error)
+    }
+
+    /// What a TLS refusal says of why the handshake was refused; nil for any other error.
+    private static func refusal(_ error: any Error) -> String? {
+        TLSRefusal.explainedToCoordinator(error).map { "TLS handshake refused: \($0)" }
+    }
+
+    private static func describeFailure(_ error: any Error) -> String {
+        switch error {
         case let error as NIOSSLError: "TLS: \(error)"
         case let error as IOError: error.description
         case let error as ChannelError: "\(error)"

@@ -128,17 +128,9 @@ final class ProcessPoolExecutor: SlotExecutor {
             let first = carried
             carried = nil
             let ending = await Self.feed(child, first: first, from: &requests) { job in
-                self.slots.withLock { slots in
-                    guard let job else {
-                        slots[slot].job = nil
-                        return true
-                    }
-                    // A slot has one request at a time: a mark for any other job is stale.
-                    defer { slots[slot].abandoned = nil }
-                    guard slots[slot].abandoned != job else { return false }
-                    slots[slot].job = job
-                    return true
-                }
+                self.claim(job, slot: slot)
+            } idle: {
+                self.slots.withLock { $0[slot].job = nil }
             }
             self.slots.withLock { slots in
                 slots[slot].pid = nil
@@ -190,14 +182,27 @@ final class ProcessPoolExecutor: SlotExecutor {
         return await requests.next()
     }
 
+    /// Records `job` as the one `slot`'s child runs; false when it was abandoned before it got there.
+    private func claim(_ job: JobID, slot: Int) -> Bool {
+        self.slots.withLock { slots in
+            // A slot has one request at a time: a mark for any other job is stale.
+            defer { slots[slot].abandoned = nil }
+            guard slots[slot].abandoned != job else { return false }
+            slots[slot].job = job
+            return true
+        }
+    }
+
     /// Sends the child one job at a time, `first` first, until the requests end (then drains it) or the
-    /// child dies; `running` hears which job the child has, nil between jobs, and answers false for a job
-    /// abandoned (past its deadline) before it got here, which is answered without being sent.
+    /// child dies. `claim` hears of each job before it is sent, and answers false for one abandoned (past its
+    /// deadline) before it got here, which is answered without being sent; `idle` hears when the child has
+    /// answered its job.
     private static func feed(
         _ child: ChildProcess,
         first: Request?,
         from requests: inout AsyncStream<Request>.Iterator,
-        running onRunning: (JobID?) -> Bool
+        claim: (JobID) -> Bool,
+        idle: () -> Void
     ) async -> Ending {
         var running: Request?
         var reached = false
@@ -209,7 +214,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                 greeted = true
                 var next = first
                 while let request = await Self.take(&next, else: &requests) {
-                    guard onRunning(request.submit.jobID) else {
+                    guard claim(request.submit.jobID) else {
                         request.continuation.resume(
                             returning: .failed(JobFailure(code: .jobTimedOut, message: "abandoned past its deadline before it started"))
                         )
@@ -218,7 +223,6 @@ final class ProcessPoolExecutor: SlotExecutor {
                     do {
                         try await outbound.write(.submit(request.submit))
                     } catch {
-                        _ = onRunning(nil)
                         return .diedIdle(next: request)
                     }
                     running = request
@@ -233,7 +237,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                             reached = true
                             request.started()
                         case .result(let result) where result.jobID == request.submit.jobID:
-                            _ = onRunning(nil)
+                            idle()
                             request.continuation.resume(returning: result.outcome)
                             running = nil
                         default:
