@@ -12,7 +12,9 @@ let package = Package(
         .library(name: "FanoutProtocol", targets: ["FanoutProtocol"]),
         .library(name: "FanoutCoordinator", targets: ["FanoutCoordinator"]),
         .library(name: "FanoutWorker", targets: ["FanoutWorker"]),
-        .library(name: "FanoutJobRunners", targets: ["FanoutJobRunners"]),
+        .library(name: "FanoutJobs", targets: ["FanoutJobs"]),
+        .library(name: "FanoutBuiltinJobs", targets: ["FanoutBuiltinJobs"]),
+        .library(name: "FanoutWorkerCommandLine", targets: ["FanoutWorkerCommandLine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -42,22 +44,31 @@ let package = Package(
             path: "Sources/Protocol"
         ),
         .target(
-            name: "FanoutJobRunners",
+            name: "FanoutJobs",
             dependencies: [
                 "FanoutProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            path: "Sources/JobRunners"
+            path: "Sources/Jobs"
+        ),
+        .target(
+            name: "FanoutBuiltinJobs",
+            dependencies: [
+                "FanoutJobs",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/BuiltinJobs"
         ),
         .target(
             name: "FanoutWorker",
             dependencies: [
                 "FanoutLocking",
                 "FanoutProtocol",
-                "FanoutJobRunners",
+                "FanoutJobs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -72,7 +83,8 @@ let package = Package(
             dependencies: [
                 "FanoutLocking",
                 "FanoutProtocol",
-                "FanoutJobRunners",
+                "FanoutJobs",
+                "FanoutBuiltinJobs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -117,6 +129,7 @@ let package = Package(
             name: "CoordinatorCLI",
             dependencies: [
                 "FanoutCoordinator",
+                "FanoutBuiltinJobs",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -130,6 +143,7 @@ let package = Package(
             dependencies: [
                 "FanoutLocking",
                 "FanoutCoordinator",
+                "FanoutBuiltinJobs",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -137,10 +151,26 @@ let package = Package(
             ],
             path: "Sources/Benchmarks"
         ),
+        .target(
+            name: "FanoutWorkerCommandLine",
+            dependencies: [
+                "FanoutWorker",
+                "FanoutJobs",
+                "FanoutBuiltinJobs",
+                "FanoutCommandLine",
+                "FanoutProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/WorkerCommandLine"
+        ),
         .executableTarget(
             name: "WorkerCLI",
             dependencies: [
                 "FanoutWorker",
+                "FanoutWorkerCommandLine",
+                "FanoutBuiltinJobs",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,6 +191,8 @@ let package = Package(
             name: "FanoutTestSupport",
             dependencies: [
                 "FanoutCoordinator",
+                "FanoutJobs",
+                "FanoutBuiltinJobs",
                 "FanoutProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,6 +217,8 @@ let package = Package(
             dependencies: [
                 "FanoutLocking",
                 "FanoutCoordinator",
+                "FanoutJobs",
+                "FanoutBuiltinJobs",
                 "FanoutFlagServer",
                 "FanoutTestSupport",
                 "FanoutProtocol",
@@ -200,8 +234,10 @@ let package = Package(
         .testTarget(
             name: "FanoutWorkerTests",
             dependencies: [
+                "FanoutWorkerCommandLine",
                 "FanoutWorker",
-                "FanoutJobRunners",
+                "FanoutJobs",
+                "FanoutBuiltinJobs",
                 "FanoutProtocol",
                 "FanoutTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

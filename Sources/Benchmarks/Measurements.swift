@@ -1,3 +1,4 @@
+import FanoutBuiltinJobs
 import FanoutCoordinator
 import FanoutLocking
 import FanoutProtocol

@@ -1,3 +1,4 @@
+import FanoutBuiltinJobs
 import ArgumentParser
 import FanoutCoordinator
 import FanoutProtocol

@@ -15,14 +15,3 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The error frame that reports this error to the peer.
     public var report: ErrorReport { ErrorReport(code: self.code, message: self.message) }
 }
-
-extension ProtocolError {
-    /// Runs `body`, naming batch item `index` in any protocol error it throws.
-    static func inBatchItem<T>(_ index: Int, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ProtocolError {
-            throw ProtocolError(error.code, "batch item \(index): \(error.message)")
-        }
-    }
-}

@@ -1,4 +1,6 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
+import FanoutJobs
 import FanoutProtocol
 import Testing
 
@@ -24,45 +26,39 @@ struct ChunkedMapTests {
     func chunkedFailure() async throws {
         try await LocalCluster.with { cluster, _ in
             let inputs = [2, 3, 4, -1, 5, 7]
-            var outputs: [Bool] = []
+            var outputs: [UInt64] = []
             let error = await #expect(throws: JobError.self) {
-                for try await value in cluster.map(inputs, chunksize: 4, { (n: Int) -> AnyKindJob in
-                    n < 0 ? .flag(FlagDownload(country: "X", url: "ftp://bad/1.svg")) : .prime(PrimeCheck(UInt64(n)))
-                }) {
+                for try await value in cluster.map(inputs, chunksize: 4, { (n: Int) in Fibonacci(n < 0 ? 94 : UInt32(n)) }) {
                     outputs.append(value)
                 }
             }
-            #expect(outputs == [true, true, false])
-            #expect(error?.kind == .flagDownload)
+            #expect(outputs == [1, 2, 3])
+            #expect(error?.kind == Fibonacci.kind)
             #expect(error?.batchIndex == 3)
             #expect(error?.job == JobID(1))
-            #expect(error.map { "\($0)" }?.contains("job 1 item 3 (flag-download)") == true, "\(String(describing: error))")
+            #expect(error.map { "\($0)" }?.contains("job 1 item 3 (fibonacci.v1)") == true, "\(String(describing: error))")
         }
     }
 
     @Test("a batch answers each job on its own")
     func batchOutcomes() async throws {
         try await LocalCluster.with { cluster, _ in
-            let batch = try JobBatch<AnyKindJob>([
-                .prime(PrimeCheck(97, method: .millerRabin)),
-                .flag(FlagDownload(country: "X", url: "ftp://bad/1.svg")),
-                .prime(PrimeCheck(91, method: .millerRabin)),
-            ])
+            let batch = try JobBatch([Fibonacci(10), Fibonacci(94), Fibonacci(12)])
             let future = try cluster.submit(batch)
             let outcomes = try await future.value
             #expect(outcomes.count == 3)
-            #expect(try outcomes[0].get() == true)
+            #expect(try outcomes[0].get() == 55)
             #expect(throws: JobFailure.self) { try outcomes[1].get() }
-            #expect(try outcomes[2].get() == false)
+            #expect(try outcomes[2].get() == 144)
             #expect(future.erased.attempts == 1)
         }
     }
 
     @Test("a batch must hold jobs, and no batch")
     func batchValidation() throws {
-        #expect(throws: ClusterError.self) { try JobBatch<NoOp>([]) }
+        #expect(throws: JobBatchError.self) { try JobBatch<NoOp>([]) }
         let inner = try JobBatch([NoOp()])
-        #expect(throws: ClusterError.self) { try JobBatch([inner]) }
+        #expect(throws: JobBatchError.self) { try JobBatch([inner]) }
     }
 
     @Test("a batch too large for a frame is refused at submit, and the connection stays")

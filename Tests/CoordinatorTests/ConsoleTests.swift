@@ -1,6 +1,8 @@
 @testable import FanoutCoordinator
 import FanoutLocking
+import FanoutBuiltinJobs
 import FanoutProtocol
+import NIOCore
 import Testing
 
 @Suite("Progress")
@@ -12,13 +14,13 @@ struct ConsoleTests {
     }
 
     static func finishedJob(_ id: UInt64, failed: Bool = false) -> (AnyJobFuture, JobRecord) {
-        let future = AnyJobFuture(id: JobID(id), spec: .noop, canceller: nil)
+        let future = AnyJobFuture(id: JobID(id), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
         if failed {
-            future.resolve(.failure(JobError(job: JobID(id), kind: .noop, worker: nil, attempts: 1, reason: .noWorkers)))
+            future.resolve(.failure(JobError(job: JobID(id), kind: NoOp.kind, worker: nil, attempts: 1, reason: .noWorkers)))
         } else {
-            future.resolve(.output(.noop))
+            future.resolve(.output(ByteBuffer()))
         }
-        return (future, JobRecord(future))
+        return (future, JobRecord(future, input: "-"))
     }
 
     static func run(on console: Console, jobs: Int, failing: Set<UInt64> = []) {

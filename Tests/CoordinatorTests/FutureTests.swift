@@ -1,4 +1,5 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 
@@ -26,7 +27,7 @@ struct FutureTests {
             let error = try await #require(throws: JobError.self) { try await future.value }
             #expect(future.state == .failed)
             #expect(error.job == future.id)
-            #expect(error.kind == .flagDownload)
+            #expect(error.kind == FlagDownload.kind)
             #expect(error.worker == future.worker)
             guard case .failed(let failure) = error.reason else {
                 Issue.record("expected a worker failure, got \(error.reason)")

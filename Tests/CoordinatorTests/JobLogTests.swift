@@ -1,6 +1,8 @@
 @testable import FanoutCoordinator
 import FanoutLocking
+import FanoutBuiltinJobs
 import FanoutProtocol
+import NIOCore
 import FanoutTestSupport
 import Foundation
 import Testing
@@ -43,24 +45,24 @@ struct JobLogTests {
             #expect(record.timing != nil)
             #expect(record.networkNanoseconds != nil)
         }
-        let failed = try #require(all.first { $0.kind == .flagDownload })
+        let failed = try #require(all.first { $0.kind == FlagDownload.kind })
         #expect(failed.state == .failed)
         #expect(failed.error?.contains("ftp://x/y.svg") == true)
-        #expect(all.filter { $0.kind == .fibonacci }.map(\.input).sorted() == (15..<21).map { "\($0)" })
+        #expect(all.filter { $0.kind == Fibonacci.kind }.map(\.input).sorted() == (15..<21).map { "\($0)" })
     }
 
     @Test("the file has a header and one line of every column per job; tabs in a field cannot shift columns")
     func file() async throws {
         let directory = try TemporaryDirectory()
         let log = try JobLog(path: directory.file("jobs.tsv"))
-        let future = AnyJobFuture(id: JobID(7), spec: .flagDownload(country: "Tab\tLand", url: "http://x/{}"), canceller: nil)
+        let future = AnyJobFuture(id: JobID(7), kind: FlagDownload.kind, payload: ByteBuffer(), canceller: nil)
         future.assign(to: "10.0.0.1:7420")
         future.markRunning()
         future.resolve(
-            .failure(JobError(job: JobID(7), kind: .flagDownload, worker: "10.0.0.1:7420", attempts: 1, reason: .failed(JobFailure(code: .httpStatus, detail: 404, message: "HTTP\t404\nNot Found")))),
+            .failure(JobError(job: JobID(7), kind: FlagDownload.kind, worker: "10.0.0.1:7420", attempts: 1, reason: .failed(JobFailure(code: .httpStatus, detail: 404, message: "HTTP\t404\nNot Found")))),
             timing: JobTiming(queued: .milliseconds(1), ran: .milliseconds(2), slot: 3)
         )
-        log.jobDone(JobRecord(future))
+        log.jobDone(JobRecord(future, input: "Tab\tLand"))
         log.close()
         let lines = try String(contentsOfFile: directory.file("jobs.tsv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)

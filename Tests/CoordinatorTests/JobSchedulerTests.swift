@@ -1,5 +1,7 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
 import FanoutProtocol
+import NIOCore
 import Testing
 
 @Suite("Job scheduler: retries, crashes and late results")
@@ -11,19 +13,19 @@ struct JobSchedulerTests {
     private func scheduler(attempts: Int = 3, workers: [WorkerID]) -> JobScheduler {
         var scheduler = JobScheduler(maximumAttempts: attempts)
         for worker in workers {
-            _ = scheduler.addWorker(worker, name: "w\(worker.rawValue)", credit: WorkerCredit(slots: 1, minimumPrefetch: 0, maximumPrefetch: 0))
+            _ = scheduler.addWorker(worker, name: "w\(worker.rawValue)", kinds: BuiltinJobs.registered.names, credit: WorkerCredit(slots: 1, minimumPrefetch: 0, maximumPrefetch: 0))
         }
         return scheduler
     }
 
     private func result(_ job: JobID, attempt: UInt16) -> JobResult {
-        JobResult(jobID: job, attempt: attempt, outcome: .ok(.noop), slot: 0)
+        JobResult(jobID: job, attempt: attempt, outcome: JobOutcome.empty, slot: 0)
     }
 
     @Test("a job running on every worker that breaks fails as having taken them down, naming each in order")
     func crashesEveryWorker() throws {
         var scheduler = self.scheduler(workers: [a, b, c])
-        let future = AnyJobFuture(id: JobID(1), spec: .fibonacci(n: 7), canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
         var assignment = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         var failure: JobError?
         for _ in 0..<3 {
@@ -45,7 +47,7 @@ struct JobSchedulerTests {
     @Test("one loss by silence makes it a lost-worker failure, not a crash")
     func silenceIsNotACrash() throws {
         var scheduler = self.scheduler(attempts: 2, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), spec: .fibonacci(n: 7), canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         _ = scheduler.started(future.id, attempt: first.submit.attempt, on: first.worker)
         let second = try #require(scheduler.removeWorker(first.worker, error: "no answer to heartbeats", crashed: false).assignments.first)
@@ -57,7 +59,7 @@ struct JobSchedulerTests {
     @Test("a job lost before it started does not count as having crashed its worker")
     func queuedJobsAreNotCasualties() throws {
         var scheduler = self.scheduler(attempts: 1, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), spec: .fibonacci(n: 7), canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         let loss = scheduler.removeWorker(first.worker, error: "connection reset", crashed: true)
         #expect(loss.exhausted.first?.1.reason == .workersLost(lastError: "connection reset"))
@@ -66,7 +68,7 @@ struct JobSchedulerTests {
     @Test("a child that dies under a job sends it elsewhere, then fails it as a crash when out of attempts")
     func childDied() throws {
         var scheduler = self.scheduler(attempts: 2, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), spec: .fibonacci(n: 7), canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         guard case .retried(let retried?, let assignments) = scheduler.crashed(future.id, attempt: 1, on: first.worker, error: "killed") else {
             Issue.record("the first crash should retry the job")
@@ -85,7 +87,7 @@ struct JobSchedulerTests {
     @Test("answers from a superseded attempt or a lost worker are dropped and counted; the current one resolves")
     func lateResults() throws {
         var scheduler = self.scheduler(workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), spec: .noop, canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         let second = try #require(scheduler.removeWorker(first.worker, error: "silent", crashed: false).assignments.first)
 
@@ -104,15 +106,62 @@ struct JobSchedulerTests {
     @Test("with workers expected back, the queue waits; with none, it fails")
     func stranding() throws {
         var scheduler = self.scheduler(workers: [a])
-        let future = AnyJobFuture(id: JobID(1), spec: .noop, canceller: nil)
-        let other = AnyJobFuture(id: JobID(2), spec: .noop, canceller: nil)
+        let future = AnyJobFuture(id: JobID(1), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
+        let other = AnyJobFuture(id: JobID(2), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
         _ = scheduler.enqueue(future, timeoutNanoseconds: 0)
         _ = scheduler.enqueue(other, timeoutNanoseconds: 0)
-        let waiting = scheduler.removeWorker(a, error: "reset", crashed: true, expectingWorkers: true)
+        let waiting = scheduler.removeWorker(a, error: "reset", crashed: true, expectedKinds: [NoOp.kind])
         #expect(waiting.stranded.isEmpty)
         #expect(waiting.requeued.map(\.id) == [future.id], "the held job went back to the front of the queue")
-        let stranded = scheduler.strandQueued()
+        let stranded = scheduler.strandUnrunnable(expectedKinds: [])
         #expect(stranded.map { $0.0.id } == [future.id, other.id])
         #expect(stranded.allSatisfy { $0.1.reason == .noWorkers })
+    }
+
+    @Test("each job goes only to a worker that runs its kind, by that worker's number for it")
+    func routing() throws {
+        var scheduler = JobScheduler(maximumAttempts: 3)
+        let credit = WorkerCredit(slots: 4, minimumPrefetch: 0, maximumPrefetch: 0)
+        _ = scheduler.addWorker(a, name: "a", kinds: [NoOp.kind, Sleep.kind], credit: credit)
+        _ = scheduler.addWorker(b, name: "b", kinds: [Fibonacci.kind], credit: credit)
+        let sleep = AnyJobFuture(id: JobID(1), kind: Sleep.kind, payload: ByteBuffer(), canceller: nil)
+        let fib = AnyJobFuture(id: JobID(2), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let sent = scheduler.enqueue(sleep, timeoutNanoseconds: 0) + scheduler.enqueue(fib, timeoutNanoseconds: 0)
+        #expect(sent.map(\.worker) == [a, b])
+        #expect(sent.map(\.submit.kind.rawValue) == [1, 0])
+        #expect(scheduler.runs(Fibonacci.kind))
+        #expect(!scheduler.runs(PrimeCheck.kind))
+    }
+
+    @Test("a full worker that runs a kind holds that kind's jobs back, not the other kinds'")
+    func noHeadOfLineBlocking() throws {
+        var scheduler = JobScheduler(maximumAttempts: 3)
+        let one = WorkerCredit(slots: 1, minimumPrefetch: 0, maximumPrefetch: 0)
+        _ = scheduler.addWorker(a, name: "a", kinds: [Sleep.kind], credit: one)
+        _ = scheduler.addWorker(b, name: "b", kinds: [NoOp.kind], credit: one)
+        let jobs = [Sleep.kind, Sleep.kind, NoOp.kind].enumerated().map { index, kind in
+            AnyJobFuture(id: JobID(UInt64(index + 1)), kind: kind, payload: ByteBuffer(), canceller: nil)
+        }
+        let sent = jobs.flatMap { scheduler.enqueue($0, timeoutNanoseconds: 0) }
+        #expect(sent.map(\.future.id) == [JobID(1), JobID(3)], "the no-op passes the sleep waiting for a")
+        #expect(scheduler.queuedCount == 1)
+    }
+
+    @Test("when the last worker that runs a kind is lost, that kind's queued jobs fail naming the kind; others wait")
+    func strandingByKind() throws {
+        var scheduler = JobScheduler(maximumAttempts: 3)
+        let one = WorkerCredit(slots: 1, minimumPrefetch: 0, maximumPrefetch: 0)
+        _ = scheduler.addWorker(a, name: "a", kinds: [Sleep.kind, NoOp.kind], credit: one)
+        _ = scheduler.addWorker(b, name: "b", kinds: [NoOp.kind], credit: one)
+        let jobs = [Sleep.kind, Sleep.kind, NoOp.kind, NoOp.kind].enumerated().map { index, kind in
+            AnyJobFuture(id: JobID(UInt64(index + 1)), kind: kind, payload: ByteBuffer(), canceller: nil)
+        }
+        for job in jobs { _ = scheduler.enqueue(job, timeoutNanoseconds: 0) }
+        let loss = scheduler.removeWorker(a, error: "reset", crashed: false)
+        #expect(Set(loss.stranded.map { $0.0.id }) == [JobID(1), JobID(2)])
+        #expect(loss.stranded.allSatisfy { $0.1.reason == .kindNotRun(Sleep.kind, workers: ["b": [NoOp.kind]]) })
+        #expect("\(loss.stranded[0].1)".contains("no worker runs sleep.v1: b runs no version of sleep"))
+        #expect(loss.assignments.isEmpty, "b still holds the first no-op")
+        #expect(scheduler.queuedCount == 1, "the second no-op waits for b")
     }
 }

@@ -1,4 +1,5 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 
@@ -24,17 +25,14 @@ struct MapAndShutdownTests {
     @Test("map throws when it reaches a failed job, after the outputs before it")
     func mapError() async throws {
         try await LocalCluster.with { cluster, _ in
-            let urls = ["ftp://bad/1.svg"]
-            var outputs: [Bool] = []
+            var outputs: [UInt64] = []
             let error = await #expect(throws: JobError.self) {
-                for try await value in cluster.map([2, 3, 4, -1, 5], { (n: Int) -> AnyKindJob in
-                    n < 0 ? .flag(FlagDownload(country: "X", url: urls[0])) : .prime(PrimeCheck(UInt64(n)))
-                }) {
+                for try await value in cluster.map([2, 3, 4, -1, 5], { (n: Int) in Fibonacci(n < 0 ? 94 : UInt32(n)) }) {
                     outputs.append(value)
                 }
             }
-            #expect(outputs == [true, true, false])
-            #expect(error?.kind == .flagDownload)
+            #expect(outputs == [1, 2, 3])
+            #expect(error?.kind == Fibonacci.kind)
         }
     }
 
@@ -110,33 +108,7 @@ struct MapAndShutdownTests {
     }
 }
 
-/// A job of one of two kinds, so one map can mix them and fail on one.
-enum AnyKindJob: Job {
-    case prime(PrimeCheck)
-    case flag(FlagDownload)
-
-    var spec: JobSpec {
-        switch self {
-        case .prime(let job): job.spec
-        case .flag(let job): job.spec
-        }
-    }
-
-    func output(from output: JobOutput) -> Bool? {
-        switch self {
-        case .prime(let job): job.output(from: output)
-        case .flag(let job): job.output(from: output).map { _ in true }
-        }
-    }
-}
-
 /// A cheap prime check whose answer is always true: it checks one of the first six primes.
-struct NumberJob: Job {
-    var index: Int
-    init(_ index: Int) { self.index = index }
-    var spec: JobSpec { .primeCheck(n: [2, 3, 5, 7, 11, 13][self.index % 6], method: .millerRabin) }
-    func output(from output: JobOutput) -> Bool? {
-        guard case .primeCheck(let isPrime) = output else { return nil }
-        return isPrime
-    }
+func NumberJob(_ index: Int) -> PrimeCheck {
+    PrimeCheck([2, 3, 5, 7, 11, 13][index % 6], method: .millerRabin)
 }

@@ -1,4 +1,5 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 
@@ -12,10 +13,10 @@ struct OutboundMailboxTests {
             #expect(mailbox.postReply(pong))
         }
         #expect(!mailbox.postReply(pong))
-        mailbox.post(.submit(Submit(jobID: JobID(1), spec: .noop)))
+        mailbox.post(.submit(Submit.job(NoOp(), id: 1)))
         let batch = await mailbox.nextBatch()
         #expect(batch?.count == OutboundMailbox.replyLimit + 1)
-        #expect(batch?.last == .submit(Submit(jobID: JobID(1), spec: .noop)))
+        #expect(batch?.last == .submit(Submit.job(NoOp(), id: 1)))
         #expect(mailbox.postReply(pong), "once written, there is room again")
     }
 }

@@ -54,7 +54,7 @@ struct TLSTestServer {
     static let workerHello = Hello.worker(
         softwareVersion: "test",
         hostName: "test-worker",
-        capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+        capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: [])
     )
 
     static func addCodec(to channel: any Channel) throws {

@@ -1,4 +1,5 @@
 @testable import FanoutCoordinator
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 

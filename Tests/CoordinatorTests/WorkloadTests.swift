@@ -1,6 +1,7 @@
 @testable import FanoutCoordinator
 import FanoutFlagServer
 import FanoutLocking
+import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation

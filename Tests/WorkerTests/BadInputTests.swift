@@ -1,4 +1,5 @@
 @testable import FanoutWorker
+import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import NIOCore
@@ -26,14 +27,14 @@ struct BadPeer: Sendable, CustomTestStringConvertible {
         ),
         BadPeer(
             name: "a submit before any hello",
-            bytes: { [try RawConnection.frame(.submit(Submit(jobID: JobID(1), spec: .noop)))] },
+            bytes: { [try RawConnection.frame(.submit(Submit.job(NoOp(), id: 1)))] },
             code: .unexpectedMessage,
             mentions: "expected hello first"
         ),
         BadPeer(
             name: "a worker's hello",
             bytes: {
-                [try RawConnection.frame(.hello(.worker(softwareVersion: "x", hostName: "x", capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1))))]
+                [try RawConnection.frame(.hello(.worker(softwareVersion: "x", hostName: "x", capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: []))))]
             },
             code: .handshakeRefused,
             mentions: "only a coordinator"
@@ -43,8 +44,8 @@ struct BadPeer: Sendable, CustomTestStringConvertible {
             bytes: {
                 [
                     try RawConnection.frame(Self.coordinatorHello),
-                    try RawConnection.frame(.submit(Submit(jobID: JobID(5), spec: .sleep(nanoseconds: 500_000_000)))),
-                    try RawConnection.frame(.submit(Submit(jobID: JobID(5), spec: .noop))),
+                    try RawConnection.frame(.submit(Submit.job(Sleep(.nanoseconds(500_000_000)), id: 5))),
+                    try RawConnection.frame(.submit(Submit.job(NoOp(), id: 5))),
                 ]
             },
             code: .duplicateJob,
@@ -89,7 +90,7 @@ struct BadInputTests {
     func otherSessionsGoOn() async throws {
         try await RunningWorker.with(pool: .threads, size: 2) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 200_000_000))))
+                try await session.send(.submit(Submit.job(Sleep(.nanoseconds(200_000_000)), id: 1)))
 
                 let plaintext = try await RawConnection.send(
                     [ByteBuffer(string: "GET / HTTP/1.1\r\nHost: worker\r\n\r\n")],
@@ -105,9 +106,9 @@ struct BadInputTests {
                     }
                 }
 
-                #expect(try await session.result(for: JobID(1)).outcome == .ok(.sleep))
-                try await session.send(.submit(Submit(jobID: JobID(2), spec: .primeCheck(n: 7_919, method: .millerRabin))))
-                #expect(try await session.result(for: JobID(2)).outcome == .ok(.primeCheck(isPrime: true)))
+                #expect(try await session.result(for: JobID(1)).outcome == JobOutcome.empty)
+                try await session.send(.submit(Submit.job(PrimeCheck(7_919, method: .millerRabin), id: 2)))
+                #expect(try await session.result(for: JobID(2)).outcome == JobOutcome.output(PrimeCheck.self, true))
             }
         }
     }

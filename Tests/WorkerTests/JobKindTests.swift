@@ -1,5 +1,6 @@
 @testable import FanoutWorker
-import FanoutJobRunners
+import FanoutBuiltinJobs
+import FanoutJobs
 import FanoutProtocol
 import FanoutTestSupport
 import NIOCore
@@ -8,33 +9,45 @@ import Testing
 
 @Suite("Jobs on both pools")
 struct JobKindTests {
-    @Test("every job kind gives the right output", arguments: [PoolKind.threads, .processes])
+    @Test("every built-in kind, and batches of each, give the right output", arguments: [PoolKind.threads, .processes])
     func everyKind(pool: PoolKind) async throws {
         try await FlagTestServer.with { flags in
             try await RunningWorker.with(pool: pool, size: 2) { worker in
                 try await worker.session { session, hello in
                     #expect(hello.role == .worker)
-                    #expect(hello.capabilities == WorkerCapabilities(poolKind: pool, slots: 2, cores: UInt16(System.coreCount)))
-                    let jobs: [(JobSpec, JobOutput)] = [
-                        (.primeCheck(n: 97, method: .trialDivisionToN), .primeCheck(isPrime: true)),
-                        (.primeCheck(n: 91, method: .trialDivisionToSquareRoot), .primeCheck(isPrime: false)),
-                        (.primeCheck(n: 18_446_744_073_709_551_557, method: .millerRabin), .primeCheck(isPrime: true)),
-                        (.fibonacci(n: 20), .fibonacci(6765)),
-                        (.sleep(nanoseconds: 10_000_000), .sleep),
-                        (.noop, .noop),
-                        (.flagDownload(country: "Chad", url: flags.url("/ok.svg")), .flagDownload(ByteBuffer(string: FlagTestServer.body))),
-                        (.flagDownload(country: "Peru", url: flags.url("/redirect.svg")), .flagDownload(ByteBuffer(string: FlagTestServer.body))),
+                    #expect(
+                        hello.capabilities
+                            == WorkerCapabilities(poolKind: pool, slots: 2, cores: UInt16(System.coreCount), kinds: BuiltinJobs.registered.names)
+                    )
+                    let flag = ByteBuffer(string: FlagTestServer.body)
+                    let jobs: [(Submit, JobOutcome)] = [
+                        (.job(PrimeCheck(97, method: .trialDivisionToN), id: 0, attempt: 2), .output(PrimeCheck.self, true)),
+                        (.job(PrimeCheck(91, method: .trialDivisionToSquareRoot), id: 1, attempt: 2), .output(PrimeCheck.self, false)),
+                        (.job(PrimeCheck(18_446_744_073_709_551_557, method: .millerRabin), id: 2, attempt: 2), .output(PrimeCheck.self, true)),
+                        (.job(Fibonacci(20), id: 3, attempt: 2), .output(Fibonacci.self, 6765)),
+                        (.job(Sleep(.milliseconds(10)), id: 4, attempt: 2), .empty),
+                        (.job(NoOp(), id: 5, attempt: 2), .empty),
+                        (.job(FlagDownload(country: "Chad", url: flags.url("/ok.svg")), id: 6, attempt: 2), .output(FlagDownload.self, flag)),
+                        (.job(FlagDownload(country: "Peru", url: flags.url("/redirect.svg")), id: 7, attempt: 2), .output(FlagDownload.self, flag)),
                         (
-                            .batch([.primeCheck(n: 91, method: .trialDivisionToSquareRoot), .fibonacci(n: 12), .noop]),
-                            .batch([.ok(.primeCheck(isPrime: false)), .ok(.fibonacci(144)), .ok(.noop)])
+                            .job(try JobBatch([Fibonacci(12), Fibonacci(94), Fibonacci(10)]), id: 8, attempt: 2),
+                            .output(
+                                JobBatch<Fibonacci>.self,
+                                [
+                                    .success(144),
+                                    .failure(JobFailure(code: .invalidJob, message: "fibonacci(94) does not fit 64 bits; n is at most 93")),
+                                    .success(55),
+                                ]
+                            )
                         ),
                         (
-                            .batch([.noop, .flagDownload(country: "Chad", url: flags.url("/ok.svg")), .sleep(nanoseconds: 1_000)]),
-                            .batch([.ok(.noop), .ok(.flagDownload(ByteBuffer(string: FlagTestServer.body))), .ok(.sleep)])
+                            .job(try JobBatch([FlagDownload(country: "Chad", url: flags.url("/ok.svg"))]), id: 9, attempt: 2),
+                            .output(JobBatch<FlagDownload>.self, [.success(flag)])
                         ),
+                        (.job(try JobBatch([NoOp(), NoOp()]), id: 10, attempt: 2), .output(JobBatch<NoOp>.self, [.success(()), .success(())])),
                     ]
-                    for (index, job) in jobs.enumerated() {
-                        try await session.send(.submit(Submit(jobID: JobID(UInt64(index)), attempt: 2, spec: job.0)))
+                    for job in jobs {
+                        try await session.send(.submit(job.0))
                     }
                     var results: [JobID: JobResult] = [:]
                     while results.count < jobs.count {
@@ -51,9 +64,9 @@ struct JobKindTests {
                             return
                         }
                     }
-                    for (index, job) in jobs.enumerated() {
-                        let result = try #require(results[JobID(UInt64(index))])
-                        #expect(result.outcome == .ok(job.1), "\(job.0)")
+                    for job in jobs {
+                        let result = try #require(results[job.0.jobID])
+                        #expect(result.outcome == job.1, "\(job.0.jobID)")
                         #expect(result.attempt == 2)
                         #expect(result.slot.map { $0 < 2 } == true)
                     }
@@ -67,7 +80,7 @@ struct JobKindTests {
         try await FlagTestServer.with { flags in
             try await RunningWorker.with(pool: pool, size: 1) { worker in
                 try await worker.session { session, _ in
-                    try await session.send(.submit(Submit(jobID: JobID(1), spec: .flagDownload(country: "Atlantis", url: flags.url("/missing.svg")))))
+                    try await session.send(.submit(Submit.job(FlagDownload(country: "Atlantis", url: flags.url("/missing.svg")), id: 1)))
                     let result = try await session.result(for: JobID(1))
                     guard case .failed(let failure) = result.outcome else {
                         Issue.record("expected a failure, got \(result.outcome)")
@@ -89,8 +102,8 @@ struct JobKindTests {
                 try await worker.session { session, _ in
                     let url = flags.url("/hang.svg")
                     try await session.send(
-                        .submit(Submit(jobID: JobID(1), timeoutNanoseconds: 100_000_000, spec: .flagDownload(country: "Nowhere", url: url))),
-                        .submit(Submit(jobID: JobID(2), spec: .flagDownload(country: "Nowhere", url: url)))
+                        .submit(Submit.job(FlagDownload(country: "Nowhere", url: url), id: 1, timeoutNanoseconds: 100_000_000)),
+                        .submit(Submit.job(FlagDownload(country: "Nowhere", url: url), id: 2))
                     )
                     let results = try await session.results(2)
                     guard case .failed(let timedOut)? = results[JobID(1)]?.outcome,
@@ -110,33 +123,30 @@ struct JobKindTests {
 
     @Test("a batch whose result would not fit a frame fails alone, saying so")
     func oversizedBatch() async throws {
-        let threads = NIOThreadPool(numberOfThreads: 1)
-        threads.start()
-        let client = FlagDownloader.makeClient(connectTimeout: .seconds(1), readTimeout: .seconds(1))
-        let runner = JobRunner(
-            threads: threads,
-            flags: FlagDownloader(client: client, maximumBodySize: 1024, requestTimeout: .seconds(1)),
-            limits: FrameLimits(maximumFrameLength: 1024)
-        )
-        // 1,000 no-ops are 1,000 bytes of submit but 2,000 of result.
-        let outcome = await runner.run(.batch(Array(repeating: .noop, count: 1_000)))
-        let small = await runner.run(.batch(Array(repeating: .noop, count: 100)))
-        try await client.shutdown()
-        try await threads.shutdownGracefully()
-        guard case .failed(let failure) = outcome else {
-            Issue.record("expected a failure, got \(outcome)")
-            return
+        // 1,000 no-ops are about 1,000 bytes of submit but 2,000 of result.
+        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.frameLimits = FrameLimits(maximumFrameLength: 1500) }) { worker in
+            try await worker.session { session, _ in
+                try await session.send(
+                    .submit(.job(try JobBatch(Array(repeating: NoOp(), count: 1_000)), id: 1)),
+                    .submit(.job(try JobBatch(Array(repeating: NoOp(), count: 100)), id: 2))
+                )
+                let results = try await session.results(2)
+                guard case .failed(let failure)? = results[JobID(1)]?.outcome else {
+                    Issue.record("expected a failure, got \(String(describing: results[JobID(1)]))")
+                    return
+                }
+                #expect(failure.message.contains("noop.batch.v1 output is"), "\(failure)")
+                #expect(failure.message.contains("use smaller batches"), "\(failure)")
+                #expect(results[JobID(2)]?.outcome == .output(JobBatch<NoOp>.self, Array(repeating: .success(()), count: 100)))
+            }
         }
-        #expect(failure.message.contains("batch of 1000 jobs cannot be sent"), "\(failure)")
-        #expect(failure.message.contains("1024"), "\(failure)")
-        #expect(small == .ok(.batch(Array(repeating: .ok(.noop), count: 100))))
     }
 
     @Test("a URL that is not http(s) is an invalid job")
     func badURL() async throws {
         try await RunningWorker.with(pool: .threads, size: 1) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(1), spec: .flagDownload(country: "X", url: "ftp://example/x.svg"))))
+                try await session.send(.submit(Submit.job(FlagDownload(country: "X", url: "ftp://example/x.svg"), id: 1)))
                 let result = try await session.result(for: JobID(1))
                 guard case .failed(let failure) = result.outcome else {
                     Issue.record("expected a failure, got \(result.outcome)")

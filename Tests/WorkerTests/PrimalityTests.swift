@@ -1,5 +1,5 @@
 import FanoutProtocol
-import FanoutJobRunners
+import FanoutBuiltinJobs
 import Testing
 
 @Suite("Primality")

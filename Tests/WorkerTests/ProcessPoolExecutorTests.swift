@@ -1,4 +1,5 @@
 @testable import FanoutWorker
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 
@@ -8,7 +9,8 @@ struct ProcessPoolExecutorTests {
     func abandonedBeforeStart() async throws {
         let executor = ProcessPoolExecutor(
             size: 1,
-            command: ChildCommand(executable: RunningWorker.workerBinary, arguments: ["child"]),
+            command: ChildCommand(executable: RunningWorker.workerBinary, arguments: []),
+            kinds: BuiltinJobs.registered.names,
             limits: .default,
             logger: RunningWorker.logger
         )
@@ -16,7 +18,7 @@ struct ProcessPoolExecutorTests {
         // Its deadline passed while it waited: the dispatcher abandons it before the slot takes it.
         executor.abandon(JobID(1), in: 0)
         // Sent, it would answer ok after 30 s; answered at once as timed out, it was not sent.
-        let outcome = await executor.execute(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 30_000_000_000)), slot: 0) {
+        let outcome = await executor.execute(Submit.job(Sleep(.nanoseconds(30_000_000_000)), id: 1), slot: 0) {
             Issue.record("an abandoned job was started")
         }
         guard case .failed(let failure) = outcome else {
@@ -26,7 +28,7 @@ struct ProcessPoolExecutorTests {
             return
         }
         #expect(failure.code == .jobTimedOut)
-        #expect(await executor.execute(Submit(jobID: JobID(2), spec: .fibonacci(n: 10)), slot: 0) {} == .ok(.fibonacci(55)))
+        #expect(await executor.execute(Submit.job(Fibonacci(10), id: 2), slot: 0) {} == JobOutcome.output(Fibonacci.self, 55))
         executor.shutdown()
         await running
     }

@@ -1,4 +1,5 @@
 @testable import FanoutWorker
+import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
@@ -32,9 +33,10 @@ struct RunningWorker: Sendable {
             host: "127.0.0.1",
             port: 0,
             tlsFiles: cluster.workerFiles,
+            kinds: BuiltinJobs.registered,
             poolKind: pool,
             poolSize: size,
-            childCommand: ChildCommand(executable: Self.workerBinary, arguments: ["child"])
+            childCommand: ChildCommand(executable: Self.workerBinary, arguments: [])
         )
         configure(&configuration)
         let (ports, bound) = AsyncStream.makeStream(of: Int.self)

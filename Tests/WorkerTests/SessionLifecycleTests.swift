@@ -1,5 +1,5 @@
 @testable import FanoutWorker
-import FanoutJobRunners
+import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
@@ -13,8 +13,8 @@ struct SessionLifecycleTests {
             try await worker.session { session, _ in
                 // The running job outlasts the cancel round trip many times over; nothing waits on its length.
                 try await session.send(
-                    .submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 1_000_000_000))),
-                    .submit(Submit(jobID: JobID(2), spec: .noop))
+                    .submit(Submit.job(Sleep(.nanoseconds(1_000_000_000)), id: 1)),
+                    .submit(Submit.job(NoOp(), id: 2))
                 )
                 #expect(try await session.next() == .started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
                 try await session.send(.cancel(Cancel(jobID: JobID(2))), .cancel(Cancel(jobID: JobID(1))))
@@ -30,7 +30,7 @@ struct SessionLifecycleTests {
                     return
                 }
                 #expect(finished.jobID == JobID(1))
-                #expect(finished.outcome == .ok(.sleep))
+                #expect(finished.outcome == JobOutcome.empty)
                 #expect(finished.runNanoseconds >= 1_000_000_000)
             }
         }
@@ -41,13 +41,13 @@ struct SessionLifecycleTests {
         try await RunningWorker.with(pool: .threads, size: 2) { worker in
             try await worker.session { session, _ in
                 for id in 0..<8 {
-                    try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .sleep(nanoseconds: 20_000_000))))
+                    try await session.send(.submit(Submit.job(Sleep(.nanoseconds(20_000_000)), id: UInt64(id))))
                 }
-                try await session.send(.drain, .submit(Submit(jobID: JobID(99), spec: .noop)))
+                try await session.send(.drain, .submit(Submit.job(NoOp(), id: 99)))
                 let results = try await session.resultsUntilGoodbye()
                 #expect(results.count == 9)
                 for id in 0..<8 {
-                    #expect(results[JobID(UInt64(id))]?.outcome == .ok(.sleep))
+                    #expect(results[JobID(UInt64(id))]?.outcome == JobOutcome.empty)
                 }
                 guard case .failed(let refused)? = results[JobID(99)]?.outcome else {
                     Issue.record("a job after drain should be refused")
@@ -64,9 +64,9 @@ struct SessionLifecycleTests {
         try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.queueCapacity = 1 }) { worker in
             try await worker.session { session, _ in
                 try await session.send(
-                    .submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 300_000_000))),
-                    .submit(Submit(jobID: JobID(2), spec: .noop)),
-                    .submit(Submit(jobID: JobID(3), spec: .noop))
+                    .submit(Submit.job(Sleep(.nanoseconds(300_000_000)), id: 1)),
+                    .submit(Submit.job(NoOp(), id: 2)),
+                    .submit(Submit.job(NoOp(), id: 3))
                 )
                 let refused = try await session.result(for: JobID(3))
                 guard case .failed(let failure) = refused.outcome else {
@@ -75,8 +75,8 @@ struct SessionLifecycleTests {
                 }
                 #expect(failure.code == .queueFull)
                 let rest = try await session.results(2)
-                #expect(rest[JobID(1)]?.outcome == .ok(.sleep))
-                #expect(rest[JobID(2)]?.outcome == .ok(.noop))
+                #expect(rest[JobID(1)]?.outcome == JobOutcome.empty)
+                #expect(rest[JobID(2)]?.outcome == JobOutcome.empty)
             }
         }
     }
@@ -103,18 +103,18 @@ struct SessionLifecycleTests {
         try await RunningWorker.with(pool: .processes, size: 1) { worker in
             try await worker.session { session, _ in
                 // A first job proves the child is up, so its pid is known.
-                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
-                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
+                try await session.send(.submit(Submit.job(NoOp(), id: 0)))
+                #expect(try await session.result(for: JobID(0)).outcome == JobOutcome.empty)
                 let before = try #require(worker.server.childProcessIDs.first ?? nil)
-                try await session.send(.submit(Submit(jobID: JobID(1), timeoutNanoseconds: 200_000_000, spec: .fibonacci(n: 60))))
+                try await session.send(.submit(Submit.job(Fibonacci(60), id: 1, timeoutNanoseconds: 200_000_000)))
                 let result = try await session.result(for: JobID(1))
                 guard case .failed(let failure) = result.outcome else {
                     Issue.record("expected a timeout, got \(result.outcome)")
                     return
                 }
                 #expect(failure.code == .jobTimedOut)
-                try await session.send(.submit(Submit(jobID: JobID(2), spec: .fibonacci(n: 10))))
-                #expect(try await session.result(for: JobID(2)).outcome == .ok(.fibonacci(55)))
+                try await session.send(.submit(Submit.job(Fibonacci(10), id: 2)))
+                #expect(try await session.result(for: JobID(2)).outcome == JobOutcome.output(Fibonacci.self, 55))
                 let after = try #require(worker.server.childProcessIDs.first ?? nil)
                 #expect(after != before)
             }
@@ -125,10 +125,10 @@ struct SessionLifecycleTests {
     func threadTimeout() async throws {
         try await RunningWorker.with(pool: .threads, size: 1) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(1), timeoutNanoseconds: 50_000_000, spec: .fibonacci(n: 35))))
+                try await session.send(.submit(Submit.job(Fibonacci(35), id: 1, timeoutNanoseconds: 50_000_000)))
                 // The slot is the fib's until its thread returns: the next job runs after it, so any result the
                 // fib gave would come before this one's.
-                try await session.send(.submit(Submit(jobID: JobID(2), spec: .noop)))
+                try await session.send(.submit(Submit.job(NoOp(), id: 2)))
                 var results: [JobResult] = []
                 while let message = try await session.next() {
                     guard case .result(let result) = message else { continue }
@@ -141,7 +141,7 @@ struct SessionLifecycleTests {
                     return
                 }
                 #expect(failure.code == .jobTimedOut)
-                #expect(results.last?.outcome == .ok(.noop))
+                #expect(results.last?.outcome == JobOutcome.empty)
             }
         }
     }
@@ -150,9 +150,9 @@ struct SessionLifecycleTests {
     func childKilled() async throws {
         try await RunningWorker.with(pool: .processes, size: 1) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
-                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
-                try await session.send(.submit(Submit(jobID: JobID(1), spec: .sleep(nanoseconds: 60_000_000_000))))
+                try await session.send(.submit(Submit.job(NoOp(), id: 0)))
+                #expect(try await session.result(for: JobID(0)).outcome == JobOutcome.empty)
+                try await session.send(.submit(Submit.job(Sleep(.nanoseconds(60_000_000_000)), id: 1)))
                 guard case .started? = try await session.next() else {
                     Issue.record("expected started")
                     return
@@ -169,8 +169,8 @@ struct SessionLifecycleTests {
                 #expect(failure.message.contains("SIGKILL"), "\(failure.message)")
                 #expect(failure.message.contains("\(victim)"))
 
-                try await session.send(.submit(Submit(jobID: JobID(2), spec: .primeCheck(n: 7919, method: .trialDivisionToN))))
-                #expect(try await session.result(for: JobID(2)).outcome == .ok(.primeCheck(isPrime: true)))
+                try await session.send(.submit(Submit.job(PrimeCheck(7919, method: .trialDivisionToN), id: 2)))
+                #expect(try await session.result(for: JobID(2)).outcome == JobOutcome.output(PrimeCheck.self, true))
                 let replacement = try #require(worker.server.childProcessIDs.first ?? nil)
                 #expect(replacement != victim)
             }
@@ -181,13 +181,13 @@ struct SessionLifecycleTests {
     func idleChildDies() async throws {
         try await RunningWorker.with(pool: .processes, size: 1) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
-                #expect(try await session.result(for: JobID(0)).outcome == .ok(.noop))
+                try await session.send(.submit(Submit.job(NoOp(), id: 0)))
+                #expect(try await session.result(for: JobID(0)).outcome == JobOutcome.empty)
                 let idle = try #require(worker.server.childProcessIDs.first ?? nil)
                 #expect(kill(idle, SIGKILL) == 0)
                 await ProcessState.waitUntilExited(idle)
-                try await session.send(.submit(Submit(jobID: JobID(1), spec: .fibonacci(n: 12))))
-                #expect(try await session.result(for: JobID(1)).outcome == .ok(.fibonacci(144)))
+                try await session.send(.submit(Submit.job(Fibonacci(12), id: 1)))
+                #expect(try await session.result(for: JobID(1)).outcome == JobOutcome.output(Fibonacci.self, 144))
             }
         }
     }
@@ -196,7 +196,7 @@ struct SessionLifecycleTests {
     func childInheritsNoSockets() async throws {
         try await RunningWorker.with(pool: .processes, size: 1) { worker in
             try await worker.session { session, _ in
-                try await session.send(.submit(Submit(jobID: JobID(0), spec: .noop)))
+                try await session.send(.submit(Submit.job(NoOp(), id: 0)))
                 _ = try await session.result(for: JobID(0))
                 let child = try #require(worker.server.childProcessIDs.first ?? nil)
                 let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(child)/fd")
@@ -227,12 +227,12 @@ struct SessionLifecycleTests {
                         try await worker.session { session, _ in
                             for id in 0..<20 {
                                 let n = UInt32(coordinator * 100 + id) % 25
-                                try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .fibonacci(n: n))))
+                                try await session.send(.submit(Submit.job(Fibonacci(n), id: UInt64(id))))
                             }
                             let results = try await session.results(20)
                             for id in 0..<20 {
                                 let n = UInt32(coordinator * 100 + id) % 25
-                                #expect(results[JobID(UInt64(id))]?.outcome == .ok(.fibonacci(Fibonacci.recursive(n))))
+                                #expect(results[JobID(UInt64(id))]?.outcome == JobOutcome.output(Fibonacci.self, Fibonacci.recursive(n)))
                             }
                         }
                     }

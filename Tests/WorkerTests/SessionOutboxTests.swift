@@ -7,11 +7,11 @@ struct SessionOutboxTests {
     static let hello = Hello.worker(
         softwareVersion: "t",
         hostName: "w",
-        capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+        capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: [])
     )
 
     static func result(_ id: UInt64) -> JobResult {
-        JobResult(jobID: JobID(id), attempt: 1, outcome: .ok(.noop), slot: 0)
+        JobResult(jobID: JobID(id), attempt: 1, outcome: JobOutcome.empty, slot: 0)
     }
 
     @Test("everything posted between two takes leaves as one batch")

@@ -1,11 +1,12 @@
 @testable import FanoutWorker
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Testing
 
 @Suite("Slot scheduler")
 struct SlotSchedulerTests {
     static func job(_ id: UInt64, session: UInt64 = 1) -> QueuedJob {
-        QueuedJob(submit: Submit(jobID: JobID(id), spec: .noop), session: SessionID(session), outbox: SessionOutbox(), enqueuedAt: .now)
+        QueuedJob(submit: Submit.job(NoOp(), id: id), session: SessionID(session), outbox: SessionOutbox(), enqueuedAt: .now)
     }
 
     @Test("jobs fill free slots, lowest first, then wait in order, then are refused")

@@ -1,4 +1,5 @@
 @testable import FanoutWorker
+import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
@@ -67,7 +68,7 @@ struct WorkerProcessTests {
         try await TestSession.withHandshake(port: worker.port, context: try cluster.clientContext()) { session, hello in
             #expect(hello.capabilities?.poolKind.description == pool)
             for id in 0..<4 {
-                try await session.send(.submit(Submit(jobID: JobID(UInt64(id)), spec: .sleep(nanoseconds: 300_000_000))))
+                try await session.send(.submit(Submit.job(Sleep(.nanoseconds(300_000_000)), id: UInt64(id))))
             }
             // The worker reads in order, so its pong says it has taken all four jobs in.
             try await session.send(.ping(Ping(sentAt: 1)))
@@ -85,7 +86,7 @@ struct WorkerProcessTests {
 
             let results = try await session.resultsUntilGoodbye()
             #expect(results.count == 4)
-            #expect(results.values.allSatisfy { $0.outcome == .ok(.sleep) })
+            #expect(results.values.allSatisfy { $0.outcome == JobOutcome.empty })
             #expect(try await session.next() == nil)
         }
         let (status, reason, log) = try await worker.exit()

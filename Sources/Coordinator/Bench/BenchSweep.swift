@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FanoutJobRunners
+import FanoutJobs
 import FanoutProtocol
 import Logging
 import NIOCore
@@ -98,18 +98,22 @@ public struct BenchSweep: Sendable {
     private func timeSequentially(_ workload: BenchWorkload, progress: Progress) async throws -> [BenchRun] {
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
-        let client = FlagDownloader.makeClient(connectTimeout: .seconds(5), readTimeout: .seconds(5))
-        let runner = JobRunner(
+        let environment = JobEnvironment(
             threads: threads,
-            flags: FlagDownloader(client: client, maximumBodySize: 16 << 20, requestTimeout: .seconds(30))
+            httpClient: JobEnvironment.makeHTTPClient(connectTimeout: .seconds(5), readTimeout: .seconds(5)),
+            httpRequestTimeout: .seconds(30),
+            maximumOutputLength: 16 << 20,
+            logger: Logger(label: "fanout.bench.sequential")
         )
         let result: Result<[BenchRun], any Error>
         do {
-            result = .success(try await self.repeated(.sequential, progress: progress) { try await workload.runSequentially(with: runner) })
+            result = .success(
+                try await self.repeated(.sequential, progress: progress) { try await workload.runSequentially(in: environment) }
+            )
         } catch {
             result = .failure(error)
         }
-        try? await client.shutdown()
+        try? await environment.httpClient.shutdown()
         try? await threads.shutdownGracefully()
         return try result.get()
     }

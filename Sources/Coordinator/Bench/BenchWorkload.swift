@@ -1,4 +1,5 @@
-import FanoutJobRunners
+import FanoutBuiltinJobs
+import FanoutJobs
 import FanoutProtocol
 import Foundation
 
@@ -21,21 +22,21 @@ public enum BenchWorkload: Sendable {
     }
 
     /// Every job of the workload, in submission order.
-    public var specs: [JobSpec] {
+    public var jobs: [any Job] {
         switch self {
-        case .primes(let numbers, let method): numbers.map { .primeCheck(n: $0, method: method) }
-        case .fibonacci(let numbers): numbers.map { .fibonacci(n: $0) }
-        case .flags(let countries, let site): countries.map { .flagDownload(country: $0, url: site.url(for: $0)) }
-        case .sleep(let count, let duration): Array(repeating: .sleep(nanoseconds: duration.wireNanoseconds), count: count)
-        case .noop(let count): Array(repeating: .noop, count: count)
+        case .primes(let numbers, let method): numbers.map { PrimeCheck($0, method: method) }
+        case .fibonacci(let numbers): numbers.map { Fibonacci($0) }
+        case .flags(let countries, let site): countries.map { FlagDownload(country: $0, url: site.url(for: $0)) }
+        case .sleep(let count, let duration): Array(repeating: Sleep(duration), count: count)
+        case .noop(let count): Array(repeating: NoOp(), count: count)
         }
     }
 
     /// Submits every job, waits for all, and times it; throws the first job error.
     public func run(on cluster: Cluster, shape: ClusterShape) async throws -> BenchRun {
-        let specs = self.specs
+        let jobs = self.jobs
         let start = ContinuousClock.now
-        let futures = try specs.map { try cluster.submit(AnyJob(spec: $0)).erased }
+        let futures = try jobs.map { try cluster.submitErased($0) }
         var busy = Duration.zero
         for future in futures {
             await future.waitUntilDone()
@@ -45,35 +46,34 @@ public enum BenchWorkload: Sendable {
         return BenchRun(shape: shape, wall: ContinuousClock.now - start, jobs: futures.count, busy: busy)
     }
 
-    /// Runs every job one after another in this process with `runner`, and times it; throws at the first
+    /// Runs every job one after another in this process, in `environment`, and times it; throws at the first
     /// job that fails.
-    public func runSequentially(with runner: JobRunner) async throws -> BenchRun {
-        let specs = self.specs
+    public func runSequentially(in environment: JobEnvironment) async throws -> BenchRun {
+        let jobs = self.jobs
         let start = ContinuousClock.now
         var busy = Duration.zero
-        for spec in specs {
+        for (index, job) in jobs.enumerated() {
             let jobStart = ContinuousClock.now
-            let outcome = await runner.run(spec)
-            busy += ContinuousClock.now - jobStart
-            if case .failed(let failure) = outcome {
-                throw SequentialRunError(spec: spec, failure: failure)
+            let context = JobContext(jobID: JobID(UInt64(index + 1)), attempt: 1, slot: 0, environment: environment)
+            do {
+                try await Self.run(job, in: context)
+            } catch {
+                throw SequentialRunError(kind: type(of: job).kind, failure: JobFailure(error, kind: type(of: job).kind))
             }
+            busy += ContinuousClock.now - jobStart
         }
-        return BenchRun(shape: .sequential, wall: ContinuousClock.now - start, jobs: specs.count, busy: busy)
+        return BenchRun(shape: .sequential, wall: ContinuousClock.now - start, jobs: jobs.count, busy: busy)
+    }
+
+    private static func run<J: Job>(_ job: J, in context: JobContext) async throws {
+        _ = try await job.run(in: context)
     }
 }
 
 /// A job of the sequential baseline failed.
 public struct SequentialRunError: Error, CustomStringConvertible {
-    public var spec: JobSpec
+    public var kind: JobKindName
     public var failure: JobFailure
 
-    public var description: String { "the sequential baseline's \(self.spec.kind) job failed: \(self.failure)" }
-}
-
-/// Any job spec, giving back the worker's output as it is: the bench times jobs and needs no typed outputs.
-private struct AnyJob: Job {
-    var spec: JobSpec
-
-    func output(from output: JobOutput) -> JobOutput? { output }
+    public var description: String { "the sequential baseline's \(self.kind) job failed: \(self.failure)" }
 }

@@ -1,3 +1,4 @@
+import FanoutJobs
 import FanoutProtocol
 import NIOCore
 
@@ -165,12 +166,10 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         /// The error of `batch`'s job at `index`, which failed with `failure`.
         @usableFromInline
         static func error(_ failure: JobFailure, of batch: JobFuture<[Result<J.Output, JobFailure>]>, at index: Int) -> JobError {
-            var kind = JobKind.batch
-            if case .batch(let items) = batch.erased.spec, items.indices.contains(index) { kind = items[index].kind }
-            return JobError(
+            JobError(
                 job: batch.id,
                 batchIndex: index,
-                kind: kind,
+                kind: J.kind,
                 worker: batch.worker,
                 attempts: batch.erased.attempts,
                 reason: .failed(failure)

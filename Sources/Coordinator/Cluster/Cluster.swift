@@ -1,3 +1,4 @@
+import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Logging
@@ -22,8 +23,10 @@ public final class Cluster: Sendable, JobCanceller {
         var connections: [WorkerID: WorkerConnection] = [:]
         var connected: [WorkerID: ConnectedWorker] = [:]
         var unreachable: [UnreachableWorker] = []
-        /// Workers lost and being dialled again; jobs wait for them even when none is connected.
+        /// Workers lost and being dialled again; jobs of the kinds they run wait for them.
         var reconnecting: Set<WorkerID> = []
+        /// The kinds each worker listed in its last hello.
+        var kinds: [WorkerID: [JobKindName]] = [:]
         var workersLost = 0
         var reconnections = 0
         var shutDown = false
@@ -34,6 +37,18 @@ public final class Cluster: Sendable, JobCanceller {
         var nextProducer: UInt64 = 0
 
         /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
+        /// The kinds of the workers being dialled again.
+        var expectedKinds: Set<JobKindName> {
+            Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
+        }
+
+        /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
+        func unrunnable(_ kind: JobKindName) -> JobError.Reason? {
+            if self.scheduler.runs(kind) || self.expectedKinds.contains(kind) { return nil }
+            guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty else { return .noWorkers }
+            return .kindNotRun(kind, workers: self.scheduler.kindsByWorker)
+        }
+
         mutating func wakeProducers() {
             guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
             for producer in self.producers.values { producer.resume() }
@@ -149,33 +164,38 @@ public final class Cluster: Sendable, JobCanceller {
     /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``, or when
     ///   ``ClusterConfiguration/queueLimit`` jobs already wait for a worker.
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
-        let spec = job.spec
-        try self.checkSendable(spec)
-        let (future, noWorkers): (AnyJobFuture, Bool) = try self.state.withLock { state in
+        let payload = try self.encode(job)
+        let observers = self.configuration.observers
+        let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
             guard state.scheduler.queuedCount < self.configuration.queueLimit else {
                 throw ClusterError.queueFull(self.configuration.queueLimit)
             }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
-            let future = AnyJobFuture(id: id, spec: spec, canceller: self)
-            let observers = self.configuration.observers
-            if !observers.isEmpty {
-                for observer in observers { observer.jobSubmitted(future) }
-                future.onCompletion { future in
-                    let record = JobRecord(future)
-                    for observer in observers { observer.jobDone(record) }
-                }
-            }
-            guard state.scheduler.hasWorkers || !state.reconnecting.isEmpty else { return (future, true) }
+            let future = AnyJobFuture(id: id, kind: J.kind, payload: payload, canceller: self)
+            if let reason = state.unrunnable(J.kind) { return (future, reason) }
             let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
             self.send(assignments, in: &state)
-            return (future, false)
+            return (future, nil)
         }
-        if noWorkers {
-            future.resolve(.failure(JobError(job: future.id, kind: spec.kind, worker: nil, attempts: 0, reason: .noWorkers)))
+        if !observers.isEmpty {
+            let input = job.inputDescription
+            for observer in observers { observer.jobSubmitted(future) }
+            future.onCompletion { future in
+                let record = JobRecord(future, input: input)
+                for observer in observers { observer.jobDone(record) }
+            }
         }
-        return JobFuture(erased: future) { job.output(from: $0) }
+        if let unrunnable {
+            future.resolve(.failure(JobError(job: future.id, kind: J.kind, worker: nil, attempts: 0, reason: unrunnable)))
+        }
+        return JobFuture(erased: future) { try J.decodeOutput(from: &$0) }
+    }
+
+    /// Submits `job`, whatever its type, and returns its future without its output type.
+    func submitErased<J: Job>(_ job: J, timeout: Duration? = nil) throws -> AnyJobFuture {
+        try self.submit(job, timeout: timeout).erased
     }
 
     /// As ``submit(_:timeout:)``, but when ``ClusterConfiguration/queueLimit`` jobs already wait for a worker,
@@ -212,19 +232,20 @@ public final class Cluster: Sendable, JobCanceller {
         try Task.checkCancellation()
     }
 
-    /// Throws a ``ClusterError`` when `spec`'s submit would not encode within the frame limits: strings too long
-    /// for the wire, a batch too large for a frame. Sending it would fail the connection, not just the job.
-    private func checkSendable(_ spec: JobSpec) throws {
-        switch spec {
-        case .primeCheck, .sleep, .noop:
-            return
-        case .fibonacci, .flagDownload, .batch:
-            do {
-                try Message.submit(Submit(jobID: JobID(0), spec: spec)).checkEncodes(within: self.configuration.frameLimits)
-            } catch let error as ProtocolError {
-                throw ClusterError("a \(spec.kind) job cannot be sent: \(error.message)")
-            }
+    /// `job`'s input as its kind encodes it. Throws a ``ClusterError`` when it does not encode, or when its
+    /// submit would not fit a frame: sending it would fail the connection, not just the job.
+    private func encode<J: Job>(_ job: J) throws -> ByteBuffer {
+        var payload = ByteBuffer()
+        do {
+            try job.encodeInput(into: &payload)
+        } catch {
+            throw ClusterError("a \(J.kind) job's input does not encode: \((error as? ProtocolError)?.message ?? "\(error)")")
         }
+        let limit = Submit.maximumPayloadLength(within: self.configuration.frameLimits)
+        guard payload.readableBytes <= limit else {
+            throw ClusterError("a \(J.kind) job cannot be sent: its input is \(payload.readableBytes) bytes, and a frame holds \(limit)")
+        }
+        return payload
     }
 
     /// Stops taking jobs. With `cancelPending`, every job not yet started is cancelled; with `wait`, returns
@@ -519,9 +540,9 @@ public final class Cluster: Sendable, JobCanceller {
     /// `id` is no longer being dialled; if no worker is left, queued jobs fail.
     private func stopReconnecting(_ id: WorkerID, reason: String) {
         let stranded = self.state.withLock { state -> [(AnyJobFuture, JobError)] in
-            guard state.reconnecting.remove(id) != nil, state.reconnecting.isEmpty, !state.scheduler.hasWorkers else { return [] }
+            guard state.reconnecting.remove(id) != nil else { return [] }
             defer { state.wakeProducers() }
-            return state.scheduler.strandQueued()
+            return state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
         }
         for (future, error) in stranded {
             future.resolve(.failure(error))
@@ -612,7 +633,7 @@ public final class Cluster: Sendable, JobCanceller {
     }
 
     private func register(_ connection: WorkerConnection, hello: Hello, reconnected: Bool) {
-        let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+        let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: [])
         let slots = connection.address.slots ?? Int(capabilities.slots)
         let credit = WorkerCredit(slots: slots, minimumPrefetch: self.configuration.prefetch, maximumPrefetch: self.configuration.maximumPrefetch)
         let worker = ConnectedWorker(
@@ -630,7 +651,8 @@ public final class Cluster: Sendable, JobCanceller {
                 state.reconnecting.remove(connection.id)
                 state.reconnections += 1
             }
-            let assignments = state.scheduler.addWorker(connection.id, name: connection.name, credit: credit)
+            state.kinds[connection.id] = capabilities.kinds
+            let assignments = state.scheduler.addWorker(connection.id, name: connection.name, kinds: capabilities.kinds, credit: credit)
             self.send(assignments, in: &state)
             if state.draining {
                 connection.mailbox.post(.drain)
@@ -657,7 +679,7 @@ public final class Cluster: Sendable, JobCanceller {
                 connection.id,
                 error: reason,
                 crashed: crashed,
-                expectingWorkers: !state.reconnecting.isEmpty
+                expectedKinds: state.expectedKinds
             )
             for future in loss.requeued { future.markPending() }
             self.send(loss.assignments, in: &state)

@@ -1,9 +1,9 @@
 import FanoutProtocol
 import NIOCore
 
-/// Which worker runs which job: a FIFO queue in front of the workers, each given at most its credit (slots
-/// plus a prefetch that grows for short jobs, see ``WorkerCredit``) at once, the next job going to the worker
-/// with the most room.
+/// Which worker runs which job: a FIFO queue per kind in front of the workers, each given at most its credit
+/// (slots plus a prefetch that grows for short jobs, see ``WorkerCredit``) at once. The oldest job that some
+/// worker with room runs goes next, to the worker with the most room among those that run its kind.
 ///
 /// A pure state machine: every call says what to send and which futures to resolve; the caller does it.
 struct JobScheduler {
@@ -58,13 +58,17 @@ struct JobScheduler {
 
     private struct WorkerState {
         var name: String
+        /// The kinds it runs, with their numbers on its connection.
+        var kinds: [JobKindName: JobKindID]
         var credit: WorkerCredit
         var held: Set<JobID> = []
         var free: Int { self.credit.limit - self.held.count }
     }
 
     let maximumAttempts: Int
-    private var queue = CircularBuffer<JobID>()
+    /// Jobs waiting for a worker, oldest first, by kind.
+    private var queues: [JobKindName: CircularBuffer<JobID>] = [:]
+    private(set) var queuedCount = 0
     private var jobs = JobTable<Entry>()
     private var workers: [WorkerID: WorkerState] = [:]
     /// The workers each job took down (see ``JobError/Reason/crashedWorkers(_:)``), for jobs that took any.
@@ -80,7 +84,6 @@ struct JobScheduler {
     }
 
     var hasWorkers: Bool { !self.workers.isEmpty }
-    var queuedCount: Int { self.queue.count }
     /// Jobs given to workers and not yet answered, over all workers.
     var heldCount: Int { self.workers.values.reduce(0) { $0 + $1.held.count } }
     /// What all workers can hold at once.
@@ -88,16 +91,38 @@ struct JobScheduler {
     /// Jobs not yet resolved.
     var unresolved: [AnyJobFuture] { self.jobs.values.filter { !$0.abandoned }.map(\.future) }
 
-    mutating func addWorker(_ id: WorkerID, name: String, credit: WorkerCredit) -> [Assignment] {
-        self.workers[id] = WorkerState(name: name, credit: credit)
+    /// Adds a worker that runs `kinds`, each kind's ``JobKindID`` being its place in the list.
+    mutating func addWorker(_ id: WorkerID, name: String, kinds: [JobKindName], credit: WorkerCredit) -> [Assignment] {
+        var numbered: [JobKindName: JobKindID] = [:]
+        for (index, kind) in kinds.enumerated() {
+            numbered[kind] = JobKindID(rawValue: UInt16(truncatingIfNeeded: index))
+        }
+        self.workers[id] = WorkerState(name: name, kinds: numbered, credit: credit)
         return self.dispatch()
+    }
+
+    /// Whether a worker connected now runs `kind`.
+    func runs(_ kind: JobKindName) -> Bool {
+        self.workers.values.contains { $0.kinds[kind] != nil }
+    }
+
+    /// The kinds each connected worker runs, by name, for errors.
+    var kindsByWorker: [String: [JobKindName]] {
+        Dictionary(self.workers.values.map { ($0.name, $0.kinds.keys.sorted()) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Queues a new job; returns where to send what can go now.
     mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
         self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds)
-        self.queue.append(future.id)
+        self.queues[future.kind, default: CircularBuffer()].append(future.id)
+        self.queuedCount += 1
         return self.dispatch()
+    }
+
+    /// Puts `job` of `kind` back at the front of its queue.
+    private mutating func requeue(_ job: JobID, kind: JobKindName) {
+        self.queues[kind, default: CircularBuffer()].prepend(job)
+        self.queuedCount += 1
     }
 
     /// The future of `job` if `worker` holds it for `attempt`.
@@ -152,15 +177,16 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.queue.prepend(job)
+        self.requeue(job, kind: entry.future.kind)
         return self.dispatch()
     }
 
     mutating func cancel(_ job: JobID) -> Cancellation {
         guard var entry = self.jobs[job], !entry.abandoned else { return .unknown }
         guard let worker = entry.worker else {
-            if let index = self.queue.firstIndex(of: job) {
-                self.queue.remove(at: index)
+            if let index = self.queues[entry.future.kind]?.firstIndex(of: job) {
+                self.queues[entry.future.kind]?.remove(at: index)
+                self.queuedCount -= 1
             }
             self.forget(job)
             return .removedFromQueue(entry.future)
@@ -191,11 +217,12 @@ struct JobScheduler {
     }
 
     /// A worker is gone: its jobs go back to the front of the queue for another attempt, or fail when they
-    /// have had every attempt or no worker is left (unless `expectingWorkers`: some are reconnecting).
+    /// have had every attempt or no worker left runs their kind (unless it is in `expectedKinds`: a worker
+    /// that runs it is reconnecting).
     ///
     /// - Parameter crashed: whether the connection broke (the worker died), rather than went silent; a job
     ///   running there then counts as having taken the worker down.
-    mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectingWorkers: Bool = false) -> Loss {
+    mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectedKinds: Set<JobKindName> = []) -> Loss {
         guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
         var loss = Loss()
         for job in lost.held.sorted(by: >) {
@@ -210,9 +237,7 @@ struct JobScheduler {
                 loss.requeued.append(entry.future)
             }
         }
-        if self.workers.isEmpty && !expectingWorkers {
-            loss.stranded = self.strandQueued()
-        }
+        loss.stranded = self.strandUnrunnable(expectedKinds: expectedKinds)
         loss.assignments = self.dispatch()
         return loss
     }
@@ -236,7 +261,7 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.queue.prepend(job)
+        self.requeue(job, kind: entry.future.kind)
         self.retries += 1
         return nil
     }
@@ -252,12 +277,15 @@ struct JobScheduler {
     /// answers, or their worker's loss, change nothing. Returns their futures, to resolve.
     mutating func abandonAll() -> [AnyJobFuture] {
         var abandoned: [AnyJobFuture] = []
-        for job in self.queue {
-            guard let entry = self.jobs[job] else { continue }
-            self.forget(job)
-            abandoned.append(entry.future)
+        for queue in self.queues.values {
+            for job in queue {
+                guard let entry = self.jobs[job] else { continue }
+                self.forget(job)
+                abandoned.append(entry.future)
+            }
         }
-        self.queue.removeAll()
+        self.queues = [:]
+        self.queuedCount = 0
         for (id, worker) in self.workers {
             for job in worker.held {
                 guard var entry = self.jobs[job], !entry.abandoned else { continue }
@@ -270,15 +298,21 @@ struct JobScheduler {
         return abandoned
     }
 
-    /// With no worker left, every queued job fails.
-    mutating func strandQueued() -> [(AnyJobFuture, JobError)] {
+    /// Every queued job whose kind no connected worker runs, and none in `expectedKinds`, fails: with
+    /// ``JobError/Reason/noWorkers`` when no worker is left, else ``JobError/Reason/kindNotRun(_:workers:)``.
+    mutating func strandUnrunnable(expectedKinds: Set<JobKindName>) -> [(AnyJobFuture, JobError)] {
         var stranded: [(AnyJobFuture, JobError)] = []
-        for job in self.queue {
-            guard let entry = self.jobs[job] else { continue }
-            self.forget(job)
-            stranded.append((entry.future, self.error(entry, worker: entry.future.worker, reason: .noWorkers)))
+        for (kind, queue) in self.queues where !queue.isEmpty && !expectedKinds.contains(kind) && !self.runs(kind) {
+            let reason: JobError.Reason =
+                self.workers.isEmpty && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
+            for job in queue {
+                guard let entry = self.jobs[job] else { continue }
+                self.forget(job)
+                stranded.append((entry.future, self.error(entry, worker: entry.future.worker, reason: reason)))
+            }
+            self.queuedCount -= queue.count
+            self.queues[kind] = nil
         }
-        self.queue.removeAll()
         return stranded
     }
 
@@ -286,17 +320,22 @@ struct JobScheduler {
         JobError(job: entry.future.id, kind: entry.future.kind, worker: worker, attempts: Int(entry.attempt), reason: reason)
     }
 
-    /// Gives queued jobs to the workers with the most room, while any has room.
+    /// Gives queued jobs to workers while any worker with room runs a queued job's kind: the oldest such job
+    /// first, to the roomiest worker that runs its kind.
     private mutating func dispatch() -> [Assignment] {
         var assignments: [Assignment] = []
-        while let job = self.queue.first {
-            var roomiest: (worker: WorkerID, free: Int)?
-            for (id, state) in self.workers where state.free > 0 {
-                if let best = roomiest, best.free > state.free || (best.free == state.free && best.worker < id) { continue }
-                roomiest = (id, state.free)
+        guard self.queuedCount > 0 else { return assignments }
+        while true {
+            var next: (kind: JobKindName, job: JobID, worker: WorkerID, id: JobKindID)?
+            for (kind, queue) in self.queues {
+                guard let head = queue.first else { continue }
+                if let next, next.job < head { continue }
+                guard let (worker, id) = self.roomiest(running: kind) else { continue }
+                next = (kind, head, worker, id)
             }
-            guard let worker = roomiest?.worker else { break }
-            self.queue.removeFirst()
+            guard let (kind, job, worker, id) = next else { break }
+            self.queues[kind]?.removeFirst()
+            self.queuedCount -= 1
             guard var entry = self.jobs[job] else { continue }
             entry.attempt += 1
             entry.worker = worker
@@ -306,11 +345,28 @@ struct JobScheduler {
             assignments.append(
                 Assignment(
                     worker: worker,
-                    submit: Submit(jobID: job, attempt: entry.attempt, timeoutNanoseconds: entry.timeoutNanoseconds, spec: entry.future.spec),
+                    submit: Submit(
+                        jobID: job,
+                        attempt: entry.attempt,
+                        kind: id,
+                        timeoutNanoseconds: entry.timeoutNanoseconds,
+                        payload: entry.future.payload
+                    ),
                     future: entry.future
                 )
             )
         }
         return assignments
+    }
+
+    /// The worker with the most room that runs `kind`, the lowest id among equals, and the kind's number there.
+    private func roomiest(running kind: JobKindName) -> (WorkerID, JobKindID)? {
+        var roomiest: (worker: WorkerID, free: Int, id: JobKindID)?
+        for (worker, state) in self.workers where state.free > 0 {
+            if let best = roomiest, best.free > state.free || (best.free == state.free && best.worker < worker) { continue }
+            guard let id = state.kinds[kind] else { continue }
+            roomiest = (worker, state.free, id)
+        }
+        return roomiest.map { ($0.worker, $0.id) }
     }
 }

@@ -1,18 +1,18 @@
 import FanoutLocking
 import FanoutProtocol
+import NIOCore
 
 /// A submitted job of any kind: its state, where it runs, and how it ended.
 ///
 /// The cluster resolves each future exactly once. ``JobFuture`` adds the job's output type on top.
 public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     public let id: JobID
-    /// What the job asks, for reports.
-    public let spec: JobSpec
-
-    public var kind: JobKind { self.spec.kind }
+    public let kind: JobKindName
+    /// The job's input, encoded by its kind.
+    let payload: ByteBuffer
 
     enum Outcome: Sendable {
-        case output(JobOutput)
+        case output(ByteBuffer)
         case failure(JobError)
     }
 
@@ -64,9 +64,10 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// The cluster that can take the job back while it is pending; weak, as the cluster holds its futures.
     private weak let canceller: (any JobCanceller)?
 
-    init(id: JobID, spec: JobSpec, canceller: (any JobCanceller)?) {
+    init(id: JobID, kind: JobKindName, payload: ByteBuffer, canceller: (any JobCanceller)?) {
         self.id = id
-        self.spec = spec
+        self.kind = kind
+        self.payload = payload
         self.canceller = canceller
         self.record.withLock { $0.submitted = WireClock.now }
     }
@@ -138,7 +139,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The output, or the error that took its place; waits until the job is done.
-    func outcome() async throws -> JobOutput {
+    func outcome() async throws -> ByteBuffer {
         await self.waitUntilDone()
         try Task.checkCancellation()
         switch self.currentOutcome {

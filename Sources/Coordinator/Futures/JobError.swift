@@ -18,8 +18,10 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
         case shutDown
         /// It was still running when the run was stopped early and the grace period for running jobs ran out.
         case interrupted(grace: Duration)
-        /// The worker answered with another kind of output.
-        case unexpectedOutput(JobKind)
+        /// The worker's answer does not decode as the kind's output.
+        case undecodableOutput(String)
+        /// No worker connected, or coming back, runs the job's kind: the kind, and the kinds each worker runs.
+        case kindNotRun(JobKindName, workers: [String: [JobKindName]])
 
         public var description: String {
             switch self {
@@ -30,21 +32,33 @@ public struct JobError: Error, Hashable, Sendable, CustomStringConvertible {
             case .noWorkers: "no worker is left to run it"
             case .shutDown: "the cluster was shut down before it ran"
             case .interrupted(let grace): "still running \(grace) after the run was stopped; abandoned"
-            case .unexpectedOutput(let kind): "the worker answered with a \(kind) output"
+            case .undecodableOutput(let reason): "its output does not decode: \(reason)"
+            case .kindNotRun(let kind, let workers): JobError.describe(kind, notRunBy: workers)
             }
         }
+    }
+
+    fileprivate static func describe(_ kind: JobKindName, notRunBy workers: [String: [JobKindName]]) -> String {
+        guard !workers.isEmpty else { return "no worker runs \(kind)" }
+        let each = workers.sorted { $0.key < $1.key }.map { worker, kinds in
+            let versions = kinds.filter { $0.name == kind.name }
+            return versions.isEmpty
+                ? "\(worker) runs no version of \(kind.name) (it runs \(kinds.count) kinds)"
+                : "\(worker) runs \(versions.map(\.description).joined(separator: ", "))"
+        }
+        return "no worker runs \(kind): \(each.joined(separator: "; "))"
     }
 
     public var job: JobID
     /// The job's place in its batch, for a job that ran as part of a ``JobBatch``; nil otherwise.
     public var batchIndex: Int?
-    public var kind: JobKind
+    public var kind: JobKindName
     /// The worker that ran it last, as `host:port`; nil when none did.
     public var worker: String?
     public var attempts: Int
     public var reason: Reason
 
-    public init(job: JobID, batchIndex: Int? = nil, kind: JobKind, worker: String?, attempts: Int, reason: Reason) {
+    public init(job: JobID, batchIndex: Int? = nil, kind: JobKindName, worker: String?, attempts: Int, reason: Reason) {
         self.job = job
         self.batchIndex = batchIndex
         self.kind = kind

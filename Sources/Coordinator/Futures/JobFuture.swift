@@ -1,12 +1,13 @@
 import FanoutProtocol
+import NIOCore
 
 /// A submitted job whose output is an `Output`: pending, then running, then finished, failed or cancelled.
 public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConvertible {
     /// The same future without its output type, for waiting on futures of different kinds together.
     public let erased: AnyJobFuture
-    private let decode: @Sendable (JobOutput) -> Output?
+    private let decode: @Sendable (inout ByteBuffer) throws -> Output
 
-    init(erased: AnyJobFuture, decode: @escaping @Sendable (JobOutput) -> Output?) {
+    init(erased: AnyJobFuture, decode: @escaping @Sendable (inout ByteBuffer) throws -> Output) {
         self.erased = erased
         self.decode = decode
     }
@@ -24,17 +25,7 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
     /// The job's output; throws a ``JobError`` when it failed or was cancelled.
     public var value: Output {
         get async throws {
-            let output = try await self.erased.outcome()
-            guard let value = self.decode(output) else {
-                throw JobError(
-                    job: self.id,
-                    kind: self.erased.kind,
-                    worker: self.worker,
-                    attempts: self.erased.attempts,
-                    reason: .unexpectedOutput(output.kind)
-                )
-            }
-            return value
+            try self.decoded(try await self.erased.outcome())
         }
     }
 
@@ -46,14 +37,31 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
     public func result() throws -> Output {
         switch self.erased.currentOutcome {
         case .output(let output)?:
-            guard let value = self.decode(output) else {
-                throw JobError(job: self.id, kind: self.erased.kind, worker: self.worker, attempts: self.erased.attempts, reason: .unexpectedOutput(output.kind))
-            }
-            return value
+            return try self.decoded(output)
         case .failure(let error)?:
             throw error
         case nil:
             throw JobFutureNotDone(job: self.id)
+        }
+    }
+
+    /// `output` decoded; throws a ``JobError`` naming what does not decode.
+    private func decoded(_ output: ByteBuffer) throws -> Output {
+        var buffer = output
+        do {
+            let value = try self.decode(&buffer)
+            guard buffer.readableBytes == 0 else {
+                throw ProtocolError(.trailingBytes, "\(buffer.readableBytes) bytes are left after the last field")
+            }
+            return value
+        } catch {
+            throw JobError(
+                job: self.id,
+                kind: self.erased.kind,
+                worker: self.worker,
+                attempts: self.erased.attempts,
+                reason: .undecodableOutput((error as? ProtocolError)?.message ?? "\(error)")
+            )
         }
     }
 

@@ -3,7 +3,7 @@ import FanoutProtocol
 /// One finished job as a job log shows it: what it was, where it ran, when, and how it ended.
 public struct JobRecord: Hashable, Sendable {
     public var job: JobID
-    public var kind: JobKind
+    public var kind: JobKindName
     /// The job's argument: the number, the country, the duration.
     public var input: String
     /// `host:port` of the worker that ran it last; nil if none did.
@@ -17,10 +17,11 @@ public struct JobRecord: Hashable, Sendable {
     /// Why it failed or was cancelled; nil when it finished.
     public var error: String?
 
-    public init(_ future: AnyJobFuture) {
+    /// - Parameter input: the job's input as its kind describes it (``Job/inputDescription``).
+    public init(_ future: AnyJobFuture, input: String) {
         self.job = future.id
         self.kind = future.kind
-        self.input = Self.input(of: future.spec)
+        self.input = input
         self.worker = future.worker
         self.timing = future.timing
         self.slot = future.timing?.slot
@@ -37,21 +38,5 @@ public struct JobRecord: Hashable, Sendable {
             return nil
         }
         return JobTimes.network(sent: sent, answered: ended, atWorker: timing.queued.wireNanoseconds + timing.ran.wireNanoseconds)
-    }
-
-    static func input(of spec: JobSpec) -> String {
-        switch spec {
-        case .primeCheck(let n, let method): "\(n) \(method)"
-        case .fibonacci(let n): "\(n)"
-        case .flagDownload(let country, _): country
-        case .sleep(let nanoseconds): "\(Double(nanoseconds) / 1e9)s"
-        case .noop: "-"
-        case .batch(let items):
-            if let first = items.first, items.allSatisfy({ $0.kind == first.kind }) {
-                "\(items.count) × \(first.kind)"
-            } else {
-                "\(items.count) jobs"
-            }
-        }
     }
 }

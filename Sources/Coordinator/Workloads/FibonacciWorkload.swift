@@ -1,3 +1,4 @@
+import FanoutBuiltinJobs
 import Foundation
 
 /// The seed's `gil.py`: four tasks each computing Fibonacci 35 to 39, first all at once on the cluster, then

@@ -1,3 +1,4 @@
+import FanoutBuiltinJobs
 import FanoutProtocol
 import Foundation
 

@@ -1,3 +1,4 @@
+import FanoutBuiltinJobs
 import Foundation
 
 /// Jobs that each hold a slot for a set time and compute nothing: a steady load whose every job should take the

@@ -1,11 +1,12 @@
 import NIOCore
 
-/// Reading and writing the field types of the wire format; every read failure names the field.
+/// Reading and writing the field types of the wire format; every read failure is a ``ProtocolError`` that names
+/// the field. A job kind that encodes its input and output by hand uses them too.
 extension ByteBuffer {
     /// The largest string a UInt16 length prefix can carry.
-    static let maximumWireStringLength = Int(UInt16.max)
+    public static let maximumWireStringLength = Int(UInt16.max)
 
-    mutating func readWireInteger<Value: FixedWidthInteger>(
+    public mutating func readWireInteger<Value: FixedWidthInteger>(
         as type: Value.Type = Value.self,
         field: StaticString
     ) throws -> Value {
@@ -18,7 +19,7 @@ extension ByteBuffer {
         return value
     }
 
-    mutating func readWireEnum<Value: RawRepresentable>(
+    public mutating func readWireEnum<Value: RawRepresentable>(
         as type: Value.Type = Value.self,
         field: StaticString,
         code: ErrorCode = .invalidField
@@ -30,7 +31,7 @@ extension ByteBuffer {
         return value
     }
 
-    mutating func readWireBool(field: StaticString) throws -> Bool {
+    public mutating func readWireBool(field: StaticString) throws -> Bool {
         switch try self.readWireInteger(as: UInt8.self, field: field) {
         case 0: return false
         case 1: return true
@@ -39,7 +40,7 @@ extension ByteBuffer {
     }
 
     /// A UTF-8 string behind a UInt16 byte count.
-    mutating func readWireString(field: StaticString) throws -> String {
+    public mutating func readWireString(field: StaticString) throws -> String {
         guard let length = self.readInteger(as: UInt16.self) else {
             throw ProtocolError(.truncatedFrame, "payload ends inside the length of \(field)")
         }
@@ -57,7 +58,7 @@ extension ByteBuffer {
     }
 
     /// Raw bytes behind a UInt32 byte count.
-    mutating func readWireBytes(field: StaticString) throws -> ByteBuffer {
+    public mutating func readWireBytes(field: StaticString) throws -> ByteBuffer {
         guard let length = self.readInteger(as: UInt32.self) else {
             throw ProtocolError(.truncatedFrame, "payload ends inside the length of \(field)")
         }
@@ -70,7 +71,7 @@ extension ByteBuffer {
         return bytes
     }
 
-    mutating func writeWireString(_ string: String, field: StaticString) throws {
+    public mutating func writeWireString(_ string: String, field: StaticString) throws {
         let length = string.utf8.count
         guard length <= Self.maximumWireStringLength else {
             throw ProtocolError(
@@ -82,7 +83,7 @@ extension ByteBuffer {
         self.writeString(string)
     }
 
-    mutating func writeWireBytes(_ bytes: ByteBuffer, field: StaticString) throws {
+    public mutating func writeWireBytes(_ bytes: ByteBuffer, field: StaticString) throws {
         guard let length = UInt32(exactly: bytes.readableBytes) else {
             throw ProtocolError(.invalidField, "\(field) is \(bytes.readableBytes) bytes; at most \(UInt32.max) fit")
         }
@@ -90,23 +91,44 @@ extension ByteBuffer {
         self.writeImmutableBuffer(bytes)
     }
 
-    mutating func writeWireBool(_ value: Bool) {
+    public mutating func writeWireBool(_ value: Bool) {
         self.writeInteger(value ? 1 : 0, as: UInt8.self)
     }
 }
 
 extension ByteBuffer {
-    /// The number of jobs in a batch: a UInt32, at least 1.
-    mutating func readBatchCount(field: StaticString) throws -> Int {
-        let count: UInt32 = try self.readWireInteger(field: field)
-        guard count > 0 else { throw ProtocolError(.invalidField, "\(field) is 0; a batch holds at least one job") }
-        return Int(count)
+    /// The largest value a ``writeWireLength(_:)`` takes: what fits a 32-bit frame.
+    public static let maximumWireLength = Int(UInt32.max)
+
+    /// A count or length as 1 to 5 bytes, seven bits each, least significant first (LEB128): lengths below 128,
+    /// the common case, take one byte.
+    public mutating func readWireLength(field: StaticString) throws -> Int {
+        var value = 0
+        for index in 0..<5 {
+            guard let byte = self.readInteger(as: UInt8.self) else {
+                throw ProtocolError(.truncatedFrame, "payload ends inside \(field)")
+            }
+            value |= Int(byte & 0x7F) << (7 * index)
+            if byte & 0x80 == 0 {
+                guard value <= Self.maximumWireLength else {
+                    throw ProtocolError(.invalidField, "\(field) is \(value); at most \(Self.maximumWireLength) fits")
+                }
+                return value
+            }
+        }
+        throw ProtocolError(.invalidField, "\(field) runs past 5 bytes")
     }
 
-    mutating func writeBatchCount(_ count: Int, field: StaticString) throws {
-        guard count > 0, let wire = UInt32(exactly: count) else {
-            throw ProtocolError(.invalidField, "\(field) is \(count); a batch holds 1 to \(UInt32.max) jobs")
+    /// Appends `length` as ``readWireLength(field:)`` reads it.
+    public mutating func writeWireLength(_ length: Int, field: StaticString) throws {
+        guard length >= 0, length <= Self.maximumWireLength else {
+            throw ProtocolError(.invalidField, "\(field) is \(length); 0 to \(Self.maximumWireLength) fit")
         }
-        self.writeInteger(wire)
+        var rest = UInt32(length)
+        while rest >= 0x80 {
+            self.writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        self.writeInteger(UInt8(rest))
     }
 }

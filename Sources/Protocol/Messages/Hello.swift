@@ -66,7 +66,7 @@ extension Hello: WirePayload {
                 throw ProtocolError(.invalidField, "hello.slots is 0; a worker offers at least one slot")
             }
             let cores: UInt16 = try buffer.readWireInteger(field: "hello.cores")
-            self.capabilities = WorkerCapabilities(poolKind: poolKind, slots: slots, cores: cores)
+            self.capabilities = WorkerCapabilities(poolKind: poolKind, slots: slots, cores: cores, kinds: try Self.readKinds(wire: &buffer))
         }
     }
 
@@ -84,10 +84,47 @@ extension Hello: WirePayload {
                 throw ProtocolError(.invalidField, "hello.slots is 0; a worker offers at least one slot")
             }
             buffer.writeMultipleIntegers(capabilities.poolKind.rawValue, capabilities.slots, capabilities.cores)
+            try Self.writeKinds(capabilities.kinds, wire: &buffer)
         case (.coordinator, _?):
             throw ProtocolError(.invalidField, "a coordinator's hello carries no worker capabilities")
         case (.worker, nil):
             throw ProtocolError(.invalidField, "a worker's hello must carry its capabilities")
+        }
+    }
+}
+
+extension Hello {
+    /// A worker's kinds: a UInt16 count, then each kind's name and version. Names are checked as at
+    /// registration, and none may appear twice, or the numbers submits go by would be ambiguous.
+    private static func readKinds(wire buffer: inout ByteBuffer) throws -> [JobKindName] {
+        let count: UInt16 = try buffer.readWireInteger(field: "hello.kindCount")
+        var kinds: [JobKindName] = []
+        kinds.reserveCapacity(min(Int(count), buffer.readableBytes / 4))
+        var seen: Set<JobKindName> = []
+        for index in 0..<Int(count) {
+            let name = try buffer.readWireString(field: "hello.kind.name")
+            let kind = JobKindName(name, version: try buffer.readWireInteger(field: "hello.kind.version"))
+            do {
+                try kind.validate()
+            } catch let error as ProtocolError {
+                throw ProtocolError(error.code, "hello.kind \(index): \(error.message)")
+            }
+            guard seen.insert(kind).inserted else {
+                throw ProtocolError(.invalidField, "hello.kind \(index): \(kind) is listed twice")
+            }
+            kinds.append(kind)
+        }
+        return kinds
+    }
+
+    private static func writeKinds(_ kinds: [JobKindName], wire buffer: inout ByteBuffer) throws {
+        guard let count = UInt16(exactly: kinds.count) else {
+            throw ProtocolError(.invalidField, "a worker lists \(kinds.count) kinds; at most \(UInt16.max) fit")
+        }
+        buffer.writeInteger(count)
+        for kind in kinds {
+            try buffer.writeWireString(kind.name, field: "hello.kind.name")
+            buffer.writeInteger(kind.version)
         }
     }
 }

@@ -2,7 +2,8 @@ import NIOCore
 
 /// How a job ended: its output, its failure, or cancelled before it ran.
 public enum JobOutcome: Hashable, Sendable {
-    case ok(JobOutput)
+    /// The output, as the job's kind encodes it.
+    case ok(ByteBuffer)
     case failed(JobFailure)
     case cancelled
 
@@ -23,17 +24,14 @@ public enum JobOutcome: Hashable, Sendable {
 }
 
 extension JobOutcome {
-    /// Reads the body that follows a status: the output's kind and fields, the failure, or nothing.
+    /// Reads the body that follows a status in a result: the output (the rest of the frame), the failure, or
+    /// nothing.
     init(status: Status, wire buffer: inout ByteBuffer) throws {
         switch status {
         case .ok:
-            let kind: JobKind = try buffer.readWireEnum(field: "result.kind", code: .unknownJobKind)
-            self = .ok(try JobOutput(kind: kind, wire: &buffer))
+            self = .ok(buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer())
         case .failed:
-            let code = ErrorCode(rawValue: try buffer.readWireInteger(field: "result.errorCode"))
-            let detail: UInt32 = try buffer.readWireInteger(field: "result.errorDetail")
-            let message = try buffer.readWireString(field: "result.errorMessage")
-            self = .failed(JobFailure(code: code, detail: detail, message: message))
+            self = .failed(try buffer.readJobFailure())
         case .cancelled:
             self = .cancelled
         }
@@ -43,13 +41,27 @@ extension JobOutcome {
     func writeBody(wire buffer: inout ByteBuffer) throws {
         switch self {
         case .ok(let output):
-            buffer.writeInteger(output.kind.rawValue)
-            try output.write(wire: &buffer)
+            buffer.writeImmutableBuffer(output)
         case .failed(let failure):
-            buffer.writeMultipleIntegers(failure.code.rawValue, failure.detail)
-            try buffer.writeWireString(failure.message, field: "result.errorMessage")
+            try buffer.writeJobFailure(failure)
         case .cancelled:
             break
         }
+    }
+}
+
+extension ByteBuffer {
+    /// Reads a failure: its code (UInt16), detail (UInt32) and message (a string).
+    public mutating func readJobFailure() throws -> JobFailure {
+        let code = ErrorCode(rawValue: try self.readWireInteger(field: "failure.code"))
+        let detail: UInt32 = try self.readWireInteger(field: "failure.detail")
+        let message = try self.readWireString(field: "failure.message")
+        return JobFailure(code: code, detail: detail, message: message)
+    }
+
+    /// Appends a failure as ``readJobFailure()`` reads it.
+    public mutating func writeJobFailure(_ failure: JobFailure) throws {
+        self.writeMultipleIntegers(failure.code.rawValue, failure.detail)
+        try self.writeWireString(failure.message, field: "failure.message")
     }
 }

@@ -67,12 +67,12 @@ extension JobResult: WirePayload {
 }
 
 extension JobResult {
-    /// Bytes of a result frame around a flag body: the frame header's type and flags, the fixed fields,
-    /// the kind byte and the body's length.
-    static let flagBodyOverhead = FrameHeader.typeAndFlagsLength + 37 + 1 + 4
+    /// Bytes of a result frame around a finished job's output: the frame header's type and flags and the
+    /// fixed fields.
+    public static let overhead = FrameHeader.typeAndFlagsLength + 37
 
-    /// The largest flag body whose result frame fits `limits`.
-    public static func maximumFlagBodyLength(within limits: FrameLimits) -> Int {
-        limits.maximumFrameLength - Self.flagBodyOverhead
+    /// The largest output whose result frame fits `limits`.
+    public static func maximumOutputLength(within limits: FrameLimits) -> Int {
+        limits.maximumFrameLength - Self.overhead
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import FanoutJobRunners
+import FanoutJobs
 import FanoutProtocol
 import Logging
 import NIOCore
@@ -13,29 +13,23 @@ import NIOPosix
 ///
 /// It greets its parent with a hello, answers each submit with started and then its result, and on drain
 /// (its poison pill) says goodbye and returns. Logs go to stderr; stdout carries frames only.
+///
+/// A child is the worker's own program, started again with the same arguments and with
+/// ``environmentVariable`` set: so it registers the same kinds, and runs the user's kinds as the worker would.
 public enum ChildWorker {
-    public struct Configuration: Sendable {
-        public var frameLimits: FrameLimits
-        public var httpConnectTimeout: TimeAmount
-        public var httpReadTimeout: TimeAmount
-        public var httpRequestTimeout: TimeAmount
-        /// See ``WorkerConfiguration/crashOnPrime``.
-        public var crashOnPrime: UInt64?
+    /// Set in a process-pool child's environment by the worker that starts it.
+    public static let environmentVariable = "FANOUT_POOL_CHILD"
 
-        public init(
-            frameLimits: FrameLimits,
-            httpConnectTimeout: TimeAmount,
-            httpReadTimeout: TimeAmount,
-            httpRequestTimeout: TimeAmount
-        ) {
-            self.frameLimits = frameLimits
-            self.httpConnectTimeout = httpConnectTimeout
-            self.httpReadTimeout = httpReadTimeout
-            self.httpRequestTimeout = httpRequestTimeout
-        }
-    }
+    /// Whether this process was started as a process-pool child. Read once, and cleared from the environment,
+    /// so that the processes a job starts are not taken for children.
+    public static let isChild: Bool = {
+        guard getenv(environmentVariable) != nil else { return false }
+        unsetenv(environmentVariable)
+        return true
+    }()
 
-    public static func run(configuration: Configuration, logger: Logger) async throws {
+    /// Serves the parent worker over stdin and stdout with `configuration`'s kinds and limits until it drains.
+    public static func run(configuration: WorkerConfiguration, logger: Logger) async throws {
         // The parent stops its children with the drain message, after their jobs; a SIGTERM or SIGINT meant
         // for the whole process group must not cut a job short.
         signal(SIGTERM, SIG_IGN)
@@ -43,33 +37,25 @@ public enum ChildWorker {
 
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()
-        let client = FlagDownloader.makeClient(
-            connectTimeout: configuration.httpConnectTimeout,
-            readTimeout: configuration.httpReadTimeout
-        )
-        var runner = JobRunner(
-            threads: threads,
-            flags: FlagDownloader(
-                client: client,
-                maximumBodySize: JobResult.maximumFlagBodyLength(within: configuration.frameLimits),
-                requestTimeout: configuration.httpRequestTimeout
-            ),
-            limits: configuration.frameLimits
-        )
-        runner.crashOnPrime = configuration.crashOnPrime
+        let environment = configuration.makeJobEnvironment(threads: threads, logger: logger)
         let served: Result<Void, any Error>
         do {
-            try await Self.serve(runner: runner, configuration: configuration, logger: logger)
+            try await Self.serve(kinds: configuration.kinds, environment: environment, configuration: configuration, logger: logger)
             served = .success(())
         } catch {
             served = .failure(error)
         }
-        try? await client.shutdown()
+        try? await environment.httpClient.shutdown()
         try? await threads.shutdownGracefully()
         try served.get()
     }
 
-    private static func serve(runner: JobRunner, configuration: Configuration, logger: Logger) async throws {
+    private static func serve(
+        kinds: JobKinds,
+        environment: JobEnvironment,
+        configuration: WorkerConfiguration,
+        logger: Logger
+    ) async throws {
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -86,7 +72,12 @@ public enum ChildWorker {
                     .worker(
                         softwareVersion: SoftwareVersion.current,
                         hostName: HostName.current,
-                        capabilities: WorkerCapabilities(poolKind: .processes, slots: 1, cores: UInt16(clamping: System.coreCount))
+                        capabilities: WorkerCapabilities(
+                            poolKind: .processes,
+                            slots: 1,
+                            cores: UInt16(clamping: System.coreCount),
+                            kinds: kinds.names
+                        )
                     )
                 )
             )
@@ -98,7 +89,8 @@ public enum ChildWorker {
                     try await outbound.write(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: 0)))
                     let start = ContinuousClock.now
                     let startedAt = WallClock.system.now()
-                    let outcome = await runner.run(submit.spec)
+                    let context = JobContext(jobID: submit.jobID, attempt: Int(submit.attempt), slot: 0, environment: environment)
+                    let outcome = await kinds.run(submit.kind, payload: submit.payload, context: context)
                     let result = JobResult(
                         jobID: submit.jobID,
                         attempt: submit.attempt,

@@ -1,4 +1,5 @@
-/// How to start a process-pool child: the worker's own binary in its hidden `child` mode.
+/// How to start a process-pool child: by default the worker's own binary with its own arguments, which the
+/// environment variable ``ChildWorker/environmentVariable`` turns into a child.
 public struct ChildCommand: Hashable, Sendable {
     public var executable: String
     public var arguments: [String]
@@ -6,6 +7,11 @@ public struct ChildCommand: Hashable, Sendable {
     public init(executable: String, arguments: [String]) {
         self.executable = executable
         self.arguments = arguments
+    }
+
+    /// This process's own binary and arguments.
+    public static var current: ChildCommand {
+        ChildCommand(executable: Self.currentExecutable, arguments: Array(CommandLine.arguments.dropFirst()))
     }
 
     /// This process's own binary, as Linux names it.

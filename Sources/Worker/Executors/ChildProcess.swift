@@ -80,8 +80,17 @@ struct ChildProcess: Sendable {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let marker = strdup("\(ChildWorker.environmentVariable)=1")
+        defer { free(marker) }
+        var environment: [UnsafeMutablePointer<CChar>?] = [marker]
+        var inherited = environ
+        while let variable = inherited.pointee {
+            environment.append(variable)
+            inherited += 1
+        }
+        environment.append(nil)
         var pid = pid_t()
-        let result = posix_spawn(&pid, command.executable, &actions, nil, argv, environ)
+        let result = posix_spawn(&pid, command.executable, &actions, nil, argv, environment)
         close(toChild[0])
         close(fromChild[1])
         guard result == 0 else {

@@ -30,8 +30,9 @@ final class ProcessPoolExecutor: SlotExecutor {
         case died(running: Request?)
         /// The child was found dead before `next` reached it: the next child takes `next`.
         case diedIdle(next: Request)
-        /// The child died before it said hello.
-        case failedToStart
+        /// The child died before it said hello, or its hello listed other kinds than this worker's: it is not
+        /// the same program.
+        case failedToStart(String)
     }
 
     /// Each slot's child and the job it runs, for ``abandon(_:in:)``.
@@ -43,17 +44,20 @@ final class ProcessPoolExecutor: SlotExecutor {
     }
 
     private let command: ChildCommand
+    /// The kinds this worker runs, which each child's hello must list too, in the same order.
+    private let kinds: [JobKindName]
     private let limits: FrameLimits
     private let logger: Logger
     private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
     private let slots: Locked<[SlotState]>
 
-    init(size: Int, command: ChildCommand, limits: FrameLimits, logger: Logger) {
+    init(size: Int, command: ChildCommand, kinds: [JobKindName], limits: FrameLimits, logger: Logger) {
         // Writing to the pipe of a child that just died raises SIGPIPE, whose default action would end the
         // whole worker; ignored, the write fails with EPIPE and the child's death is handled as such.
         signal(SIGPIPE, SIG_IGN)
         self.slotCount = size
         self.command = command
+        self.kinds = kinds
         self.limits = limits
         self.logger = logger
         self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
@@ -127,7 +131,7 @@ final class ProcessPoolExecutor: SlotExecutor {
 
             let first = carried
             carried = nil
-            let ending = await Self.feed(child, first: first, from: &requests) { job in
+            let ending = await Self.feed(child, kinds: self.kinds, first: first, from: &requests) { job in
                 self.claim(job, slot: slot)
             } idle: {
                 self.slots.withLock { $0[slot].job = nil }
@@ -160,13 +164,13 @@ final class ProcessPoolExecutor: SlotExecutor {
             case .diedIdle(let next):
                 logger.warning("child \(exit) while idle; replacing it")
                 carried = next
-            case .failedToStart:
-                logger.error("child \(exit) before it said hello")
+            case .failedToStart(let reason):
+                logger.error("child \(exit) \(reason)")
                 var unsent = first
                 guard let request = await Self.take(&unsent, else: &requests) else { return }
                 request.continuation.resume(
                     returning: .failed(
-                        JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) before it could take a job")
+                        JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) \(reason), before it could take a job")
                     )
                 )
             }
@@ -199,6 +203,7 @@ final class ProcessPoolExecutor: SlotExecutor {
     /// answered its job.
     private static func feed(
         _ child: ChildProcess,
+        kinds: [JobKindName],
         first: Request?,
         from requests: inout AsyncStream<Request>.Iterator,
         claim: (JobID) -> Bool,
@@ -210,7 +215,12 @@ final class ProcessPoolExecutor: SlotExecutor {
         do {
             return try await child.channel.executeThenClose { inbound, outbound in
                 var replies = inbound.makeAsyncIterator()
-                guard case .hello? = try await replies.next() else { return .failedToStart }
+                guard case .hello(let hello)? = try await replies.next() else { return .failedToStart("before it said hello") }
+                guard let theirs = hello.capabilities?.kinds, theirs == kinds else {
+                    let listed = hello.capabilities?.kinds.map(\.description).joined(separator: ", ") ?? "none"
+                    child.channel.channel.close(promise: nil)
+                    return .failedToStart("after a hello that lists other job kinds than this worker's (\(listed)): it is not the same program")
+                }
                 greeted = true
                 var next = first
                 while let request = await Self.take(&next, else: &requests) {
@@ -253,7 +263,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                 return .drained
             }
         } catch {
-            guard greeted else { return .failedToStart }
+            guard greeted else { return .failedToStart("before it said hello") }
             if let running, !reached { return .diedIdle(next: running) }
             return .died(running: running)
         }

@@ -1,4 +1,4 @@
-import FanoutJobRunners
+import FanoutJobs
 import FanoutProtocol
 import Logging
 import NIOPosix
@@ -11,19 +11,19 @@ final class ThreadPoolExecutor: SlotExecutor {
     let poolKind = PoolKind.threads
     let slotCount: Int
     private let threads: NIOThreadPool
-    private let runner: JobRunner
+    private let kinds: JobKinds
+    private let environment: JobEnvironment
     private let stopped: AsyncStream<Void>
     private let stop: AsyncStream<Void>.Continuation
     private let logger: Logger
 
-    /// The pool's threads start here and stop when ``run()`` returns.
-    init(size: Int, flags: FlagDownloader, limits: FrameLimits, crashOnPrime: UInt64? = nil, logger: Logger) {
+    /// The pool's threads start here and stop when ``run()`` returns, with the environment's HTTP client.
+    init(size: Int, kinds: JobKinds, configuration: WorkerConfiguration, logger: Logger) {
         self.slotCount = size
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
-        var runner = JobRunner(threads: self.threads, flags: flags, limits: limits)
-        runner.crashOnPrime = crashOnPrime
-        self.runner = runner
+        self.kinds = kinds
+        self.environment = configuration.makeJobEnvironment(threads: self.threads, logger: logger)
         (self.stopped, self.stop) = AsyncStream.makeStream()
         self.logger = logger
     }
@@ -31,6 +31,7 @@ final class ThreadPoolExecutor: SlotExecutor {
     func run() async {
         for await _ in self.stopped {}
         do {
+            try await self.environment.httpClient.shutdown()
             try await self.threads.shutdownGracefully()
         } catch {
             self.logger.warning("thread pool did not shut down cleanly", metadata: ["error": "\(error)"])
@@ -39,7 +40,8 @@ final class ThreadPoolExecutor: SlotExecutor {
 
     func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         started()
-        return await self.runner.run(submit.spec)
+        let context = JobContext(jobID: submit.jobID, attempt: Int(submit.attempt), slot: slot, environment: self.environment)
+        return await self.kinds.run(submit.kind, payload: submit.payload, context: context)
     }
 
     func abandon(_ job: JobID, in slot: Int) {

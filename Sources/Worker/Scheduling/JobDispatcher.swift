@@ -15,13 +15,16 @@ final class JobDispatcher: Sendable {
     }
 
     private let executor: any SlotExecutor
+    /// The kinds' names, by ``JobKindID``, for messages.
+    private let kinds: [JobKindName]
     private let scheduler: Locked<SlotScheduler>
     private let slots = Locked(Slots())
     private let clock: WallClock
     private let logger: Logger
 
-    init(executor: any SlotExecutor, queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
+    init(executor: any SlotExecutor, kinds: [JobKindName], queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
         self.executor = executor
+        self.kinds = kinds
         self.clock = clock
         self.scheduler = Locked(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
         self.logger = logger
@@ -194,7 +197,7 @@ final class JobDispatcher: Sendable {
                     .failed(
                         JobFailure(
                             code: .jobTimedOut,
-                            message: "\(submit.spec.kind) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
+                            message: "\(self.kindName(submit.kind)) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
                         )
                     )
                 )
@@ -206,6 +209,10 @@ final class JobDispatcher: Sendable {
             await group.next()
             group.cancelAll()
         }
+    }
+
+    private func kindName(_ id: JobKindID) -> String {
+        self.kinds.indices.contains(Int(id.rawValue)) ? "\(self.kinds[Int(id.rawValue)])" : "\(id)"
     }
 
     static func nanoseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> UInt64 {

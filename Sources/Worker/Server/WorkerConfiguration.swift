@@ -1,5 +1,8 @@
+import FanoutJobs
 import FanoutProtocol
+import Logging
 import NIOCore
+import NIOPosix
 
 /// Everything a worker daemon needs to run, with the defaults `worker` uses.
 public struct WorkerConfiguration: Sendable {
@@ -7,6 +10,8 @@ public struct WorkerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var tlsFiles: TLSFiles
+    /// The kinds of job the worker runs, listed in its hello.
+    public var kinds: JobKinds
     public var poolKind: PoolKind
     /// Jobs run at once: threads or child processes. Default ``defaultPoolSize(for:cores:)``.
     public var poolSize: Int
@@ -21,16 +26,14 @@ public struct WorkerConfiguration: Sendable {
     public var httpConnectTimeout: TimeAmount
     public var httpReadTimeout: TimeAmount
     public var httpRequestTimeout: TimeAmount
-    /// How a process pool starts its children.
+    /// How a process pool starts its children: by default this process's own binary with its own arguments,
+    /// which must reach ``WorkerServer`` with the same kinds (see ``ChildWorker/isChild``).
     public var childCommand: ChildCommand
     /// The host name this worker gives in its hello.
     public var hostName: String
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero
-    /// A prime check of this number crashes the process that runs it (the worker, or its child): a fault a test
-    /// injects. Nil in service.
-    public var crashOnPrime: UInt64?
 
     var clock: WallClock {
         let (seconds, attoseconds) = self.clockSkew.components
@@ -41,6 +44,7 @@ public struct WorkerConfiguration: Sendable {
         host: String = "0.0.0.0",
         port: Int = WorkerPort.default,
         tlsFiles: TLSFiles,
+        kinds: JobKinds,
         poolKind: PoolKind = .threads,
         poolSize: Int? = nil,
         queueCapacity: Int = 1024,
@@ -50,12 +54,13 @@ public struct WorkerConfiguration: Sendable {
         httpConnectTimeout: TimeAmount = .seconds(5),
         httpReadTimeout: TimeAmount = .seconds(5),
         httpRequestTimeout: TimeAmount = .seconds(30),
-        childCommand: ChildCommand = ChildCommand(executable: ChildCommand.currentExecutable, arguments: ["child"]),
+        childCommand: ChildCommand = .current,
         hostName: String = HostName.current
     ) {
         self.host = host
         self.port = port
         self.tlsFiles = tlsFiles
+        self.kinds = kinds
         self.poolKind = poolKind
         self.poolSize = poolSize ?? Self.defaultPoolSize(for: poolKind, cores: System.coreCount)
         self.queueCapacity = queueCapacity
@@ -77,13 +82,18 @@ public struct WorkerConfiguration: Sendable {
         }
     }
 
-    /// The settings a process-pool child needs, as the arguments of `worker child`.
-    var childArguments: [String] {
-        [
-            "--max-frame-length", "\(self.frameLimits.maximumFrameLength)",
-            "--http-connect-timeout-ms", "\(self.httpConnectTimeout.nanoseconds / 1_000_000)",
-            "--http-read-timeout-ms", "\(self.httpReadTimeout.nanoseconds / 1_000_000)",
-            "--http-request-timeout-ms", "\(self.httpRequestTimeout.nanoseconds / 1_000_000)",
-        ] + (self.crashOnPrime.map { ["--crash-on-prime", "\($0)"] } ?? [])
+    /// What the worker's jobs share: `threads`, an HTTP client with the configured timeouts, the logger, and
+    /// the output limit a result frame sets. The caller shuts the client down.
+    func makeJobEnvironment(threads: NIOThreadPool, logger: Logger) -> JobEnvironment {
+        JobEnvironment(
+            threads: threads,
+            httpClient: JobEnvironment.makeHTTPClient(
+                connectTimeout: .nanoseconds(self.httpConnectTimeout.nanoseconds),
+                readTimeout: .nanoseconds(self.httpReadTimeout.nanoseconds)
+            ),
+            httpRequestTimeout: .nanoseconds(self.httpRequestTimeout.nanoseconds),
+            maximumOutputLength: JobResult.maximumOutputLength(within: self.frameLimits),
+            logger: logger
+        )
     }
 }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FanoutJobRunners
+import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Logging
@@ -36,35 +36,25 @@ public final class WorkerServer: Service {
         let tls = try MutualTLS.makeServerContext(files: configuration.tlsFiles)
         switch configuration.poolKind {
         case .threads:
-            // Flag downloads happen in this process, on one client; a process pool's children have their own.
-            let httpClient = FlagDownloader.makeClient(
-                connectTimeout: configuration.httpConnectTimeout,
-                readTimeout: configuration.httpReadTimeout
-            )
-            let flags = FlagDownloader(
-                client: httpClient,
-                maximumBodySize: JobResult.maximumFlagBodyLength(within: configuration.frameLimits),
-                requestTimeout: configuration.httpRequestTimeout
+            let executor = ThreadPoolExecutor(
+                size: configuration.poolSize,
+                kinds: configuration.kinds,
+                configuration: configuration,
+                logger: self.logger
             )
             do {
-                try await self.run(tls: tls, executor: ThreadPoolExecutor(
-                        size: configuration.poolSize,
-                        flags: flags,
-                        limits: configuration.frameLimits,
-                        crashOnPrime: configuration.crashOnPrime,
-                        logger: self.logger
-                    ))
+                try await self.run(tls: tls, executor: executor)
             } catch {
-                try? await httpClient.shutdown()
+                // Never served: its threads and HTTP client are still released.
+                executor.shutdown()
+                await executor.run()
                 throw error
             }
-            try await httpClient.shutdown()
         case .processes:
-            var command = configuration.childCommand
-            command.arguments += configuration.childArguments
             let executor = ProcessPoolExecutor(
                 size: configuration.poolSize,
-                command: command,
+                command: configuration.childCommand,
+                kinds: configuration.kinds.names,
                 limits: configuration.frameLimits,
                 logger: self.logger
             )
@@ -76,14 +66,15 @@ public final class WorkerServer: Service {
         let configuration = self.configuration
         self.executor.withLock { $0 = executor }
         defer { self.executor.withLock { $0 = nil } }
-        let dispatcher = JobDispatcher(executor: executor, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
+        let dispatcher = JobDispatcher(executor: executor, kinds: configuration.kinds.names, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
         let hello = Hello.worker(
             softwareVersion: SoftwareVersion.current,
             hostName: configuration.hostName,
             capabilities: WorkerCapabilities(
                 poolKind: configuration.poolKind,
                 slots: UInt16(clamping: configuration.poolSize),
-                cores: UInt16(clamping: System.coreCount)
+                cores: UInt16(clamping: System.coreCount),
+                kinds: configuration.kinds.names
             )
         )
 

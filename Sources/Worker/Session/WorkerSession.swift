@@ -125,6 +125,25 @@ struct WorkerSession: Sendable {
     private func handle(_ message: Message, logger: Logger) -> Bool {
         switch message {
         case .submit(let submit):
+            let kinds = self.hello.capabilities?.kinds ?? []
+            guard Int(submit.kind.rawValue) < kinds.count else {
+                self.outbox.post(
+                    .result(
+                        JobResult(
+                            jobID: submit.jobID,
+                            attempt: submit.attempt,
+                            outcome: .failed(
+                                JobFailure(
+                                    code: .unknownJobKind,
+                                    message: "this worker runs no \(submit.kind); its hello listed \(kinds.count) kinds"
+                                )
+                            ),
+                            slot: nil
+                        )
+                    )
+                )
+                return true
+            }
             switch self.outbox.admit(submit.jobID) {
             case .accepted:
                 self.dispatcher.submit(submit, from: self.id, outbox: self.outbox)

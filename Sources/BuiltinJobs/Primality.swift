@@ -1,5 +1,3 @@
-import FanoutProtocol
-
 /// Decides whether a number is prime, by each ``PrimeMethod``.
 public enum Primality {
     public static func isPrime(_ n: UInt64, method: PrimeMethod) -> Bool {

@@ -1,0 +1,64 @@
+import FanoutProtocol
+import FoundationEssentials
+import NIOCore
+
+// A `Codable` input or output travels as JSON, by swift-foundation's encoder: of the Codable encoders a
+// Linux toolchain ships it is the fastest, and a kind that needs more speed writes its bytes by hand
+// (docs/JOBS.md gives the figures).
+
+extension Job where Self: Codable {
+    public init(input buffer: inout ByteBuffer) throws {
+        self = try JSONCoding.decode(Self.self, from: &buffer, what: "input")
+    }
+
+    public func encodeInput(into buffer: inout ByteBuffer) throws {
+        try JSONCoding.encode(self, into: &buffer)
+    }
+}
+
+extension Job where Output: Codable {
+    public static func encodeOutput(_ output: Output, into buffer: inout ByteBuffer) throws {
+        try JSONCoding.encode(output, into: &buffer)
+    }
+
+    public static func decodeOutput(from buffer: inout ByteBuffer) throws -> Output {
+        try JSONCoding.decode(Output.self, from: &buffer, what: "output")
+    }
+}
+
+/// JSON for `Codable` inputs and outputs, with decoding errors that name the field.
+enum JSONCoding {
+    static func encode<Value: Encodable>(_ value: Value, into buffer: inout ByteBuffer) throws {
+        buffer.writeBytes(try JSONEncoder().encode(value))
+    }
+
+    /// Reads the rest of `buffer` as a `Value`.
+    static func decode<Value: Decodable>(_ type: Value.Type, from buffer: inout ByteBuffer, what: String) throws -> Value {
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw ProtocolError(.invalidField, Self.describe(error, what: what))
+        }
+    }
+
+    /// "field samples: expected UInt64, found a string" and the like.
+    static func describe(_ error: DecodingError, what: String) -> String {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let keys = (codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? what : "\(what) field \(keys.joined(separator: "."))"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath, key)) is missing"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)) is null; expected \(type)"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type); \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(what): \(error)"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import FanoutProtocol
+import Logging
+import NIOPosix
+
+/// What a running job may use: which job it is, its worker's threads, an HTTP client, and a logger.
+public struct JobContext: Sendable {
+    /// The job's number on its coordinator.
+    public var jobID: JobID
+    /// 1 for the first run; more when the job runs again after its worker was lost.
+    public var attempt: Int
+    /// The worker slot running the job.
+    public var slot: Int
+    let environment: JobEnvironment
+
+    public init(jobID: JobID, attempt: Int, slot: Int, environment: JobEnvironment) {
+        self.jobID = jobID
+        self.attempt = attempt
+        self.slot = slot
+        self.environment = environment
+    }
+
+    public var logger: Logger { self.environment.logger }
+
+    /// A client shared by the worker's jobs, with its connect and read timeouts.
+    public var httpClient: HTTPClient { self.environment.httpClient }
+
+    /// How long one HTTP request of a job may take, as the worker was told.
+    public var httpRequestTimeout: Duration { self.environment.httpRequestTimeout }
+
+    /// The most bytes an output may take: more would not fit a result frame.
+    public var maximumOutputLength: Int { self.environment.maximumOutputLength }
+
+    /// Runs `body` on one of the worker's OS threads and returns what it returns: CPU work there, never on the
+    /// Swift concurrency pool.
+    public func compute<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await self.environment.threads.runIfActive(body)
+    }
+}
+
+/// What the jobs of one worker process share: its threads, HTTP client, logger and limits.
+public final class JobEnvironment: Sendable {
+    let threads: NIOThreadPool
+    /// Shut down by whoever made the environment.
+    public let httpClient: HTTPClient
+    let httpRequestTimeout: Duration
+    let maximumOutputLength: Int
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - threads: where ``JobContext/compute(_:)`` runs work; started, and shut down by the caller.
+    ///   - httpClient: shut down by the caller.
+    public init(threads: NIOThreadPool, httpClient: HTTPClient, httpRequestTimeout: Duration, maximumOutputLength: Int, logger: Logger) {
+        self.threads = threads
+        self.httpClient = httpClient
+        self.httpRequestTimeout = httpRequestTimeout
+        self.maximumOutputLength = maximumOutputLength
+        self.logger = logger
+    }
+
+    /// An HTTP client with the connect and read timeouts given, following up to five redirects.
+    public static func makeHTTPClient(connectTimeout: Duration, readTimeout: Duration) -> HTTPClient {
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                redirectConfiguration: .follow(max: 5, allowCycles: false),
+                timeout: HTTPClient.Configuration.Timeout(connect: .init(connectTimeout), read: .init(readTimeout))
+            )
+        )
+    }
+}

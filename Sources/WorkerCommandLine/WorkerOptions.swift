@@ -1,0 +1,136 @@
+import ArgumentParser
+import FanoutCommandLine
+import FanoutBuiltinJobs
+import FanoutJobs
+import FanoutProtocol
+import FanoutWorker
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The flags of `worker`, for a worker binary of one's own: a command takes them with `@OptionGroup` and calls
+/// ``run(kinds:)`` with its kinds.
+///
+/// ```swift
+/// struct Worker: AsyncParsableCommand {
+///     @OptionGroup var options: WorkerOptions
+///     func run() async throws {
+///         try await options.run(kinds: JobKinds([PiEstimate.self] + BuiltinJobs.kinds))
+///     }
+/// }
+/// ```
+public struct WorkerOptions: ParsableArguments {
+    /// What `worker --help` says of serving.
+    public static let discussion = """
+    Prints `listening on HOST:PORT` once bound. On SIGTERM or SIGINT it stops accepting, lets every \
+    session finish its jobs and say goodbye, and exits 0.
+    """
+
+    public init() {}
+
+    @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free port.")
+    var listen: String = "0.0.0.0:\(WorkerPort.default)"
+
+    @Option(help: "Folder holding ca.pem, worker.pem and worker-key.pem.")
+    var tlsDir: String?
+
+    @Option(help: "The cluster CA certificate (instead of --tls-dir).")
+    var ca: String?
+
+    @Option(help: "This worker's certificate (instead of --tls-dir).")
+    var cert: String?
+
+    @Option(help: "This worker's private key (instead of --tls-dir).")
+    var key: String?
+
+    @Option(help: "Run jobs on OS threads or child processes.")
+    var pool: PoolKind = .threads
+
+    @Option(help: "Jobs run at once (default: min(32, cores + 4) threads, or one process per core).")
+    var size: Int?
+
+    @Option(help: "Jobs that may wait for a slot, over all coordinators.")
+    var queueDepth: Int = 1024
+
+    @Option(help: "Seconds without a message from a coordinator after which its connection is closed.")
+    var idleTimeout: Int64 = 30
+
+    @Option(help: "Seconds that stopping may take before running jobs are abandoned.")
+    var shutdownTimeout: Int = 60
+
+    @Option(help: ArgumentHelp("Milliseconds added to every time this worker reports, to test clock offsets.", visibility: .hidden))
+    var clockSkewMs: Int64 = 0
+
+    @Option(help: ArgumentHelp("Kill the process that runs a prime check of this number, to test crash handling.", visibility: .hidden))
+    var crashOnPrime: UInt64?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    public func validate() throws {
+        _ = try self.tlsFiles()
+        _ = try ListenAddress(parsing: self.listen)
+        if let size, size < 1 || size > Int(UInt16.max) {
+            throw ValidationError("--size must be from 1 to \(UInt16.max), not \(size)")
+        }
+        guard self.queueDepth >= 0 else { throw ValidationError("--queue-depth cannot be negative") }
+        guard self.idleTimeout >= 2 else { throw ValidationError("--idle-timeout must be at least 2 seconds") }
+        guard self.clockSkewMs.magnitude <= 100 * 365 * 86_400_000 else {
+            throw ValidationError("--clock-skew-ms must be within a hundred years")
+        }
+    }
+
+    private func tlsFiles() throws -> TLSFiles {
+        switch (self.tlsDir, self.ca, self.cert, self.key) {
+        case (let directory?, nil, nil, nil):
+            return TLSFiles.worker(directory: directory)
+        case (nil, nil, nil, nil):
+            return TLSFiles.worker(directory: "certs")
+        case (nil, let ca?, let cert?, let key?):
+            return TLSFiles(certificateAuthority: ca, certificate: cert, privateKey: key)
+        default:
+            throw ValidationError("give either --tls-dir, or all three of --ca, --cert and --key")
+        }
+    }
+
+    /// Serves coordinators with `kinds` until SIGTERM or SIGINT; or, in a process-pool child of such a worker
+    /// (this same program, started again by it), serves its parent.
+    public func run(kinds: JobKinds) async throws {
+        if let crashOnPrime = self.crashOnPrime {
+            setenv(CrashFault.environmentVariable, "\(crashOnPrime)", 1)
+        }
+        let address = try ListenAddress(parsing: self.listen)
+        var configuration = WorkerConfiguration(
+            host: address.host,
+            port: address.port,
+            tlsFiles: try self.tlsFiles(),
+            kinds: kinds,
+            poolKind: self.pool,
+            poolSize: self.size,
+            queueCapacity: self.queueDepth,
+            idleTimeout: .seconds(self.idleTimeout)
+        )
+        configuration.clockSkew = .milliseconds(self.clockSkewMs)
+        if ChildWorker.isChild {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            return try await ChildWorker.run(configuration: configuration, logger: Logger(label: "fanout.worker.child"))
+        }
+        bootstrapLogging(level: self.logLevel)
+        let logger = Logger(label: "fanout.worker")
+        let server = WorkerServer(configuration: configuration, logger: logger) { bound in
+            print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
+            fflush(nil)
+        }
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [server],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = Duration.seconds(self.shutdownTimeout)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}
