@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FanoutJobs", targets: ["FanoutJobs"]),
         .library(name: "FanoutBuiltinJobs", targets: ["FanoutBuiltinJobs"]),
         .library(name: "FanoutWorkerCommandLine", targets: ["FanoutWorkerCommandLine"]),
+        .library(name: "FanoutCoordinatorCommandLine", targets: ["FanoutCoordinatorCommandLine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -125,11 +126,25 @@ let package = Package(
             ],
             path: "Sources/FlagServerCLI"
         ),
+        .target(
+            name: "FanoutCoordinatorCommandLine",
+            dependencies: [
+                "FanoutCoordinator",
+                "FanoutCommandLine",
+                "FanoutProtocol",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CoordinatorCommandLine"
+        ),
         .executableTarget(
             name: "CoordinatorCLI",
             dependencies: [
+                "FanoutCoordinatorCommandLine",
                 "FanoutCoordinator",
                 "FanoutBuiltinJobs",
+                "FanoutJobs",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -144,6 +159,7 @@ let package = Package(
                 "FanoutLocking",
                 "FanoutCoordinator",
                 "FanoutBuiltinJobs",
+                "FanoutJobs",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -64,6 +64,14 @@ def main():
         [f / p for f, p in zip(result["noop_unbatched_jobs_per_s"]["runs"], result["python_noop_jobs_per_s"]["runs"])]
     )
 
+    result["noop_codable_vs_binary_unbatched"] = figure(
+        [c / b for c, b in zip(result["noop_codable_unbatched_jobs_per_s"]["runs"], result["noop_unbatched_jobs_per_s"]["runs"])]
+    )
+    with open(os.path.join(work, "pi.txt")) as f:
+        pi = [line.split() for line in f if line.strip()]
+    result["example_pi_unbatched_jobs_per_s"] = figure([int(jobs) / float(seconds) for chunk, jobs, seconds in pi if chunk == "1"])
+    result["example_pi_batched_jobs_per_s"] = figure([int(jobs) / float(seconds) for chunk, jobs, seconds in pi if chunk != "1"])
+
     seed = lines(os.path.join(work, "python-seed-primes.jsonl"))
     result["python_seed_primes_seconds"] = figure([r["seconds"] for r in seed])
     result["python_seed_primes_vs_longest_job"] = figure([r["seconds"] / r["longest_job_seconds"] for r in seed])

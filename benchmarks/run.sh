@@ -51,6 +51,22 @@ echo "Fanout…" >&2
 "$bin/fanout-benchmarks" run "${quick_flag[@]}" --repeat "$repeats" --flags-url "$flags_url" --flag-delay-ms "$delay_ms" \
     > "$work/fanout.json"
 
+# The example package's kind, through a user's own binary: tiny jobs, so that the figure is the cluster's cost
+# per job of a Codable kind, one at a time and in batches.
+echo "the example's kind…" >&2
+swift build -c release --package-path Examples/PiEstimate >&2
+pi="$(swift build -c release --package-path Examples/PiEstimate --show-bin-path)/pi-estimate"
+pi_jobs=100000
+[ "$quick" = yes ] && pi_jobs=20000
+for _ in $(seq 1 "$repeats"); do
+    for chunksize in 1 256; do
+        line="$("$pi" run --local 2 --log-level error --samples "$pi_jobs" --jobs "$pi_jobs" --chunksize "$chunksize")"
+        seconds="$(sed -n 's/^π ≈ .* in \([0-9.]*\) s on .*/\1/p' <<< "$line")"
+        [ -n "$seconds" ] || { echo "pi-estimate printed: $line" >&2; exit 1; }
+        echo "$chunksize $pi_jobs $seconds" >> "$work/pi.txt"
+    done
+done
+
 pending_jobs=1000000
 [ "$quick" = yes ] && pending_jobs=200000
 for _ in $(seq 1 "$repeats"); do

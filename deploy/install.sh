@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs and starts a Fanout worker on every host of a hosts file, over SSH.
 #
-#   deploy/install.sh HOSTS_FILE [--certs DIR] [--binary PATH] [--user USER] [--ssh-option OPTION]...
-#                     [--prefix DIR] [--config-dir DIR] [--options "WORKER OPTIONS"] [--no-systemd] [--dry-run]
+#   deploy/install.sh HOSTS_FILE [--certs DIR] [--binary PATH [--subcommand WORDS]] [--user USER]
+#                     [--ssh-option OPTION]... [--prefix DIR] [--config-dir DIR] [--options "WORKER OPTIONS"]
+#                     [--no-systemd] [--dry-run]
 #
-# For each host it copies the `worker` binary to PREFIX/bin (default /opt/fanout/bin), that host's folder
+# For each host it copies the `worker` binary, or a worker program of your own given with --binary (whose
+# worker command, if it is a subcommand, --subcommand names: `--binary pi-estimate --subcommand worker`),
+# to PREFIX/bin/worker (default /opt/fanout/bin), that host's folder
 # from `coordinator certs init` (CERTS/HOST, default certs/) to CONFIG/tls (default /etc/fanout/tls), and
 # writes CONFIG/worker.env with the host's port from the hosts file and --options (default
 # "--pool processes"); then it installs deploy/systemd/fanout-worker.service and enables and (re)starts it.
@@ -22,6 +25,7 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 certs=certs
 binary=""
+subcommand=""
 user=root
 ssh_options=(-o BatchMode=yes -o ConnectTimeout=10)
 prefix=/opt/fanout
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --certs) certs=$2; shift 2 ;;
         --binary) binary=$2; shift 2 ;;
+        --subcommand) subcommand=$2; shift 2 ;;
         --user) user=$2; shift 2 ;;
         --ssh-option) ssh_options+=(-o "$2"); shift 2 ;;
         --prefix) prefix=$2; shift 2 ;;
@@ -89,6 +94,7 @@ install_host() { # install_host HOST PORT
         || { echo "no certificate folder $folder: run coordinator certs init with this host in the hosts file"; return 1; }
     local env="FANOUT_LISTEN=0.0.0.0:$port
 FANOUT_DRAIN_SECONDS=60
+FANOUT_COMMAND=\"$subcommand\"
 FANOUT_OPTIONS=\"$options\""
 
     run ssh "${ssh_options[@]}" "$target" "mkdir -p '$host_prefix/bin' && install -d -m 0700 '$host_config/tls'" || return 1
@@ -113,7 +119,7 @@ if [ -f \"\$pidfile\" ] && kill \"\$(cat \"\$pidfile\")\" 2>/dev/null; then
     while kill -0 \"\$(cat \"\$pidfile\")\" 2>/dev/null; do sleep 0.1; done
 fi
 set -a; . '$host_config/worker.env'; set +a
-nohup '$host_prefix/bin/worker' --listen \"\$FANOUT_LISTEN\" --tls-dir '$host_config/tls' --shutdown-timeout \"\$FANOUT_DRAIN_SECONDS\" \$FANOUT_OPTIONS \\
+nohup '$host_prefix/bin/worker' \$FANOUT_COMMAND --listen \"\$FANOUT_LISTEN\" --tls-dir '$host_config/tls' --shutdown-timeout \"\$FANOUT_DRAIN_SECONDS\" \$FANOUT_OPTIONS \\
     > '$host_prefix/worker.out' 2> '$host_prefix/worker.log' < /dev/null &
 echo \$! > \"\$pidfile\"
 for i in \$(seq 1 200); do

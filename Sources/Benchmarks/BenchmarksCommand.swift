@@ -1,5 +1,6 @@
 import ArgumentParser
 import FanoutCommandLine
+import FanoutBuiltinJobs
 import FanoutCoordinator
 import Foundation
 import Logging
@@ -104,6 +105,10 @@ struct BenchmarksCommand: AsyncParsableCommand {
                 figures["noop_unbatched_jobs_per_s"] = single.jobsPerSecond
                 figures["wire_frames_per_job"] = single.framesPerJob
                 figures["wire_bytes_per_job"] = single.bytesPerJob
+                note("no-op throughput, one at a time, with a Codable input…")
+                let codable = try await measurements.throughput(chunksize: 1) { CodableNoOp(index: $0, label: "job") }
+                figures["noop_codable_unbatched_jobs_per_s"] = codable.jobsPerSecond
+                figures["wire_bytes_per_job_codable"] = codable.bytesPerJob
             }
             if wants("rtt") {
                 note("round trip…")

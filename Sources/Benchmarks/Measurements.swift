@@ -1,5 +1,6 @@
 import FanoutBuiltinJobs
 import FanoutCoordinator
+import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Foundation
@@ -36,6 +37,11 @@ struct Measurements: Sendable {
 
     /// `map` over no-op jobs on 2 workers, in batches of `chunksize`.
     func noopThroughput(chunksize: Int) async throws -> NoopFigures {
+        try await self.throughput(chunksize: chunksize) { _ in NoOp() }
+    }
+
+    /// `map` over the jobs `makeJob` makes on 2 workers, in batches of `chunksize`.
+    func throughput<J: Job>(chunksize: Int, _ makeJob: @escaping (Int) -> J) async throws -> NoopFigures {
         let jobs = self.quick ? 100_000 : 1_000_000
         return try await self.onCluster { cluster in
             var rates: [Double] = []
@@ -45,7 +51,7 @@ struct Measurements: Sendable {
                 let before = cluster.wireTraffic
                 let start = ContinuousClock.now
                 var count = 0
-                for try await _ in cluster.map(0..<jobs, chunksize: chunksize, { _ in NoOp() }) { count += 1 }
+                for try await _ in cluster.map(0..<jobs, chunksize: chunksize, makeJob) { count += 1 }
                 precondition(count == jobs)
                 rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
                 let traffic = cluster.wireTraffic.since(before)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FanoutCommandLine
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
 import FanoutProtocol
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
 
 extension CoordinatorCommand {
     /// The default: primes, then flags, on one cluster.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
 import Foundation
 
 extension CoordinatorCommand {

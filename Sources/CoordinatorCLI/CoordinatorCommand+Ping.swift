@@ -1,5 +1,7 @@
 import ArgumentParser
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
+import FanoutJobs
 
 extension CoordinatorCommand {
     struct Ping: AsyncParsableCommand {
@@ -23,6 +25,9 @@ extension CoordinatorCommand {
                             + "\(worker.capabilities.poolKind) × \(worker.capabilities.slots)  cores \(worker.capabilities.cores)  rtt \(time)  "
                             + "clock \(offset)"
                     )
+                    // Batch kinds come with every kind; listing them would double the line for nothing.
+                    let kinds = worker.capabilities.kinds.filter { !$0.name.hasSuffix(JobKindName.batchSuffix) }
+                    printLine("    kinds \(kinds.map(\.description).joined(separator: ", "))")
                 }
                 return unanswered + cluster.unreachable.count
             }

@@ -1,6 +1,7 @@
 import FanoutBuiltinJobs
 import ArgumentParser
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
 import FanoutProtocol
 
 extension CoordinatorCommand {

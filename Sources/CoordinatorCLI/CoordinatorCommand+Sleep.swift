@@ -1,5 +1,6 @@
 import ArgumentParser
 import FanoutCoordinator
+import FanoutCoordinatorCommandLine
 
 extension CoordinatorCommand {
     struct SleepJobs: AsyncParsableCommand {

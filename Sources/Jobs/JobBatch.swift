@@ -17,8 +17,8 @@ public struct JobBatch<Item: Job>: Job {
 
     /// - Throws: ``JobBatchError`` when `jobs` is empty or its items are batches; batches do not nest.
     public init(_ jobs: [Item]) throws {
-        guard !jobs.isEmpty else { throw JobBatchError("a batch holds at least one job") }
-        guard !(Item.self is any BatchOfJobs.Type) else { throw JobBatchError("a batch holds a batch; batches do not nest") }
+        guard !jobs.isEmpty else { throw JobBatchError(.empty, "a batch holds at least one job") }
+        guard !(Item.self is any BatchOfJobs.Type) else { throw JobBatchError(.nested, "a batch holds a batch; batches do not nest") }
         self.jobs = jobs
     }
 
@@ -156,9 +156,22 @@ extension JobKindName {
 
 /// A batch that cannot be made: empty, or of batches.
 public struct JobBatchError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+
+        /// The batch holds no job.
+        public static let empty = Code(name: "empty")
+        /// The batch's jobs are batches.
+        public static let nested = Code(name: "nested")
+
+        public var description: String { self.name }
+    }
+
+    public var code: Code
     public var message: String
 
-    init(_ message: String) {
+    init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 

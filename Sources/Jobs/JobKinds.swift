@@ -44,7 +44,9 @@ public struct JobKinds: Sendable {
             )
         }
         try self.add(RegisteredKind(Kind.self))
-        try self.add(RegisteredKind(JobBatch<Kind>.self))
+        if !(Kind.self is any BatchOfJobs.Type) {
+            try self.add(RegisteredKind(JobBatch<Kind>.self))
+        }
     }
 
     private mutating func add(_ kind: RegisteredKind) throws {
@@ -57,20 +59,6 @@ public struct JobKinds: Sendable {
         self.index[kind.name] = self.kinds.count
         self.kinds.append(kind)
         self.names.append(kind.name)
-    }
-
-    /// The kinds of both, `self`'s first.
-    ///
-    /// - Throws: ``JobKindsError`` when both have a kind of one name.
-    public func adding(_ other: JobKinds) throws -> JobKinds {
-        var merged = self
-        for kind in other.kinds where !kind.isBatch {
-            try merged.add(kind)
-        }
-        for kind in other.kinds where kind.isBatch {
-            try merged.add(kind)
-        }
-        return merged
     }
 
     public func contains(_ name: JobKindName) -> Bool { self.index[name] != nil }
@@ -91,13 +79,11 @@ public struct JobKinds: Sendable {
 private struct RegisteredKind: Sendable {
     let name: JobKindName
     let typeName: String
-    let isBatch: Bool
     let run: @Sendable (ByteBuffer, JobContext) async -> JobOutcome
 
     init<Kind: Job>(_ kind: Kind.Type) {
         self.name = Kind.kind
         self.typeName = String(reflecting: Kind.self)
-        self.isBatch = Kind.self is any BatchOfJobs.Type
         self.run = { payload, context in await Self.run(Kind.self, payload: payload, context: context) }
     }
 

@@ -127,4 +127,42 @@ struct BadInputTests {
             #expect(report.message.contains("no hello"))
         }
     }
+
+    @Test("a submit of a kind the worker does not run gets a typed failure, and the connection stays up")
+    func unknownKind() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1) { worker in
+            try await worker.session { session, hello in
+                let count = try #require(hello.capabilities?.kinds.count)
+                try await session.send(.submit(Submit(jobID: JobID(1), kind: JobKindID(rawValue: UInt16(count)), payload: ByteBuffer())))
+                let refused = try await session.result(for: JobID(1))
+                guard case .failed(let failure) = refused.outcome else {
+                    Issue.record("expected a failure, got \(refused.outcome)")
+                    return
+                }
+                #expect(failure.code == .unknownJobKind)
+                #expect(failure.message.contains("kind #\(count)"))
+                try await session.send(.submit(.job(PrimeCheck(7_919, method: .millerRabin), id: 2)))
+                #expect(try await session.result(for: JobID(2)).outcome == JobOutcome.output(PrimeCheck.self, true))
+            }
+        }
+    }
+
+    @Test("a payload that does not decode fails that job, naming the kind and the field", arguments: [PoolKind.threads, .processes])
+    func undecodablePayload(pool: PoolKind) async throws {
+        try await RunningWorker.with(pool: pool, size: 1) { worker in
+            try await worker.session { session, _ in
+                try await session.send(.submit(Submit(jobID: JobID(1), kind: builtinKindID(Fibonacci.kind), payload: ByteBuffer(bytes: [0, 1]))))
+                let result = try await session.result(for: JobID(1))
+                guard case .failed(let failure) = result.outcome else {
+                    Issue.record("expected a failure, got \(result.outcome)")
+                    return
+                }
+                #expect(failure.code == .invalidJob)
+                #expect(failure.message.contains("fibonacci.v1 input does not decode"), "\(failure.message)")
+                #expect(failure.message.contains("inside n"), "\(failure.message)")
+                try await session.send(.submit(.job(Fibonacci(10), id: 2)))
+                #expect(try await session.result(for: JobID(2)).outcome == JobOutcome.output(Fibonacci.self, 55))
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ import NIOCore
 struct JobScheduler {
     struct Entry {
         var future: AnyJobFuture
+        /// The job's kind, by its place in ``JobScheduler/kinds``.
+        var kind: Int
         var timeoutNanoseconds: UInt64
         /// 0 until first sent; counts each sending.
         var attempt: UInt16 = 0
@@ -58,16 +60,23 @@ struct JobScheduler {
 
     private struct WorkerState {
         var name: String
-        /// The kinds it runs, with their numbers on its connection.
-        var kinds: [JobKindName: JobKindID]
+        /// The number each kind has on its connection, by the kind's place in ``JobScheduler/kinds``; nil, or
+        /// past the end, for a kind it does not run.
+        var kinds: [JobKindID?]
         var credit: WorkerCredit
         var held: Set<JobID> = []
         var free: Int { self.credit.limit - self.held.count }
     }
 
     let maximumAttempts: Int
+    /// Every kind seen, in order; the scheduler's own small number for a kind is its place here, so that the hot
+    /// path compares integers, not names.
+    private var kinds: [JobKindName] = []
+    private var kindIndex: [JobKindName: Int] = [:]
     /// Jobs waiting for a worker, oldest first, by kind.
-    private var queues: [JobKindName: CircularBuffer<JobID>] = [:]
+    private var queues: [CircularBuffer<JobID>] = []
+    /// Connected workers that run each kind.
+    private var runners: [Int] = []
     private(set) var queuedCount = 0
     private var jobs = JobTable<Entry>()
     private var workers: [WorkerID: WorkerState] = [:]
@@ -93,35 +102,61 @@ struct JobScheduler {
 
     /// Adds a worker that runs `kinds`, each kind's ``JobKindID`` being its place in the list.
     mutating func addWorker(_ id: WorkerID, name: String, kinds: [JobKindName], credit: WorkerCredit) -> [Assignment] {
-        var numbered: [JobKindName: JobKindID] = [:]
-        for (index, kind) in kinds.enumerated() {
-            numbered[kind] = JobKindID(rawValue: UInt16(truncatingIfNeeded: index))
+        var numbered: [JobKindID?] = []
+        for (number, kind) in kinds.enumerated() {
+            let index = self.index(of: kind)
+            if numbered.count <= index { numbered += Array(repeating: nil, count: index + 1 - numbered.count) }
+            numbered[index] = JobKindID(rawValue: UInt16(truncatingIfNeeded: number))
+            self.runners[index] += 1
         }
-        self.workers[id] = WorkerState(name: name, kinds: numbered, credit: credit)
+        if let replaced = self.workers.updateValue(WorkerState(name: name, kinds: numbered, credit: credit), forKey: id) {
+            self.forgetRunner(replaced)
+        }
         return self.dispatch()
+    }
+
+    /// The scheduler's number for `kind`, given when first seen.
+    private mutating func index(of kind: JobKindName) -> Int {
+        if let index = self.kindIndex[kind] { return index }
+        let index = self.kinds.count
+        self.kinds.append(kind)
+        self.kindIndex[kind] = index
+        self.queues.append(CircularBuffer())
+        self.runners.append(0)
+        return index
+    }
+
+    private mutating func forgetRunner(_ worker: WorkerState) {
+        for (index, number) in worker.kinds.enumerated() where number != nil {
+            self.runners[index] -= 1
+        }
     }
 
     /// Whether a worker connected now runs `kind`.
     func runs(_ kind: JobKindName) -> Bool {
-        self.workers.values.contains { $0.kinds[kind] != nil }
+        self.kindIndex[kind].map { self.runners[$0] > 0 } ?? false
     }
 
     /// The kinds each connected worker runs, by name, for errors.
     var kindsByWorker: [String: [JobKindName]] {
-        Dictionary(self.workers.values.map { ($0.name, $0.kinds.keys.sorted()) }, uniquingKeysWith: { first, _ in first })
+        let pairs = self.workers.values.map { worker in
+            (worker.name, worker.kinds.indices.filter { worker.kinds[$0] != nil }.map { self.kinds[$0] }.sorted())
+        }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 
     /// Queues a new job; returns where to send what can go now.
     mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
-        self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds)
-        self.queues[future.kind, default: CircularBuffer()].append(future.id)
+        let kind = self.index(of: future.kind)
+        self.jobs[future.id] = Entry(future: future, kind: kind, timeoutNanoseconds: timeoutNanoseconds)
+        self.queues[kind].append(future.id)
         self.queuedCount += 1
         return self.dispatch()
     }
 
     /// Puts `job` of `kind` back at the front of its queue.
-    private mutating func requeue(_ job: JobID, kind: JobKindName) {
-        self.queues[kind, default: CircularBuffer()].prepend(job)
+    private mutating func requeue(_ job: JobID, kind: Int) {
+        self.queues[kind].prepend(job)
         self.queuedCount += 1
     }
 
@@ -177,15 +212,15 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.requeue(job, kind: entry.future.kind)
+        self.requeue(job, kind: entry.kind)
         return self.dispatch()
     }
 
     mutating func cancel(_ job: JobID) -> Cancellation {
         guard var entry = self.jobs[job], !entry.abandoned else { return .unknown }
         guard let worker = entry.worker else {
-            if let index = self.queues[entry.future.kind]?.firstIndex(of: job) {
-                self.queues[entry.future.kind]?.remove(at: index)
+            if let index = self.queues[entry.kind].firstIndex(of: job) {
+                self.queues[entry.kind].remove(at: index)
                 self.queuedCount -= 1
             }
             self.forget(job)
@@ -224,6 +259,7 @@ struct JobScheduler {
     ///   running there then counts as having taken the worker down.
     mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectedKinds: Set<JobKindName> = []) -> Loss {
         guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
+        self.forgetRunner(lost)
         var loss = Loss()
         for job in lost.held.sorted(by: >) {
             guard let entry = self.jobs[job] else { continue }
@@ -261,7 +297,7 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.requeue(job, kind: entry.future.kind)
+        self.requeue(job, kind: entry.kind)
         self.retries += 1
         return nil
     }
@@ -277,14 +313,14 @@ struct JobScheduler {
     /// answers, or their worker's loss, change nothing. Returns their futures, to resolve.
     mutating func abandonAll() -> [AnyJobFuture] {
         var abandoned: [AnyJobFuture] = []
-        for queue in self.queues.values {
-            for job in queue {
+        for kind in self.queues.indices {
+            for job in self.queues[kind] {
                 guard let entry = self.jobs[job] else { continue }
                 self.forget(job)
                 abandoned.append(entry.future)
             }
+            self.queues[kind].removeAll()
         }
-        self.queues = [:]
         self.queuedCount = 0
         for (id, worker) in self.workers {
             for job in worker.held {
@@ -302,16 +338,17 @@ struct JobScheduler {
     /// ``JobError/Reason/noWorkers`` when no worker is left, else ``JobError/Reason/kindNotRun(_:workers:)``.
     mutating func strandUnrunnable(expectedKinds: Set<JobKindName>) -> [(AnyJobFuture, JobError)] {
         var stranded: [(AnyJobFuture, JobError)] = []
-        for (kind, queue) in self.queues where !queue.isEmpty && !expectedKinds.contains(kind) && !self.runs(kind) {
+        for (index, kind) in self.kinds.enumerated()
+        where !self.queues[index].isEmpty && self.runners[index] == 0 && !expectedKinds.contains(kind) {
             let reason: JobError.Reason =
                 self.workers.isEmpty && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
-            for job in queue {
+            for job in self.queues[index] {
                 guard let entry = self.jobs[job] else { continue }
                 self.forget(job)
                 stranded.append((entry.future, self.error(entry, worker: entry.future.worker, reason: reason)))
             }
-            self.queuedCount -= queue.count
-            self.queues[kind] = nil
+            self.queuedCount -= self.queues[index].count
+            self.queues[index].removeAll()
         }
         return stranded
     }
@@ -326,15 +363,15 @@ struct JobScheduler {
         var assignments: [Assignment] = []
         guard self.queuedCount > 0 else { return assignments }
         while true {
-            var next: (kind: JobKindName, job: JobID, worker: WorkerID, id: JobKindID)?
-            for (kind, queue) in self.queues {
-                guard let head = queue.first else { continue }
+            var next: (kind: Int, job: JobID, worker: WorkerID, id: JobKindID)?
+            for kind in self.queues.indices {
+                guard let head = self.queues[kind].first else { continue }
                 if let next, next.job < head { continue }
                 guard let (worker, id) = self.roomiest(running: kind) else { continue }
                 next = (kind, head, worker, id)
             }
             guard let (kind, job, worker, id) = next else { break }
-            self.queues[kind]?.removeFirst()
+            self.queues[kind].removeFirst()
             self.queuedCount -= 1
             guard var entry = self.jobs[job] else { continue }
             entry.attempt += 1
@@ -360,11 +397,11 @@ struct JobScheduler {
     }
 
     /// The worker with the most room that runs `kind`, the lowest id among equals, and the kind's number there.
-    private func roomiest(running kind: JobKindName) -> (WorkerID, JobKindID)? {
+    private func roomiest(running kind: Int) -> (WorkerID, JobKindID)? {
         var roomiest: (worker: WorkerID, free: Int, id: JobKindID)?
         for (worker, state) in self.workers where state.free > 0 {
             if let best = roomiest, best.free > state.free || (best.free == state.free && best.worker < worker) { continue }
-            guard let id = state.kinds[kind] else { continue }
+            guard kind < state.kinds.count, let id = state.kinds[kind] else { continue }
             roomiest = (worker, state.free, id)
         }
         return roomiest.map { ($0.worker, $0.id) }

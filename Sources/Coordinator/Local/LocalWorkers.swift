@@ -6,7 +6,7 @@ import NIOPosix
 /// Worker processes started on this machine for one run, on 127.0.0.1 with certificates made for the run in a
 /// temporary folder: the coordinator's local mode, and the tests' cluster.
 ///
-/// ``with(count:pool:size:workerExecutable:logLevel:workerArguments:_:)`` stops every worker and removes the folder when its
+/// ``with(count:pool:size:command:logLevel:workerArguments:_:)`` stops every worker and removes the folder when its
 /// body ends, however it ends.
 public struct LocalWorkers: Sendable {
     /// Where each worker listens.
@@ -24,7 +24,7 @@ public struct LocalWorkers: Sendable {
         count: Int,
         pool: PoolKind = .threads,
         size: Int? = nil,
-        workerExecutable: String = LocalWorkers.siblingExecutable("worker"),
+        command: LocalWorkerCommand = .shippedWorker,
         logLevel: Logger.Level = .warning,
         workerArguments: [String] = [],
         _ body: (LocalWorkers) async throws -> Result
@@ -41,13 +41,13 @@ public struct LocalWorkers: Sendable {
             for process in processes where process.isRunning { process.terminate() }
         }
         for _ in 0..<count {
-            var arguments = [
+            var arguments = command.arguments + [
                 "--listen", "127.0.0.1:0", "--tls-dir", workerDirectory, "--pool", pool.description,
                 "--log-level", logLevel.rawValue,
             ]
             if let size { arguments += ["--size", "\(size)"] }
             arguments += workerArguments
-            let (process, port) = try await ListeningProcess.start(workerExecutable, arguments: arguments)
+            let (process, port) = try await ListeningProcess.start(command.executable, arguments: arguments)
             processes.append(process)
             addresses.append(WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: port))
         }
@@ -69,7 +69,11 @@ public struct LocalWorkers: Sendable {
 
     /// `name` in the folder of this process's own binary, where `swift build` puts every product.
     public static func siblingExecutable(_ name: String) -> String {
-        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+        URL(fileURLWithPath: Self.ownExecutable).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// This process's own binary.
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }

@@ -5,15 +5,15 @@ import Logging
 public enum WorkerSource: Sendable {
     /// The workers of a hosts file, reached with the coordinator's files in `tlsDirectory`.
     case hostsFile(path: String, tlsDirectory: String)
-    /// `count` local workers with `pool` of `size` each.
-    case local(count: Int, pool: PoolKind, size: Int?)
+    /// `count` local workers with `pool` of `size` each, running `command`.
+    case local(count: Int, pool: PoolKind, size: Int?, command: LocalWorkerCommand = .shippedWorker)
 }
 
 extension WorkerSource: CustomStringConvertible {
     public var description: String {
         switch self {
         case .hostsFile(let path, _): "workers of \(path)"
-        case .local(let count, let pool, let size): "\(count) local worker\(count == 1 ? "" : "s"), \(pool) × \(size.map(String.init) ?? "default")"
+        case .local(let count, let pool, let size, _): "\(count) local worker\(count == 1 ? "" : "s"), \(pool) × \(size.map(String.init) ?? "default")"
         }
     }
 }
@@ -40,8 +40,8 @@ extension Cluster {
                 logger: logger,
                 body
             )
-        case .local(let count, let pool, let size):
-            return try await LocalWorkers.with(count: count, pool: pool, size: size) { local in
+        case .local(let count, let pool, let size, let command):
+            return try await LocalWorkers.with(count: count, pool: pool, size: size, command: command) { local in
                 try await Cluster.withCluster(workers: local.addresses, tls: local.tls, configuration: configuration, logger: logger, body)
             }
         }

@@ -4,45 +4,48 @@ import FanoutCoordinator
 import FanoutProtocol
 import Logging
 
-/// Which workers to run on, shared by every command that runs jobs.
-struct ClusterOptions: ParsableArguments {
+/// Which workers to run on, and how to report the run: the options of every `coordinator` command that runs
+/// jobs, for a program of one's own that takes them with `@OptionGroup`.
+public struct ClusterOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "Hosts file, one worker per line: host[:port] [slots=N]. Without it, workers start locally.")
-    var workers: String?
+    public var workers: String?
 
     @Option(help: "Start this many local workers (default 2 when --workers is not given).")
-    var local: Int?
+    public var local: Int?
 
     @Option(help: "Pool of each local worker: threads or processes.")
-    var pool: PoolKind = .threads
+    public var pool: PoolKind = .threads
 
     @Option(help: "Jobs each local worker runs at once (default: the worker's own default).")
-    var size: Int?
+    public var size: Int?
 
     @Option(help: "Folder with ca.pem, coordinator.pem and coordinator-key.pem, for --workers.")
-    var tlsDir: String = "certs"
+    public var tlsDir: String = "certs"
 
     @Option(help: "Times a job is tried on workers that are lost under it before it fails.")
-    var attempts: Int = 3
+    public var attempts: Int = 3
 
     @Option(help: "Seconds between heartbeats to each worker (default: 1, or a quarter of the timeout if less).")
-    var heartbeatInterval: Double?
+    public var heartbeatInterval: Double?
 
     @Option(help: "Seconds without an answer to heartbeats after which a worker is dropped, its jobs rerun, and it is dialled again.")
-    var heartbeatTimeout: Double = 5
+    public var heartbeatTimeout: Double = 5
 
     @Option(help: "Seconds that running jobs may go on after Ctrl-C before they are abandoned.")
-    var grace: Double = 10
+    public var grace: Double = 10
 
     @Option(help: "Write one tab-separated line per job to this file: where and when it ran, and how it ended.")
-    var joblog: String?
+    public var joblog: String?
 
     @Option(help: "Write a Gantt chart of the run to this SVG file: which slot of which worker ran which job, and when.")
-    var timeline: String?
+    public var timeline: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: Logger.Level = .warning
+    public var logLevel: Logger.Level = .warning
 
-    func validate() throws {
+    public func validate() throws {
         if self.workers != nil, self.local != nil {
             throw ValidationError("give --workers or --local, not both")
         }
@@ -60,16 +63,17 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
-    var isLocal: Bool { self.workers == nil }
+    public var isLocal: Bool { self.workers == nil }
 
-    var source: WorkerSource {
+    /// The hosts file's workers, or local ones running `localWorker`.
+    public func source(localWorker: LocalWorkerCommand = .shippedWorker) -> WorkerSource {
         if let workers = self.workers {
             return .hostsFile(path: workers, tlsDirectory: self.tlsDir)
         }
-        return .local(count: self.local ?? 2, pool: self.pool, size: self.size)
+        return .local(count: self.local ?? 2, pool: self.pool, size: self.size, command: localWorker)
     }
 
-    var configuration: ClusterConfiguration {
+    public var configuration: ClusterConfiguration {
         let timeout = Duration.milliseconds(Int64(self.heartbeatTimeout * 1000))
         return ClusterConfiguration(
             maximumAttempts: self.attempts,
@@ -79,12 +83,16 @@ struct ClusterOptions: ParsableArguments {
         )
     }
 
-    /// Sets up logging, connects, and runs `body`; stops cleanly on Ctrl-C or SIGTERM.
-    func withCluster<Result: Sendable>(_ body: @escaping @Sendable (Cluster) async throws -> Result) async throws -> Result {
+    /// Sets up logging, connects (starting local workers that run `localWorker`), and runs `body`, with a live
+    /// progress line and the job log and timeline asked for; stops cleanly on Ctrl-C or SIGTERM, exiting 130.
+    public func withCluster<Result: Sendable>(
+        localWorker: LocalWorkerCommand = .shippedWorker,
+        _ body: @escaping @Sendable (Cluster) async throws -> Result
+    ) async throws -> Result {
         let console = sharedConsole
         bootstrapLogging(level: self.logLevel)
         let logger = Logger(label: "fanout.coordinator")
-        let source = self.source
+        let source = self.source(localWorker: localWorker)
         var configuration = self.configuration
         let jobLog = try self.joblog.map { try JobLog(path: $0) }
         defer { jobLog?.close() }

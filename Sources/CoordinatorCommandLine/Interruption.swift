@@ -7,7 +7,7 @@ import Glibc
 
 /// Runs `body`, cancelling it on SIGINT or SIGTERM so that it stops its jobs and workers and cleans up on the
 /// way out; once it has, calls `interrupted` and throws exit status 130.
-func untilInterrupted<Result: Sendable>(
+public func untilInterrupted<Result: Sendable>(
     _ body: @escaping @Sendable () async throws -> Result,
     interrupted: () -> Void = {}
 ) async throws -> Result {
