@@ -41,12 +41,23 @@ python3 "$root/benchmarks/python/flags_threadpool.py" --base-url "$flags_url" --
 check "the seed's prime checker finds the primes" contains python-seed-primes.jsonl '"primes": [1009, 99991]'
 check "the Python flag downloader fetches every flag" contains python-flags.jsonl '"flags": 3'
 
+# The example's kind through its own binary, parsed as run.sh parses it.
+example="$root/Examples/PiEstimate"
+(cd "$example" && swift build) > example-build.log 2>&1 || { tail -20 example-build.log; exit 1; }
+pi="$(cd "$example" && swift build --show-bin-path)/pi-estimate"
+for chunksize in 1 50; do
+    line="$("$pi" run --local 2 --log-level error --samples 200 --jobs 200 --chunksize "$chunksize" 2> /dev/null)"
+    seconds="$(sed -n 's/^π ≈ .* in \([0-9.]*\) s on .*/\1/p' <<< "$line")"
+    echo "$chunksize 200 $seconds" >> pi.txt
+done
+check "pi-estimate's line gives the seconds run.sh reads" bash -c "awk 'NF != 3 || \$3 !~ /^[0-9.]+\$/ { exit 1 }' pi.txt"
+
 # combine.py with every Swift figure present, as run.sh gives it.
 python3 - <<'PY'
 import json
 f = json.load(open("fanout.json"))
 one = lambda v: {"median": v, "min": v, "max": v, "runs": [v]}
-for name in ["noop_jobs_per_s", "noop_unbatched_jobs_per_s", "wire_frames_per_job", "wire_bytes_per_job", "small_cpu_efficiency", "fib_speedup_2_vs_1", "fib_1_slot_seconds", "fib_2_slots_seconds"]:
+for name in ["noop_jobs_per_s", "noop_unbatched_jobs_per_s", "noop_codable_unbatched_jobs_per_s", "wire_frames_per_job", "wire_bytes_per_job", "small_cpu_efficiency", "fib_speedup_2_vs_1", "fib_1_slot_seconds", "fib_2_slots_seconds"]:
     f["figures"].setdefault(name, one(1.0))
 json.dump(f, open("fanout.json", "w"))
 PY
@@ -55,7 +66,8 @@ check "combine.py writes every documented figure with median, min and max" pytho
 d = json.load(open("latest.json"))
 want = ["noop_jobs_per_s", "python_noop_jobs_per_s", "rtt_p50_us", "rtt_p99_us", "small_cpu_efficiency",
         "seed_primes_vs_longest_job", "fib_speedup_2_vs_1", "flags_vs_floor", "bytes_per_pending_job",
-        "noop_unbatched_vs_python", "wire_frames_per_job", "wire_bytes_per_job"]
+        "noop_unbatched_vs_python", "wire_frames_per_job", "wire_bytes_per_job", "noop_codable_vs_binary_unbatched",
+        "example_pi_unbatched_jobs_per_s", "example_pi_batched_jobs_per_s"]
 missing = [k for k in want if not {"median", "min", "max"} <= set(d.get(k, {}))]
 print(missing); sys.exit(1 if missing or "machine" not in d else 0)'
 check "combine.py prints the table against the targets" contains combine.out "≤ 100"

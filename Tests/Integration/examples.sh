@@ -29,7 +29,7 @@ for pool in threads processes; do
     check "the $pool estimate is near π" estimate_close "pi-$pool.out"
     check "every job on $pool pools is a pi.estimate.v1 job that finished" count_is "pi-$pool.tsv" $'\tpi\\.estimate\\.v1\t.*\tfinished\t-$' 8
 done
-"$pi" run --local 2 --pool processes --samples 2000000 --jobs 8 --chunksize 4 --joblog pi-batched.tsv > pi-batched.out 2>&1
+"$pi" run --local 2 --pool processes --samples 2000000 --jobs 8 --chunksize 4 --joblog pi-batched.tsv > pi-batched.out 2> pi-batched.err
 check "batched, the estimate is the same as one job at a time" \
     test "$(sed 's/ in .*//' pi-batched.out)" = "$(sed 's/ in .*//' pi-processes.out)"
 check "batched, 8 jobs go as 2 batches of the kind's batch kind" count_is pi-batched.tsv $'\tpi\\.estimate\\.batch\\.v1\t4 × pi\\.estimate\\.v1\t' 2

@@ -82,6 +82,18 @@ check "reinstalling replaces the running worker" bash -c "! kill -0 $first 2>/de
 "$coordinator" ping --workers "$hosts" --tls-dir "$certs" > ping2.out 2>&1
 check "the replaced workers answer" count_is ping2.out '^10\.77\.0\.1[12]:7420 ' 2
 
+# A worker program of one's own, the example's, installed with --subcommand: its kind runs on the hosts, in
+# process pools whose children are that program too.
+example="$root/Examples/PiEstimate"
+(cd "$example" && swift build) > example-build.log 2>&1 || { tail -20 example-build.log; exit 1; }
+pi="$(cd "$example" && swift build --show-bin-path)/pi-estimate"
+"$root/deploy/install.sh" "$hosts" --certs "$certs" --binary "$pi" --subcommand worker --no-systemd \
+    --prefix "$work/hosts/{host}/opt" --config-dir "$work/hosts/{host}/etc" --options "--pool processes --size 2" \
+    "${ssh_options[@]}" > pi-install.out 2>&1 || { cat pi-install.out; }
+check "installing a program of one's own reports each host ok" count_is pi-install.out '^ok +10\.77\.0\.1[12]$' 2
+"$pi" run --workers "$hosts" --tls-dir "$certs" --samples 400000 --jobs 8 > pi.out 2>&1
+check "the installed programs run the example's kind" grep -Eq '^π ≈ 3\.[0-9]+ from 400000 samples in [0-9.]+ s on 2 workers$' pi.out
+
 # A host in the file that does not answer SSH is named; the others are installed all the same.
 printf '10.77.0.11\n10.77.0.99\n' > with-missing.txt
 "$coordinator" certs init --hosts with-missing.txt --out "$certs" > /dev/null
