@@ -15,8 +15,6 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { self.name }
 
-    static let helloHeader = "01 00  464E4F54"
-
     static let all: [MalformedInput] = [
         MalformedInput(
             name: "length over the default limit, header only",
@@ -55,14 +53,26 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             mentions: ["ping"]
         ),
         MalformedInput(
-            name: "wrong version in hello",
-            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0002 6331",
+            name: "a version 3 peer's hello",
+            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 6331",
             code: .versionMismatch,
-            mentions: ["version 4", "version 3"]
+            mentions: ["version 3", "version 4"]
+        ),
+        MalformedInput(
+            name: "a version 3 worker's hello, which lists no kinds",
+            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  02 0004 0002",
+            code: .versionMismatch,
+            mentions: ["version 3", "version 4"]
+        ),
+        MalformedInput(
+            name: "a hello of a later version",
+            hex: "00000008 01 00  464E4F54 0005",
+            code: .versionMismatch,
+            mentions: ["version 5", "version 4"]
         ),
         MalformedInput(
             name: "hello without the magic",
-            hex: "00000014 01 00  47455420 0001 01  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  47455420 0004 01  0005 302E312E30  0002 6331",
             code: .notFanout,
             mentions: ["FNOT"]
         ),
@@ -74,57 +84,109 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "bad UTF-8 in hello host name",
-            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 C328",
+            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0002 C328",
             code: .invalidUTF8,
             mentions: ["hello.hostName"]
         ),
         MalformedInput(
             name: "string longer than the payload",
-            hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0009 6331",
+            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0009 6331",
             code: .truncatedFrame,
             mentions: ["hello.hostName", "9"]
         ),
         MalformedInput(
             name: "unknown role",
-            hex: "00000014 01 00  464E4F54 0003 09  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0004 09  0005 302E312E30  0002 6331",
             code: .invalidField,
             mentions: ["hello.role", "9"]
         ),
         MalformedInput(
             name: "worker hello without capabilities",
-            hex: "00000014 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731",
+            hex: "00000014 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731",
             code: .truncatedFrame,
             mentions: ["hello.poolKind"]
         ),
         MalformedInput(
             name: "worker hello with zero slots",
-            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  02 0000 0002",
+            hex: "0000001B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0000 0002  0000",
             code: .invalidField,
             mentions: ["hello.slots"]
         ),
         MalformedInput(
             name: "unknown pool kind",
-            hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  07 0004 0002",
+            hex: "0000001B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  07 0004 0002  0000",
             code: .invalidField,
             mentions: ["hello.poolKind", "7"]
         ),
         MalformedInput(
-            name: "unknown job kind in submit",
-            hex: "00000015 02 00  0000000000000005 0001 63 0000000000000000",
-            code: .unknownJobKind,
-            mentions: ["submit.kind", "99"]
+            name: "worker hello without its kind count",
+            hex: "00000019 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002",
+            code: .truncatedFrame,
+            mentions: ["hello.kindCount"]
         ),
         MalformedInput(
-            name: "unknown prime method",
-            hex: "0000001E 02 00  0000000000000001 0001 01 0000000000000000  0000000000000061 09",
+            name: "worker hello listing a kind twice",
+            hex: """
+                0000003B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002
+                0002  000C 7072696D65732E636865636B 0001  000C 7072696D65732E636865636B 0001
+                """,
             code: .invalidField,
-            mentions: ["primeCheck.method", "9"]
+            mentions: ["hello.kind 1", "primes.check.v1", "twice"]
         ),
         MalformedInput(
-            name: "fibonacci too large for 64 bits",
-            hex: "00000019 02 00  0000000000000002 0001 02 0000000000000000  0000005E",
+            name: "worker hello with an empty kind name",
+            hex: "0000001F 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0000 0001",
             code: .invalidField,
-            mentions: ["fibonacci.n", "94"]
+            mentions: ["hello.kind 0", "empty"]
+        ),
+        MalformedInput(
+            name: "worker hello with a space in a kind name",
+            hex: "00000022 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0003 612062 0001",
+            code: .invalidField,
+            mentions: ["hello.kind 0", "\"a b\""]
+        ),
+        MalformedInput(
+            name: "worker hello with an empty word in a kind name",
+            hex: "0000002B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001  0004 612E2E62 0001",
+            code: .invalidField,
+            mentions: ["hello.kind 1", "a..b", "empty word"]
+        ),
+        MalformedInput(
+            name: "worker hello with a kind name over 128 bytes",
+            hex: "000000A0 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0081 "
+                + String(repeating: "6B", count: 129) + " 0001",
+            code: .invalidField,
+            mentions: ["hello.kind 0", "129 bytes", "128"]
+        ),
+        MalformedInput(
+            name: "bad UTF-8 in a kind name",
+            hex: "00000021 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0002 C328 0001",
+            code: .invalidUTF8,
+            mentions: ["hello.kind.name"]
+        ),
+        MalformedInput(
+            name: "worker hello whose kind count runs past its kinds",
+            hex: "00000023 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001",
+            code: .truncatedFrame,
+            mentions: ["hello.kind.name"]
+        ),
+        MalformedInput(
+            name: "worker hello with a kind but no version",
+            hex: "00000021 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0004 6E6F6F70",
+            code: .truncatedFrame,
+            mentions: ["hello.kind.version"]
+        ),
+        MalformedInput(
+            name: "submit too short for its kind",
+            hex: "0000000D 02 00  0000000000000005 0001 00",
+            code: .truncatedFrame,
+            mentions: ["submit.kind"]
+        ),
+        MalformedInput(
+            name: "submit too short for its timeout",
+            hex: "00000015 02 00  0000000000000005 0001 0008 00000000000000",
+            code: .truncatedFrame,
+            mentions: ["submit.timeoutNanoseconds"]
         ),
         MalformedInput(
             name: "unknown status in result",
@@ -133,58 +195,40 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             mentions: ["result.status", "7"]
         ),
         MalformedInput(
-            name: "empty batch in a submit",
-            hex: "00000019 02 00  0000000000000006 0001 06 0000000000000000  00000000",
-            code: .invalidField,
-            mentions: ["batch.count", "0"]
-        ),
-        MalformedInput(
-            name: "batch inside a batch",
-            hex: "0000001A 02 00  0000000000000006 0001 06 0000000000000000  00000001 06",
-            code: .invalidField,
-            mentions: ["batch item 0", "nest"]
-        ),
-        MalformedInput(
-            name: "unknown kind inside a batch",
-            hex: "0000001B 02 00  0000000000000006 0001 06 0000000000000000  00000002 05 63",
-            code: .unknownJobKind,
-            mentions: ["batch item 1", "batch.kind", "99"]
-        ),
-        MalformedInput(
-            name: "batch count far beyond its items",
-            hex: "0000001A 02 00  0000000000000006 0001 06 0000000000000000  FFFFFFFF 05",
+            name: "result too short for its start time",
+            hex: "00000020 04 00  000000000000000B 0001 00 0000 0000000000000000 0000000000000000 00",
             code: .truncatedFrame,
-            mentions: ["batch item 1", "batch.kind"]
+            mentions: ["result.startedAt"]
         ),
         MalformedInput(
-            name: "batch output inside a batch output",
-            hex: "0000002E 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  06 00000001 00 06",
-            code: .invalidField,
-            mentions: ["batch item 0", "nest"]
-        ),
-        MalformedInput(
-            name: "unknown status inside a batch output",
-            hex: "0000002D 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  06 00000001 07",
-            code: .unknownStatus,
-            mentions: ["batch item 0", "batch.status", "7"]
-        ),
-        MalformedInput(
-            name: "unknown kind in an ok result",
-            hex: "00000028 04 00  000000000000000C 0001 00 0000 0000000000000000 0000000000000000 0000000000000000  00",
-            code: .unknownJobKind,
-            mentions: ["result.kind", "0"]
-        ),
-        MalformedInput(
-            name: "prime answer neither 0 nor 1",
-            hex: "00000029 04 00  0000000000000007 0002 00 0003 00000000000003E8 00000000000007D0 0000000000000000  01 02",
-            code: .invalidField,
-            mentions: ["primeCheck.isPrime", "2"]
-        ),
-        MalformedInput(
-            name: "flag body longer than the payload",
-            hex: "00000032 04 00  0000000000000009 0001 00 0001 0000000000000000 0000000000000000 0000000000000000  03 00000007 3C7376672F3E",
+            name: "failed result without its failure",
+            hex: "00000027 04 00  000000000000000A 0001 01 0002 0000000000000000 0000000000000000 0000000000000000",
             code: .truncatedFrame,
-            mentions: ["flagDownload.body", "7"]
+            mentions: ["failure.code"]
+        ),
+        MalformedInput(
+            name: "failed result whose message runs past the frame",
+            hex: """
+                00000037 04 00  000000000000000A 0001 01 0002 0000000000000000 0000000000000000 0000000000000000
+                0102 00000194 0009 4854545020343034
+                """,
+            code: .truncatedFrame,
+            mentions: ["failure.message", "9"]
+        ),
+        MalformedInput(
+            name: "trailing bytes after a failed result",
+            hex: """
+                00000038 04 00  000000000000000A 0001 01 0002 0000000000000000 0000000000000000 0000000000000000
+                0102 00000194 0008 4854545020343034 FF
+                """,
+            code: .trailingBytes,
+            mentions: ["result", "1 bytes"]
+        ),
+        MalformedInput(
+            name: "trailing bytes after a cancelled result",
+            hex: "00000028 04 00  000000000000000B 0001 02 FFFF 0000000000000000 0000000000000000 0000000000000000 00",
+            code: .trailingBytes,
+            mentions: ["result", "1 bytes"]
         ),
     ]
 }

@@ -9,7 +9,7 @@ struct MessageEncoderTests {
     func batchesUntilFlush() throws {
         let channel = EmbeddedChannel(handler: MessageEncoder())
         let messages: [Message] = (0..<100).map {
-            .result(JobResult(jobID: JobID(UInt64($0)), attempt: 1, outcome: .ok(.noop), slot: 0))
+            .result(JobResult(jobID: JobID(UInt64($0)), attempt: 1, outcome: .ok(ByteBuffer()), slot: 0))
         }
         var futures: [EventLoopFuture<Void>] = []
         for message in messages {
@@ -79,10 +79,27 @@ struct MessageEncoderTests {
             role: .coordinator,
             softwareVersion: "1",
             hostName: "c",
-            capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1)
+            capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: [])
         )
         #expect(throws: ProtocolError.self) { try buffer.writeFrame(.hello(coordinatorWith)) }
         #expect(buffer.readableBytes == 0)
+    }
+
+    @Test("a worker listing more kinds than a UInt16 counts is refused and leaves the buffer as it was")
+    func tooManyKinds() throws {
+        var buffer = ByteBuffer(hex: "AA")
+        let kinds = (0...Int(UInt16.max)).map { JobKindName("k\($0)", version: 1) }
+        let hello = Hello.worker(
+            softwareVersion: "1",
+            hostName: "w",
+            capabilities: WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: kinds)
+        )
+        let error = try #require(throws: ProtocolError.self) {
+            try buffer.writeFrame(.hello(hello), limits: FrameLimits(maximumFrameLength: Int(UInt32.max)))
+        }
+        #expect(error.code == .invalidField)
+        #expect(error.message.contains("65536 kinds"))
+        #expect(buffer == ByteBuffer(hex: "AA"))
     }
 
     @Test("error and failure messages are cut to fit between Unicode scalars")
@@ -108,23 +125,51 @@ struct MessageEncoderTests {
 
 @Suite("Limits")
 struct LimitTests {
-    @Test("the largest flag body fits a result frame; one byte more does not")
-    func flagBodyLimit() throws {
-        let limits = FrameLimits(maximumFrameLength: 4096)
-        let largest = JobResult.maximumFlagBodyLength(within: limits)
+    static let limits = FrameLimits(maximumFrameLength: 4096)
+
+    @Test("the largest output fits a result frame; one byte more does not")
+    func outputLimit() throws {
+        let largest = JobResult.maximumOutputLength(within: Self.limits)
+        #expect(largest == 4096 - 39)
         func result(_ size: Int) -> Message {
-            .result(
-                JobResult(
-                    jobID: JobID(1),
-                    attempt: 1,
-                    outcome: .ok(.flagDownload(ByteBuffer(repeating: 0x41, count: size))),
-                    slot: 0
-                )
-            )
+            .result(JobResult(jobID: JobID(1), attempt: 1, outcome: .ok(ByteBuffer(repeating: 0x41, count: size)), slot: 0))
         }
         var buffer = ByteBuffer()
-        try buffer.writeFrame(result(largest), limits: limits)
+        try buffer.writeFrame(result(largest), limits: Self.limits)
         #expect(buffer.readableBytes == 4 + 4096)
-        #expect(throws: ProtocolError.self) { try buffer.writeFrame(result(largest + 1), limits: limits) }
+        let error = try #require(throws: ProtocolError.self) {
+            try buffer.writeFrame(result(largest + 1), limits: Self.limits)
+        }
+        #expect(error.code == .frameTooLarge)
+        #expect(buffer.readableBytes == 4 + 4096)
+        #expect(throws: Never.self) { try result(largest).checkEncodes(within: Self.limits) }
+        #expect(throws: ProtocolError.self) { try result(largest + 1).checkEncodes(within: Self.limits) }
+    }
+
+    @Test("the largest payload fits a submit frame; one byte more does not")
+    func payloadLimit() throws {
+        let largest = Submit.maximumPayloadLength(within: Self.limits)
+        #expect(largest == 4096 - 22)
+        func submit(_ size: Int) -> Message {
+            .submit(Submit(jobID: JobID(1), kind: JobKindID(rawValue: 0), payload: ByteBuffer(repeating: 0x42, count: size)))
+        }
+        var buffer = ByteBuffer()
+        try buffer.writeFrame(submit(largest), limits: Self.limits)
+        #expect(buffer.readableBytes == 4 + 4096)
+        let error = try #require(throws: ProtocolError.self) {
+            try buffer.writeFrame(submit(largest + 1), limits: Self.limits)
+        }
+        #expect(error.code == .frameTooLarge)
+        #expect(buffer.readableBytes == 4 + 4096)
+        var decoder = MessageDecoder(limits: Self.limits)
+        #expect(try decoder.decode(buffer: &buffer) == submit(largest))
+    }
+
+    @Test("the overheads are what an empty payload or output costs a frame")
+    func overheads() throws {
+        let submit = try frame(.submit(Submit(jobID: JobID(1), kind: JobKindID(rawValue: 0), payload: ByteBuffer())))
+        #expect(submit.readableBytes == FrameHeader.lengthFieldLength + Submit.overhead)
+        let result = try frame(.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .ok(ByteBuffer()), slot: 0)))
+        #expect(result.readableBytes == FrameHeader.lengthFieldLength + JobResult.overhead)
     }
 }

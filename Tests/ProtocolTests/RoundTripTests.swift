@@ -12,38 +12,56 @@ struct RoundTripTests {
                 .worker(
                     softwareVersion: "1.2.3-dev+é",
                     hostName: "ünïcode.example",
-                    capabilities: WorkerCapabilities(poolKind: .threads, slots: .max, cores: .max)
+                    capabilities: WorkerCapabilities(poolKind: .threads, slots: .max, cores: .max, kinds: [])
+                )
+            ),
+            .hello(
+                .worker(
+                    softwareVersion: "0.1.0",
+                    hostName: "w",
+                    capabilities: WorkerCapabilities(
+                        poolKind: .threads,
+                        slots: 1,
+                        cores: 0,
+                        kinds: [
+                            JobKindName("primes.check", version: 2),
+                            JobKindName("primes.check", version: 1),
+                            JobKindName(String(repeating: "k", count: JobKindName.maximumLength), version: .max),
+                            JobKindName("a-b_C.9", version: 0),
+                        ]
+                    )
                 )
             ),
             .submit(
                 Submit(
                     jobID: JobID(.max),
                     attempt: .max,
+                    kind: JobKindID(rawValue: .max),
                     timeoutNanoseconds: .max,
-                    spec: .primeCheck(n: .max, method: .trialDivisionToSquareRoot)
+                    payload: ByteBuffer(bytes: (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
                 )
             ),
-            .submit(Submit(jobID: JobID(0), spec: .fibonacci(n: JobSpec.maximumFibonacciN))),
-            .submit(Submit(jobID: JobID(1), spec: .flagDownload(country: "", url: ""))),
+            .submit(Submit(jobID: JobID(0), attempt: 0, kind: JobKindID(rawValue: 0), payload: ByteBuffer(bytes: [0]))),
             .result(
                 JobResult(
                     jobID: JobID(1),
                     attempt: 1,
-                    outcome: .ok(.flagDownload(ByteBuffer(repeating: 0xAB, count: 100_000))),
+                    outcome: .ok(ByteBuffer(repeating: 0xAB, count: 100_000)),
                     slot: JobResult.noSlot - 1,
                     queueNanoseconds: .max,
-                    runNanoseconds: .max
+                    runNanoseconds: .max,
+                    startedAt: .max
                 )
             ),
             .result(
                 JobResult(
                     jobID: JobID(2),
                     attempt: 9,
-                    outcome: .failed(JobFailure(code: ErrorCode(rawValue: 0xBEEF), message: "")),
+                    outcome: .failed(JobFailure(code: ErrorCode(rawValue: 0xBEEF), detail: .max, message: "")),
                     slot: nil
                 )
             ),
-            .result(JobResult(jobID: JobID(3), attempt: 1, outcome: .ok(.primeCheck(isPrime: false)), slot: 0)),
+            .result(JobResult(jobID: JobID(3), attempt: 1, outcome: .ok(ByteBuffer(bytes: [0])), slot: 0)),
             .error(ErrorReport(code: .unexpectedMessage, message: "ünïcode ✓ " + String(repeating: "x", count: 300))),
         ]
 
