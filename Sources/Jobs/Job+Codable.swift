@@ -28,15 +28,20 @@ extension Job where Output: Codable {
 
 /// JSON for `Codable` inputs and outputs, with decoding errors that name the field.
 enum JSONCoding {
+    // Both are Sendable and keep no state between calls: one of each serves every thread.
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
+
     static func encode<Value: Encodable>(_ value: Value, into buffer: inout ByteBuffer) throws {
-        buffer.writeBytes(try JSONEncoder().encode(value))
+        buffer.writeBytes(try Self.encoder.encode(value))
     }
 
     /// Reads the rest of `buffer` as a `Value`.
     static func decode<Value: Decodable>(_ type: Value.Type, from buffer: inout ByteBuffer, what: String) throws -> Value {
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        let data = buffer.withUnsafeReadableBytes { Data($0) }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(bytes))
+            return try Self.decoder.decode(Value.self, from: data)
         } catch let error as DecodingError {
             throw ProtocolError(.invalidField, Self.describe(error, what: what))
         }

@@ -68,7 +68,7 @@ struct ChunkedMapTests {
             let error = #expect(throws: ClusterError.self) {
                 try cluster.submit(try JobBatch(Array(repeating: NoOp(), count: 2_000)))
             }
-            #expect(error?.message.contains("batch job cannot be sent") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("noop.batch.v1 job cannot be sent") == true, "\(String(describing: error))")
             #expect(error?.message.contains("1024") == true, "\(String(describing: error))")
             try await cluster.submit(NoOp()).value
             #expect(cluster.workers.count == 1)

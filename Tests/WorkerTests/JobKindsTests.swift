@@ -107,6 +107,28 @@ struct JobKindsTests {
         }
     }
 
+    @Test("the built-in kinds write the bytes PROTOCOL.md gives")
+    func builtinBytes() throws {
+        func input<J: Job>(_ job: J) throws -> [UInt8] {
+            var buffer = ByteBuffer()
+            try job.encodeInput(into: &buffer)
+            return Array(buffer.readableBytesView)
+        }
+        #expect(try input(PrimeCheck(97, method: .millerRabin)) == [0, 0, 0, 0, 0, 0, 0, 97, 3])
+        #expect(try input(Fibonacci(20)) == [0, 0, 0, 20])
+        #expect(try input(Sleep(.microseconds(1))) == [0, 0, 0, 0, 0, 0, 0x03, 0xE8])
+        #expect(try input(NoOp()) == [])
+        #expect(try input(FlagDownload(country: "Chad", url: "u")) == [0, 4] + Array("Chad".utf8) + [0, 1, UInt8(ascii: "u")])
+        #expect(try input(JobBatch([Fibonacci(1), Fibonacci(2)])) == [2, 4, 0, 0, 0, 1, 4, 0, 0, 0, 2])
+        var output = ByteBuffer()
+        try JobBatch<Fibonacci>.encodeOutput([.success(5), .failure(JobFailure(code: .invalidJob, message: "x"))], into: &output)
+        #expect(Array(output.readableBytesView) == [2, 0, 8, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0x01, 0x05, 0, 0, 0, 0, 0, 1, UInt8(ascii: "x")])
+        var longItem = ByteBuffer()
+        try JobBatch([FlagDownload(country: String(repeating: "a", count: 130), url: "u")]).encodeInput(into: &longItem)
+        #expect(Array(longItem.readableBytesView.prefix(3)) == [1, 0x87, 0x01], "an item of 135 bytes has a two-byte length")
+        #expect(try JobBatch<FlagDownload>(input: &longItem).jobs.first?.country.count == 130)
+    }
+
     static func withContext(_ body: (JobContext) async throws -> Void) async throws {
         let threads = NIOThreadPool(numberOfThreads: 1)
         threads.start()

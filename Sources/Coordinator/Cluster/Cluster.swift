@@ -27,6 +27,8 @@ public final class Cluster: Sendable, JobCanceller {
         var reconnecting: Set<WorkerID> = []
         /// The kinds each worker listed in its last hello.
         var kinds: [WorkerID: [JobKindName]] = [:]
+        /// Every kind submitted, shared by its futures.
+        var clusterKinds: [JobKindName: ClusterKind] = [:]
         var workersLost = 0
         var reconnections = 0
         var shutDown = false
@@ -42,11 +44,20 @@ public final class Cluster: Sendable, JobCanceller {
             Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
         }
 
+        /// `kind` as this cluster knows it, numbered by the scheduler when first submitted.
+        mutating func clusterKind(_ kind: JobKindName, canceller: any JobCanceller) -> ClusterKind {
+            if let known = self.clusterKinds[kind] { return known }
+            let known = ClusterKind(name: kind, number: self.scheduler.index(of: kind), canceller: canceller)
+            self.clusterKinds[kind] = known
+            return known
+        }
+
         /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
-        func unrunnable(_ kind: JobKindName) -> JobError.Reason? {
-            if self.scheduler.runs(kind) || self.expectedKinds.contains(kind) { return nil }
+        func unrunnable(_ kind: ClusterKind) -> JobError.Reason? {
+            let runs = kind.number.map(self.scheduler.runs(number:)) ?? self.scheduler.runs(kind.name)
+            if runs || self.expectedKinds.contains(kind.name) { return nil }
             guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty else { return .noWorkers }
-            return .kindNotRun(kind, workers: self.scheduler.kindsByWorker)
+            return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
         }
 
         mutating func wakeProducers() {
@@ -164,7 +175,7 @@ public final class Cluster: Sendable, JobCanceller {
     /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``, or when
     ///   ``ClusterConfiguration/queueLimit`` jobs already wait for a worker.
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
-        let payload = try self.encode(job)
+        let input = EncodedInput(try self.encode(job))
         let observers = self.configuration.observers
         let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
@@ -173,8 +184,8 @@ public final class Cluster: Sendable, JobCanceller {
             }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
-            let future = AnyJobFuture(id: id, kind: J.kind, payload: payload, canceller: self)
-            if let reason = state.unrunnable(J.kind) { return (future, reason) }
+            let future = AnyJobFuture(id: id, kind: state.clusterKind(J.kind, canceller: self), input: input)
+            if let reason = state.unrunnable(future.clusterKind) { return (future, reason) }
             let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
             self.send(assignments, in: &state)
             return (future, nil)
@@ -243,7 +254,10 @@ public final class Cluster: Sendable, JobCanceller {
         }
         let limit = Submit.maximumPayloadLength(within: self.configuration.frameLimits)
         guard payload.readableBytes <= limit else {
-            throw ClusterError("a \(J.kind) job cannot be sent: its input is \(payload.readableBytes) bytes, and a frame holds \(limit)")
+            throw ClusterError(
+                "a \(J.kind) job cannot be sent: its input is \(payload.readableBytes) bytes, and a frame of at most "
+                    + "\(self.configuration.frameLimits.maximumFrameLength) bytes holds \(limit)"
+            )
         }
         return payload
     }

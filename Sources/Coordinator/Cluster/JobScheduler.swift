@@ -9,9 +9,9 @@ import NIOCore
 struct JobScheduler {
     struct Entry {
         var future: AnyJobFuture
-        /// The job's kind, by its place in ``JobScheduler/kinds``.
-        var kind: Int
         var timeoutNanoseconds: UInt64
+        /// The job's kind, by its place in ``JobScheduler/kinds``; 32 bits, so that an entry stays 32 bytes.
+        var kind: Int32
         /// 0 until first sent; counts each sending.
         var attempt: UInt16 = 0
         var worker: WorkerID?
@@ -116,7 +116,7 @@ struct JobScheduler {
     }
 
     /// The scheduler's number for `kind`, given when first seen.
-    private mutating func index(of kind: JobKindName) -> Int {
+    mutating func index(of kind: JobKindName) -> Int {
         if let index = self.kindIndex[kind] { return index }
         let index = self.kinds.count
         self.kinds.append(kind)
@@ -137,6 +137,11 @@ struct JobScheduler {
         self.kindIndex[kind].map { self.runners[$0] > 0 } ?? false
     }
 
+    /// Whether a worker connected now runs the kind the scheduler numbered `kind`.
+    func runs(number kind: Int) -> Bool {
+        self.runners[kind] > 0
+    }
+
     /// The kinds each connected worker runs, by name, for errors.
     var kindsByWorker: [String: [JobKindName]] {
         let pairs = self.workers.values.map { worker in
@@ -147,8 +152,8 @@ struct JobScheduler {
 
     /// Queues a new job; returns where to send what can go now.
     mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
-        let kind = self.index(of: future.kind)
-        self.jobs[future.id] = Entry(future: future, kind: kind, timeoutNanoseconds: timeoutNanoseconds)
+        let kind = future.clusterKind.number ?? self.index(of: future.kind)
+        self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds, kind: Int32(kind))
         self.queues[kind].append(future.id)
         self.queuedCount += 1
         return self.dispatch()
@@ -212,15 +217,15 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.requeue(job, kind: entry.kind)
+        self.requeue(job, kind: Int(entry.kind))
         return self.dispatch()
     }
 
     mutating func cancel(_ job: JobID) -> Cancellation {
         guard var entry = self.jobs[job], !entry.abandoned else { return .unknown }
         guard let worker = entry.worker else {
-            if let index = self.queues[entry.kind].firstIndex(of: job) {
-                self.queues[entry.kind].remove(at: index)
+            if let index = self.queues[Int(entry.kind)].firstIndex(of: job) {
+                self.queues[Int(entry.kind)].remove(at: index)
                 self.queuedCount -= 1
             }
             self.forget(job)
@@ -297,7 +302,7 @@ struct JobScheduler {
         entry.worker = nil
         entry.started = false
         self.jobs[job] = entry
-        self.requeue(job, kind: entry.kind)
+        self.requeue(job, kind: Int(entry.kind))
         self.retries += 1
         return nil
     }
@@ -387,7 +392,7 @@ struct JobScheduler {
                         attempt: entry.attempt,
                         kind: id,
                         timeoutNanoseconds: entry.timeoutNanoseconds,
-                        payload: entry.future.payload
+                        payload: entry.future.input.buffer
                     ),
                     future: entry.future
                 )

@@ -10,6 +10,8 @@ import NIOSSL
 final class WorkerConnection: Sendable {
     let id: WorkerID
     let address: WorkerAddress
+    /// `host:port`, made once: every job sent here is told it.
+    let name: String
     let mailbox = OutboundMailbox()
     private let lastHeard = Locked(ContinuousClock.now)
     /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
@@ -19,9 +21,8 @@ final class WorkerConnection: Sendable {
     init(id: WorkerID, address: WorkerAddress) {
         self.id = id
         self.address = address
+        self.name = address.description
     }
-
-    var name: String { self.address.description }
 
     /// Connects over mutual TLS; returns the open channel. `stopping` closes the channel if it stops first.
     static func open(

@@ -7,9 +7,11 @@ import NIOCore
 /// The cluster resolves each future exactly once. ``JobFuture`` adds the job's output type on top.
 public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     public let id: JobID
-    public let kind: JobKindName
+    let clusterKind: ClusterKind
     /// The job's input, encoded by its kind.
-    let payload: ByteBuffer
+    let input: EncodedInput
+
+    public var kind: JobKindName { self.clusterKind.name }
 
     enum Outcome: Sendable {
         case output(ByteBuffer)
@@ -61,15 +63,16 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     }
 
     private let record = Locked(Record())
-    /// The cluster that can take the job back while it is pending; weak, as the cluster holds its futures.
-    private weak let canceller: (any JobCanceller)?
-
-    init(id: JobID, kind: JobKindName, payload: ByteBuffer, canceller: (any JobCanceller)?) {
+    init(id: JobID, kind: ClusterKind, input: EncodedInput) {
         self.id = id
-        self.kind = kind
-        self.payload = payload
-        self.canceller = canceller
+        self.clusterKind = kind
+        self.input = input
         self.record.withLock { $0.submitted = WireClock.now }
+    }
+
+    /// A future of a kind no cluster numbered, for tests of the parts that take futures.
+    convenience init(id: JobID, kind: JobKindName, payload: ByteBuffer, canceller: (any JobCanceller)?) {
+        self.init(id: id, kind: ClusterKind(name: kind, number: nil, canceller: canceller), input: EncodedInput(payload))
     }
 
     /// When the job was submitted, last sent to a worker, started and ended, on the coordinator's clock.
@@ -94,7 +97,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         switch self.state {
         case .cancelled: return true
         case .running, .finished, .failed: return false
-        case .pending: return self.canceller?.cancel(self) ?? false
+        case .pending: return self.clusterKind.canceller?.cancel(self) ?? false
         }
     }
 
