@@ -34,12 +34,14 @@ def text(value):
     return struct.pack(">H", len(data)) + data
 
 
-HELLO = frame(1, b"FNOT" + struct.pack(">HB", 3, 1) + text("churn") + text("churn"))
+HELLO = frame(1, b"FNOT" + struct.pack(">HB", 4, 1) + text("churn") + text("churn"))
+# The number the shipped worker's hello gives noop.v1 (docs/PROTOCOL.md, "Built-in job kinds").
+NOOP_KIND = 8
 GOODBYE = frame(7)
 
 
 def submit_noop(job):
-    return frame(2, struct.pack(">QHBQ", job, 1, 5, 0))
+    return frame(2, struct.pack(">QHHQ", job, 1, NOOP_KIND, 0))
 
 
 def read_frame(stream):
@@ -70,9 +72,11 @@ def job(n):
         while True:
             kind, body = read_frame(stream)
             if kind == 4:  # result
-                (job_id,) = struct.unpack(">Q", body[:8])
+                (job_id, _, status) = struct.unpack(">QHB", body[:11])
                 if job_id != n:
                     raise RuntimeError(f"result for job {job_id}, expected {n}")
+                if status != 0:
+                    raise RuntimeError(f"job {n} did not finish: status {status}, {body[11:]!r}")
                 break
         stream.sendall(GOODBYE)
 
