@@ -55,7 +55,10 @@ public struct ClusterOptions: ParsableArguments {
         if let size = self.size, size < 1 {
             throw ValidationError("--size must be at least 1")
         }
-        guard self.grace >= 0 else { throw ValidationError("--grace cannot be negative") }
+        // A day bounds every time: past it, a figure is a mistake, and its milliseconds would not fit 64 bits.
+        let day = 86_400.0
+        guard self.grace >= 0, self.grace <= day else { throw ValidationError("--grace must be from 0 to \(Int(day)) seconds") }
+        guard self.heartbeatTimeout <= day else { throw ValidationError("--heartbeat-timeout must be at most \(Int(day)) seconds") }
         guard self.attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         guard self.heartbeatTimeout > 0.2 else { throw ValidationError("--heartbeat-timeout must be above 0.2 seconds") }
         if let interval = self.heartbeatInterval, !(interval >= 0.01 && interval < self.heartbeatTimeout) {

@@ -1,5 +1,9 @@
 import FanoutProtocol
+#if canImport(FoundationEssentials)
 import FoundationEssentials
+#else
+import Foundation
+#endif
 import NIOCore
 
 // A `Codable` input or output travels as JSON, by swift-foundation's encoder: of the Codable encoders a
@@ -47,11 +51,18 @@ enum JSONCoding {
         }
     }
 
-    /// "field samples: expected UInt64, found a string" and the like.
+    /// What is wrong and where: "input field items[2].name is missing", "input field times: expected Int; …".
     static func describe(_ error: DecodingError, what: String) -> String {
         func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            let keys = (codingPath + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? what : "\(what) field \(keys.joined(separator: "."))"
+            var field = ""
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue {
+                    field += "[\(index)]"
+                } else {
+                    field += (field.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return field.isEmpty ? what : "\(what) field \(field)"
         }
         switch error {
         case .keyNotFound(let key, let context):

@@ -45,7 +45,7 @@ public struct JobKinds: Sendable {
         }
         try self.add(RegisteredKind(Kind.self))
         if !(Kind.self is any BatchOfJobs.Type) {
-            try self.add(RegisteredKind(JobBatch<Kind>.self))
+            try self.add(RegisteredKind(batchOf: Kind.self))
         }
     }
 
@@ -61,21 +61,20 @@ public struct JobKinds: Sendable {
         self.names.append(kind.name)
     }
 
-    public func contains(_ name: JobKindName) -> Bool { self.index[name] != nil }
-
     /// Runs the job of kind `id` whose input is `payload`. Never throws: an unknown kind, an input that does
     /// not decode, a run that throws and an output too large to send each become a failure naming the kind.
     public func run(_ id: JobKindID, payload: ByteBuffer, context: JobContext) async -> JobOutcome {
         guard Int(id.rawValue) < self.kinds.count else {
-            return .failed(
-                JobFailure(code: .unknownJobKind, message: "this worker runs no \(id); it runs \(self.kinds.count) kinds")
-            )
+            return .failed(.unknownKind(id, among: self.kinds.count))
         }
         return await self.kinds[Int(id.rawValue)].run(payload, context)
     }
 }
 
 /// A registered kind, its types erased: bytes in, bytes out.
+///
+/// A ``ComputeJob`` kind, and its batch kind, are decoded, run and encoded in one trip to a worker thread, so
+/// that not even their inputs and outputs are worked on in the Swift concurrency pool.
 private struct RegisteredKind: Sendable {
     let name: JobKindName
     let typeName: String
@@ -84,35 +83,100 @@ private struct RegisteredKind: Sendable {
     init<Kind: Job>(_ kind: Kind.Type) {
         self.name = Kind.kind
         self.typeName = String(reflecting: Kind.self)
-        self.run = { payload, context in await Self.run(Kind.self, payload: payload, context: context) }
+        if let computing = Kind.self as? any ComputeJob.Type {
+            self.run = Self.onThread(computing) { payload, limit in Self.computed(computing, payload: payload, limit: limit) }
+        } else {
+            self.run = { payload, context in await Self.ran(Kind.self, payload: payload, context: context) }
+        }
     }
 
-    private static func run<Kind: Job>(_ kind: Kind.Type, payload: ByteBuffer, context: JobContext) async -> JobOutcome {
-        let job: Kind
-        do {
-            var input = payload
-            job = try Kind(input: &input)
-            try JobBatch<Kind>.checkConsumed(input)
-        } catch {
-            return .failed(JobFailure(code: .invalidJob, message: "\(Kind.kind) input does not decode: \(Self.describe(error))"))
+    /// The batch kind of `Item`.
+    init<Item: Job>(batchOf item: Item.Type) {
+        self.name = JobBatch<Item>.kind
+        self.typeName = String(reflecting: JobBatch<Item>.self)
+        if let computing = Item.self as? any ComputeJob.Type {
+            self.run = Self.onThread(computing) { payload, limit in Self.computedBatch(computing, payload: payload, limit: limit) }
+        } else {
+            self.run = { payload, context in await Self.ran(JobBatch<Item>.self, payload: payload, context: context) }
         }
-        let output: Kind.Output
+    }
+
+    /// Runs `body` on one of the context's threads.
+    private static func onThread<C: ComputeJob>(
+        _ kind: C.Type,
+        _ body: @escaping @Sendable (ByteBuffer, Int) -> JobOutcome
+    ) -> @Sendable (ByteBuffer, JobContext) async -> JobOutcome {
+        { payload, context in
+            let limit = context.maximumOutputLength
+            do {
+                return try await context.compute { body(payload, limit) }
+            } catch {
+                return .failed(JobFailure(error, kind: C.kind))
+            }
+        }
+    }
+
+    private static func ran<Kind: Job>(_ kind: Kind.Type, payload: ByteBuffer, context: JobContext) async -> JobOutcome {
+        let job: Kind
+        switch Self.decode(Kind.self, payload) {
+        case .success(let decoded): job = decoded
+        case .failure(let failure): return .failed(failure)
+        }
         do {
-            output = try await job.run(in: context)
+            return Self.encode(Kind.self, try await job.run(in: context), limit: context.maximumOutputLength)
         } catch {
             return .failed(JobFailure(error, kind: Kind.kind))
         }
+    }
+
+    private static func computed<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
+        let job: C
+        switch Self.decode(C.self, payload) {
+        case .success(let decoded): job = decoded
+        case .failure(let failure): return .failed(failure)
+        }
+        do {
+            return Self.encode(C.self, try job.compute(), limit: limit)
+        } catch {
+            return .failed(JobFailure(error, kind: C.kind))
+        }
+    }
+
+    private static func computedBatch<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
+        let batch: JobBatch<C>
+        switch Self.decode(JobBatch<C>.self, payload) {
+        case .success(let decoded): batch = decoded
+        case .failure(let failure): return .failed(failure)
+        }
+        let outputs = batch.jobs.map { job in Result { try job.compute() }.mapError { JobFailure($0, kind: C.kind) } }
+        return Self.encode(JobBatch<C>.self, outputs, limit: limit)
+    }
+
+    /// The job `payload` holds, or the failure naming the kind and the field that does not decode.
+    private static func decode<Kind: Job>(_ kind: Kind.Type, _ payload: ByteBuffer) -> Result<Kind, JobFailure> {
+        do {
+            var input = payload
+            let job = try Kind(input: &input)
+            try JobBatch<Kind>.checkConsumed(input)
+            return .success(job)
+        } catch {
+            return .failure(JobFailure(code: .invalidJob, message: "\(Kind.kind) input does not decode: \(Self.describe(error))"))
+        }
+    }
+
+    /// `output` encoded, or the failure saying why it cannot be sent.
+    private static func encode<Kind: Job>(_ kind: Kind.Type, _ output: Kind.Output, limit: Int) -> JobOutcome {
         var buffer = ByteBuffer()
         do {
             try Kind.encodeOutput(output, into: &buffer)
         } catch {
             return .failed(JobFailure(code: .jobFailed, message: "\(Kind.kind) output does not encode: \(Self.describe(error))"))
         }
-        guard buffer.readableBytes <= context.maximumOutputLength else {
+        guard buffer.readableBytes <= limit else {
             return .failed(
                 JobFailure(
                     code: .jobFailed,
-                    message: "\(Kind.kind) output is \(buffer.readableBytes) bytes; a result frame holds at most \(context.maximumOutputLength)"
+                    message: "\(Kind.kind) output is \(buffer.readableBytes) bytes; a result frame holds at most \(limit)"
                         + (Kind.self is any BatchOfJobs.Type ? "; use smaller batches" : "")
                 )
             )
@@ -122,5 +186,12 @@ private struct RegisteredKind: Sendable {
 
     private static func describe(_ error: any Error) -> String {
         (error as? ProtocolError)?.message ?? "\(error)"
+    }
+}
+
+extension JobFailure {
+    /// The failure of a job whose kind number `id` is none of the `count` kinds its worker runs.
+    public static func unknownKind(_ id: JobKindID, among count: Int) -> JobFailure {
+        JobFailure(code: .unknownJobKind, message: "this worker runs no \(id); it runs \(count) kinds")
     }
 }

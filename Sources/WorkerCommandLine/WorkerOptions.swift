@@ -116,7 +116,7 @@ public struct WorkerOptions: ParsableArguments {
         )
         configuration.clockSkew = .milliseconds(self.clockSkewMs)
         if ChildWorker.isChild {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            bootstrapLogging(level: self.logLevel)
             return try await ChildWorker.run(configuration: configuration, logger: Logger(label: "fanout.worker.child"))
         }
         bootstrapLogging(level: self.logLevel)

@@ -14,7 +14,7 @@ struct ConsoleTests {
     }
 
     static func finishedJob(_ id: UInt64, failed: Bool = false) -> (AnyJobFuture, JobRecord) {
-        let future = AnyJobFuture(id: JobID(id), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(id), kind: NoOp.kind)
         if failed {
             future.resolve(.failure(JobError(job: JobID(id), kind: NoOp.kind, worker: nil, attempts: 1, reason: .noWorkers)))
         } else {

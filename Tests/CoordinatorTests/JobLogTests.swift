@@ -55,7 +55,7 @@ struct JobLogTests {
     func file() async throws {
         let directory = try TemporaryDirectory()
         let log = try JobLog(path: directory.file("jobs.tsv"))
-        let future = AnyJobFuture(id: JobID(7), kind: FlagDownload.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(7), kind: FlagDownload.kind)
         future.assign(to: "10.0.0.1:7420")
         future.markRunning()
         future.resolve(

@@ -25,7 +25,7 @@ struct JobSchedulerTests {
     @Test("a job running on every worker that breaks fails as having taken them down, naming each in order")
     func crashesEveryWorker() throws {
         var scheduler = self.scheduler(workers: [a, b, c])
-        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: Fibonacci.kind)
         var assignment = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         var failure: JobError?
         for _ in 0..<3 {
@@ -47,7 +47,7 @@ struct JobSchedulerTests {
     @Test("one loss by silence makes it a lost-worker failure, not a crash")
     func silenceIsNotACrash() throws {
         var scheduler = self.scheduler(attempts: 2, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: Fibonacci.kind)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         _ = scheduler.started(future.id, attempt: first.submit.attempt, on: first.worker)
         let second = try #require(scheduler.removeWorker(first.worker, error: "no answer to heartbeats", crashed: false).assignments.first)
@@ -59,7 +59,7 @@ struct JobSchedulerTests {
     @Test("a job lost before it started does not count as having crashed its worker")
     func queuedJobsAreNotCasualties() throws {
         var scheduler = self.scheduler(attempts: 1, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: Fibonacci.kind)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         let loss = scheduler.removeWorker(first.worker, error: "connection reset", crashed: true)
         #expect(loss.exhausted.first?.1.reason == .workersLost(lastError: "connection reset"))
@@ -68,7 +68,7 @@ struct JobSchedulerTests {
     @Test("a child that dies under a job sends it elsewhere, then fails it as a crash when out of attempts")
     func childDied() throws {
         var scheduler = self.scheduler(attempts: 2, workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: Fibonacci.kind)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         guard case .retried(let retried?, let assignments) = scheduler.crashed(future.id, attempt: 1, on: first.worker, error: "killed") else {
             Issue.record("the first crash should retry the job")
@@ -87,7 +87,7 @@ struct JobSchedulerTests {
     @Test("answers from a superseded attempt or a lost worker are dropped and counted; the current one resolves")
     func lateResults() throws {
         var scheduler = self.scheduler(workers: [a, b])
-        let future = AnyJobFuture(id: JobID(1), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: NoOp.kind)
         let first = try #require(scheduler.enqueue(future, timeoutNanoseconds: 0).first)
         let second = try #require(scheduler.removeWorker(first.worker, error: "silent", crashed: false).assignments.first)
 
@@ -106,8 +106,8 @@ struct JobSchedulerTests {
     @Test("with workers expected back, the queue waits; with none, it fails")
     func stranding() throws {
         var scheduler = self.scheduler(workers: [a])
-        let future = AnyJobFuture(id: JobID(1), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
-        let other = AnyJobFuture(id: JobID(2), kind: NoOp.kind, payload: ByteBuffer(), canceller: nil)
+        let future = AnyJobFuture.make(id: JobID(1), kind: NoOp.kind)
+        let other = AnyJobFuture.make(id: JobID(2), kind: NoOp.kind)
         _ = scheduler.enqueue(future, timeoutNanoseconds: 0)
         _ = scheduler.enqueue(other, timeoutNanoseconds: 0)
         let waiting = scheduler.removeWorker(a, error: "reset", crashed: true, expectedKinds: [NoOp.kind])
@@ -124,13 +124,14 @@ struct JobSchedulerTests {
         let credit = WorkerCredit(slots: 4, minimumPrefetch: 0, maximumPrefetch: 0)
         _ = scheduler.addWorker(a, name: "a", kinds: [NoOp.kind, Sleep.kind], credit: credit)
         _ = scheduler.addWorker(b, name: "b", kinds: [Fibonacci.kind], credit: credit)
-        let sleep = AnyJobFuture(id: JobID(1), kind: Sleep.kind, payload: ByteBuffer(), canceller: nil)
-        let fib = AnyJobFuture(id: JobID(2), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil)
+        let sleep = AnyJobFuture.make(id: JobID(1), kind: Sleep.kind)
+        let fib = AnyJobFuture.make(id: JobID(2), kind: Fibonacci.kind)
         let sent = scheduler.enqueue(sleep, timeoutNanoseconds: 0) + scheduler.enqueue(fib, timeoutNanoseconds: 0)
         #expect(sent.map(\.worker) == [a, b])
         #expect(sent.map(\.submit.kind.rawValue) == [1, 0])
-        #expect(scheduler.runs(Fibonacci.kind))
-        #expect(!scheduler.runs(PrimeCheck.kind))
+        let (runsFibonacci, runsPrimes) = (scheduler.runs(Fibonacci.kind), scheduler.runs(PrimeCheck.kind))
+        #expect(runsFibonacci)
+        #expect(!runsPrimes)
     }
 
     @Test("a full worker that runs a kind holds that kind's jobs back, not the other kinds'")
@@ -140,7 +141,7 @@ struct JobSchedulerTests {
         _ = scheduler.addWorker(a, name: "a", kinds: [Sleep.kind], credit: one)
         _ = scheduler.addWorker(b, name: "b", kinds: [NoOp.kind], credit: one)
         let jobs = [Sleep.kind, Sleep.kind, NoOp.kind].enumerated().map { index, kind in
-            AnyJobFuture(id: JobID(UInt64(index + 1)), kind: kind, payload: ByteBuffer(), canceller: nil)
+            AnyJobFuture.make(id: JobID(UInt64(index + 1)), kind: kind)
         }
         let sent = jobs.flatMap { scheduler.enqueue($0, timeoutNanoseconds: 0) }
         #expect(sent.map(\.future.id) == [JobID(1), JobID(3)], "the no-op passes the sleep waiting for a")
@@ -154,14 +155,42 @@ struct JobSchedulerTests {
         _ = scheduler.addWorker(a, name: "a", kinds: [Sleep.kind, NoOp.kind], credit: one)
         _ = scheduler.addWorker(b, name: "b", kinds: [NoOp.kind], credit: one)
         let jobs = [Sleep.kind, Sleep.kind, NoOp.kind, NoOp.kind].enumerated().map { index, kind in
-            AnyJobFuture(id: JobID(UInt64(index + 1)), kind: kind, payload: ByteBuffer(), canceller: nil)
+            AnyJobFuture.make(id: JobID(UInt64(index + 1)), kind: kind)
         }
         for job in jobs { _ = scheduler.enqueue(job, timeoutNanoseconds: 0) }
         let loss = scheduler.removeWorker(a, error: "reset", crashed: false)
-        #expect(Set(loss.stranded.map { $0.0.id }) == [JobID(1), JobID(2)])
+        #expect(loss.requeued.isEmpty, "the sleep a held is not retried only to be stranded")
+        #expect(loss.stranded.map { $0.0.id } == [JobID(1), JobID(2)])
         #expect(loss.stranded.allSatisfy { $0.1.reason == .kindNotRun(Sleep.kind, workers: ["b": [NoOp.kind]]) })
         #expect("\(loss.stranded[0].1)".contains("no worker runs sleep.v1: b runs no version of sleep"))
         #expect(loss.assignments.isEmpty, "b still holds the first no-op")
         #expect(scheduler.queuedCount == 1, "the second no-op waits for b")
+    }
+
+    @Test("a held job whose kind no worker left runs is stranded, not counted as retried")
+    func heldJobOfAKindNoLongerRun() throws {
+        var scheduler = JobScheduler(maximumAttempts: 3)
+        let one = WorkerCredit(slots: 1, minimumPrefetch: 0, maximumPrefetch: 0)
+        _ = scheduler.addWorker(a, name: "a", kinds: [Sleep.kind], credit: one)
+        _ = scheduler.addWorker(b, name: "b", kinds: [NoOp.kind], credit: one)
+        let sleep = AnyJobFuture.make(id: JobID(1), kind: Sleep.kind)
+        #expect(scheduler.enqueue(sleep, timeoutNanoseconds: 0).map(\.worker) == [a])
+        let loss = scheduler.removeWorker(a, error: "reset", crashed: true)
+        #expect(loss.requeued.isEmpty)
+        #expect(loss.exhausted.isEmpty)
+        #expect(loss.stranded.map { $0.0.id } == [JobID(1)])
+        #expect(loss.stranded.first?.1.reason == .kindNotRun(Sleep.kind, workers: ["b": [NoOp.kind]]))
+        #expect(scheduler.retries == 0)
+    }
+
+    @Test("a kind only a worker lists gets no queue until a job of it is submitted")
+    func lazyNumbering() throws {
+        var scheduler = JobScheduler(maximumAttempts: 3)
+        let credit = WorkerCredit(slots: 2, minimumPrefetch: 0, maximumPrefetch: 0)
+        _ = scheduler.addWorker(a, name: "a", kinds: (0..<1_000).map { JobKindName("k\($0)", version: 1) }, credit: credit)
+        let late = AnyJobFuture.make(id: JobID(1), kind: JobKindName("k999", version: 1))
+        let sent = scheduler.enqueue(late, timeoutNanoseconds: 0)
+        #expect(sent.map(\.worker) == [a])
+        #expect(sent.first?.submit.kind == JobKindID(rawValue: 999), "numbered as a's hello numbers it")
     }
 }

@@ -15,7 +15,7 @@ struct TimelineTests {
     static func record(
         _ id: UInt64, worker: String?, slot: Int?, start: Double?, run: Double, state: JobState = .finished, attempts: Int = 1
     ) -> JobRecord {
-        var record = JobRecord(AnyJobFuture(id: JobID(id), kind: Fibonacci.kind, payload: ByteBuffer(), canceller: nil), input: "20")
+        var record = JobRecord(AnyJobFuture.make(id: JobID(id), kind: Fibonacci.kind), input: "20")
         record.worker = worker
         record.slot = slot
         record.attempts = attempts

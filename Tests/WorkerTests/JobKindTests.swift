@@ -121,10 +121,10 @@ struct JobKindTests {
         }
     }
 
-    @Test("a batch whose result would not fit a frame fails alone, saying so")
-    func oversizedBatch() async throws {
+    @Test("a batch whose result would not fit a frame fails alone, saying so; a child has its parent's limit", arguments: [PoolKind.threads, .processes])
+    func oversizedBatch(pool: PoolKind) async throws {
         // 1,000 no-ops are about 1,000 bytes of submit but 2,000 of result.
-        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.frameLimits = FrameLimits(maximumFrameLength: 1500) }) { worker in
+        try await RunningWorker.with(pool: pool, size: 1, configure: { $0.frameLimits = FrameLimits(maximumFrameLength: 1500) }) { worker in
             try await worker.session { session, _ in
                 try await session.send(
                     .submit(.job(try JobBatch(Array(repeating: NoOp(), count: 1_000)), id: 1)),

@@ -97,9 +97,18 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
                 let output = try await future.value
                 self.outstanding.futures.removeFirst()
                 return output
-            case .batch(let future):
+            case .batch(let future, let jobs):
                 let outputs = try await future.value
                 self.outstanding.futures.removeFirst()
+                guard outputs.count == jobs else {
+                    throw JobError(
+                        job: future.id,
+                        kind: JobBatch<J>.kind,
+                        worker: future.worker,
+                        attempts: future.erased.attempts,
+                        reason: .undecodableOutput("a batch of \(jobs) jobs was answered with \(outputs.count) outputs")
+                    )
+                }
                 self.outstanding.read(future, outputs: outputs)
                 return try self.outstanding.takeReady()
             }
@@ -116,7 +125,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
                 jobs.append(self.makeJob(input))
             }
             guard !jobs.isEmpty else { return nil }
-            return .batch(try self.cluster.submit(JobBatch(jobs)))
+            return .batch(try self.cluster.submit(JobBatch(jobs)), jobs: jobs.count)
         }
     }
 
@@ -125,12 +134,12 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
     final class Outstanding {
         enum Submitted {
             case job(JobFuture<J.Output>)
-            case batch(JobFuture<[Result<J.Output, JobFailure>]>)
+            case batch(JobFuture<[Result<J.Output, JobFailure>]>, jobs: Int)
 
             var erased: AnyJobFuture {
                 switch self {
                 case .job(let future): future.erased
-                case .batch(let future): future.erased
+                case .batch(let future, _): future.erased
                 }
             }
         }

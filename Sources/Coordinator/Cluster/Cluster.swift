@@ -38,7 +38,6 @@ public final class Cluster: Sendable, JobCanceller {
         var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducer: UInt64 = 0
 
-        /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
         /// The kinds of the workers being dialled again.
         var expectedKinds: Set<JobKindName> {
             Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
@@ -54,12 +53,12 @@ public final class Cluster: Sendable, JobCanceller {
 
         /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
         func unrunnable(_ kind: ClusterKind) -> JobError.Reason? {
-            let runs = kind.number.map(self.scheduler.runs(number:)) ?? self.scheduler.runs(kind.name)
-            if runs || self.expectedKinds.contains(kind.name) { return nil }
+            if self.scheduler.runs(number: kind.number) || self.expectedKinds.contains(kind.name) { return nil }
             guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty else { return .noWorkers }
             return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
         }
 
+        /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
         mutating func wakeProducers() {
             guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
             for producer in self.producers.values { producer.resume() }
@@ -186,7 +185,11 @@ public final class Cluster: Sendable, JobCanceller {
             state.nextJobID += 1
             let future = AnyJobFuture(id: id, kind: state.clusterKind(J.kind, canceller: self), input: input)
             if let reason = state.unrunnable(future.clusterKind) { return (future, reason) }
-            let assignments = state.scheduler.enqueue(future, timeoutNanoseconds: timeout?.wireNanoseconds ?? 0)
+            let assignments = state.scheduler.enqueue(
+                future,
+                kind: future.clusterKind.number,
+                timeoutNanoseconds: timeout?.wireNanoseconds ?? 0
+            )
             self.send(assignments, in: &state)
             return (future, nil)
         }
@@ -658,7 +661,7 @@ public final class Cluster: Sendable, JobCanceller {
             capabilities: capabilities,
             capacity: credit.limit
         )
-        self.state.withLock { state in
+        let stranded = self.state.withLock { state in
             state.connections[connection.id] = connection
             state.connected[connection.id] = worker
             if reconnected {
@@ -671,6 +674,11 @@ public final class Cluster: Sendable, JobCanceller {
             if state.draining {
                 connection.mailbox.post(.drain)
             }
+            // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting.
+            return reconnected ? state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : []
+        }
+        for (future, error) in stranded {
+            future.resolve(.failure(error))
         }
         for observer in self.configuration.observers {
             observer.workerConnected(worker, again: reconnected)

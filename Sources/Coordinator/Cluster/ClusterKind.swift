@@ -7,12 +7,12 @@ import FanoutProtocol
 /// it would carry the name and the cluster.
 final class ClusterKind: Sendable {
     let name: JobKindName
-    /// The kind's number in the cluster's ``JobScheduler``; nil for a future made outside a cluster.
-    let number: Int?
+    /// The kind's number in the cluster's ``JobScheduler``.
+    let number: Int
     /// Weak, as the cluster holds its futures.
     weak let canceller: (any JobCanceller)?
 
-    init(name: JobKindName, number: Int?, canceller: (any JobCanceller)?) {
+    init(name: JobKindName, number: Int, canceller: (any JobCanceller)?) {
         self.name = name
         self.number = number
         self.canceller = canceller

@@ -53,24 +53,33 @@ struct JobScheduler {
         var requeued: [AnyJobFuture] = []
         /// Jobs that ran out of attempts, with the error to fail them with.
         var exhausted: [(AnyJobFuture, JobError)] = []
-        /// Jobs that cannot run because no worker is left.
+        /// Jobs that cannot run because no worker left, or coming back, runs their kind.
         var stranded: [(AnyJobFuture, JobError)] = []
         var assignments: [Assignment] = []
     }
 
     private struct WorkerState {
         var name: String
-        /// The number each kind has on its connection, by the kind's place in ``JobScheduler/kinds``; nil, or
-        /// past the end, for a kind it does not run.
-        var kinds: [JobKindID?]
+        /// Every kind it runs, with its number on its connection.
+        var listed: [JobKindName: JobKindID]
+        /// The same numbers by the kinds' places in ``JobScheduler/kinds``, for the kinds jobs have been
+        /// submitted of; nil, or past the end, for a kind it does not run.
+        var kinds: [JobKindID?] = []
         var credit: WorkerCredit
         var held: Set<JobID> = []
         var free: Int { self.credit.limit - self.held.count }
+
+        /// Records that the kind the scheduler numbered `index` is `number` on this worker's connection.
+        mutating func number(_ index: Int, as number: JobKindID) {
+            if self.kinds.count <= index { self.kinds += Array(repeating: nil, count: index + 1 - self.kinds.count) }
+            self.kinds[index] = number
+        }
     }
 
     let maximumAttempts: Int
-    /// Every kind seen, in order; the scheduler's own small number for a kind is its place here, so that the hot
-    /// path compares integers, not names.
+    /// Every kind jobs have been submitted of, in order; the scheduler's own small number for a kind is its place
+    /// here, so that the hot path compares integers, not names. A kind only a worker lists gets none: a
+    /// worker's hello cannot make the scheduler hold or scan queues for kinds nobody submits.
     private var kinds: [JobKindName] = []
     private var kindIndex: [JobKindName: Int] = [:]
     /// Jobs waiting for a worker, oldest first, by kind.
@@ -100,22 +109,24 @@ struct JobScheduler {
     /// Jobs not yet resolved.
     var unresolved: [AnyJobFuture] { self.jobs.values.filter { !$0.abandoned }.map(\.future) }
 
-    /// Adds a worker that runs `kinds`, each kind's ``JobKindID`` being its place in the list.
+    /// Adds a worker that runs `kinds`, each kind's ``JobKindID`` being its place in the list. `id` is not
+    /// connected: a worker lost is removed before it connects again.
     mutating func addWorker(_ id: WorkerID, name: String, kinds: [JobKindName], credit: WorkerCredit) -> [Assignment] {
-        var numbered: [JobKindID?] = []
+        var listed: [JobKindName: JobKindID] = [:]
         for (number, kind) in kinds.enumerated() {
-            let index = self.index(of: kind)
-            if numbered.count <= index { numbered += Array(repeating: nil, count: index + 1 - numbered.count) }
-            numbered[index] = JobKindID(rawValue: UInt16(truncatingIfNeeded: number))
+            listed[kind] = JobKindID(rawValue: UInt16(truncatingIfNeeded: number))
+        }
+        var worker = WorkerState(name: name, listed: listed, credit: credit)
+        for (index, kind) in self.kinds.enumerated() {
+            guard let number = listed[kind] else { continue }
+            worker.number(index, as: number)
             self.runners[index] += 1
         }
-        if let replaced = self.workers.updateValue(WorkerState(name: name, kinds: numbered, credit: credit), forKey: id) {
-            self.forgetRunner(replaced)
-        }
+        self.workers[id] = worker
         return self.dispatch()
     }
 
-    /// The scheduler's number for `kind`, given when first seen.
+    /// The scheduler's number for `kind`, given when the first job of it is submitted.
     mutating func index(of kind: JobKindName) -> Int {
         if let index = self.kindIndex[kind] { return index }
         let index = self.kinds.count
@@ -123,18 +134,12 @@ struct JobScheduler {
         self.kindIndex[kind] = index
         self.queues.append(CircularBuffer())
         self.runners.append(0)
-        return index
-    }
-
-    private mutating func forgetRunner(_ worker: WorkerState) {
-        for (index, number) in worker.kinds.enumerated() where number != nil {
-            self.runners[index] -= 1
+        for id in Array(self.workers.keys) {
+            guard let number = self.workers[id]?.listed[kind] else { continue }
+            self.workers[id]?.number(index, as: number)
+            self.runners[index] += 1
         }
-    }
-
-    /// Whether a worker connected now runs `kind`.
-    func runs(_ kind: JobKindName) -> Bool {
-        self.kindIndex[kind].map { self.runners[$0] > 0 } ?? false
+        return index
     }
 
     /// Whether a worker connected now runs the kind the scheduler numbered `kind`.
@@ -144,15 +149,11 @@ struct JobScheduler {
 
     /// The kinds each connected worker runs, by name, for errors.
     var kindsByWorker: [String: [JobKindName]] {
-        let pairs = self.workers.values.map { worker in
-            (worker.name, worker.kinds.indices.filter { worker.kinds[$0] != nil }.map { self.kinds[$0] }.sorted())
-        }
-        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        Dictionary(self.workers.values.map { ($0.name, $0.listed.keys.sorted()) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Queues a new job; returns where to send what can go now.
-    mutating func enqueue(_ future: AnyJobFuture, timeoutNanoseconds: UInt64) -> [Assignment] {
-        let kind = future.clusterKind.number ?? self.index(of: future.kind)
+    /// Queues a new job of the kind numbered `kind` (``index(of:)``); returns where to send what can go now.
+    mutating func enqueue(_ future: AnyJobFuture, kind: Int, timeoutNanoseconds: UInt64) -> [Assignment] {
         self.jobs[future.id] = Entry(future: future, timeoutNanoseconds: timeoutNanoseconds, kind: Int32(kind))
         self.queues[kind].append(future.id)
         self.queuedCount += 1
@@ -264,12 +265,22 @@ struct JobScheduler {
     ///   running there then counts as having taken the worker down.
     mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectedKinds: Set<JobKindName> = []) -> Loss {
         guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
-        self.forgetRunner(lost)
+        for (index, number) in lost.kinds.enumerated() where number != nil {
+            self.runners[index] -= 1
+        }
         var loss = Loss()
         for job in lost.held.sorted(by: >) {
             guard let entry = self.jobs[job] else { continue }
             if entry.abandoned {
                 self.forget(job)
+                continue
+            }
+            // With attempts left but no worker left, or coming back, that runs its kind, it is stranded now rather
+            // than counted as retried and queued only to be stranded.
+            let runnable = self.runners[Int(entry.kind)] > 0 || expectedKinds.contains(entry.future.kind)
+            if !runnable, Int(entry.attempt) < self.maximumAttempts {
+                self.forget(job)
+                loss.stranded.append((entry.future, self.error(entry, worker: lost.name, reason: self.unrunnable(entry.future.kind, expectedKinds))))
                 continue
             }
             if let failure = self.retry(job, entry, after: lost.name, tookItDown: crashed && entry.started, lastError: error) {
@@ -278,7 +289,7 @@ struct JobScheduler {
                 loss.requeued.append(entry.future)
             }
         }
-        loss.stranded = self.strandUnrunnable(expectedKinds: expectedKinds)
+        loss.stranded += self.strandUnrunnable(expectedKinds: expectedKinds)
         loss.assignments = self.dispatch()
         return loss
     }
@@ -345,8 +356,7 @@ struct JobScheduler {
         var stranded: [(AnyJobFuture, JobError)] = []
         for (index, kind) in self.kinds.enumerated()
         where !self.queues[index].isEmpty && self.runners[index] == 0 && !expectedKinds.contains(kind) {
-            let reason: JobError.Reason =
-                self.workers.isEmpty && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
+            let reason = self.unrunnable(kind, expectedKinds)
             for job in self.queues[index] {
                 guard let entry = self.jobs[job] else { continue }
                 self.forget(job)
@@ -356,6 +366,11 @@ struct JobScheduler {
             self.queues[index].removeAll()
         }
         return stranded
+    }
+
+    /// Why a job of `kind`, which no connected worker runs, cannot run: no worker is left, or none runs it.
+    private func unrunnable(_ kind: JobKindName, _ expectedKinds: Set<JobKindName>) -> JobError.Reason {
+        self.workers.isEmpty && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
     }
 
     private func error(_ entry: Entry, worker: String?, reason: JobError.Reason) -> JobError {

@@ -70,11 +70,6 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         self.record.withLock { $0.submitted = WireClock.now }
     }
 
-    /// A future of a kind no cluster numbered, for tests of the parts that take futures.
-    convenience init(id: JobID, kind: JobKindName, payload: ByteBuffer, canceller: (any JobCanceller)?) {
-        self.init(id: id, kind: ClusterKind(name: kind, number: nil, canceller: canceller), input: EncodedInput(payload))
-    }
-
     /// When the job was submitted, last sent to a worker, started and ended, on the coordinator's clock.
     public var times: JobTimes { self.record.withLock { $0.times } }
 

@@ -30,11 +30,6 @@ struct EncodedInput: Sendable {
         }
     }
 
-    var count: Int {
-        if let large { return large.buffer.readableBytes }
-        return withUnsafeBytes(of: self.inline) { Int($0[Self.inlineCapacity]) }
-    }
-
     /// The bytes, as a buffer to send.
     var buffer: ByteBuffer {
         if let large { return large.buffer }

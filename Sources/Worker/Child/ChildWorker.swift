@@ -15,21 +15,33 @@ import NIOPosix
 /// (its poison pill) says goodbye and returns. Logs go to stderr; stdout carries frames only.
 ///
 /// A child is the worker's own program, started again with the same arguments and with
-/// ``environmentVariable`` set: so it registers the same kinds, and runs the user's kinds as the worker would.
+/// ``environmentVariable`` set to the parent's limits: so it registers the same kinds, and runs the user's kinds
+/// as the worker would. It must reach ``run(configuration:logger:)`` without writing to stdout.
 public enum ChildWorker {
     /// Set in a process-pool child's environment by the worker that starts it.
     public static let environmentVariable = "FANOUT_POOL_CHILD"
 
-    /// Whether this process was started as a process-pool child. Read once, and cleared from the environment,
-    /// so that the processes a job starts are not taken for children.
-    public static let isChild: Bool = {
-        guard getenv(environmentVariable) != nil else { return false }
-        unsetenv(environmentVariable)
-        return true
+    /// What the parent set ``environmentVariable`` to; nil when this process is no child. Read once, and
+    /// cleared from the environment, so that the processes a job starts are not taken for children.
+    private static let inherited: String? = {
+        guard let value = getenv(environmentVariable) else { return nil }
+        defer { unsetenv(environmentVariable) }
+        return String(cString: value)
     }()
 
-    /// Serves the parent worker over stdin and stdout with `configuration`'s kinds and limits until it drains.
+    /// Whether this process was started as a process-pool child.
+    public static var isChild: Bool { Self.inherited != nil }
+
+    /// Serves the parent worker over stdin and stdout with `configuration`'s kinds, and the parent's limits,
+    /// until it drains.
     public static func run(configuration: WorkerConfiguration, logger: Logger) async throws {
+        var configuration = configuration
+        if let inherited = Self.inherited {
+            guard let settings = ChildSettings(environmentValue: inherited) else {
+                throw ChildSettingsError(value: inherited)
+            }
+            settings.apply(to: &configuration)
+        }
         // The parent stops its children with the drain message, after their jobs; a SIGTERM or SIGINT meant
         // for the whole process group must not cut a job short.
         signal(SIGTERM, SIG_IGN)
@@ -115,5 +127,15 @@ public enum ChildWorker {
                 }
             }
         }
+    }
+}
+
+/// The parent's settings in ``ChildWorker/environmentVariable`` do not read: the child was not started by a
+/// worker of this version.
+struct ChildSettingsError: Error, CustomStringConvertible {
+    var value: String
+
+    var description: String {
+        "\(ChildWorker.environmentVariable) is \"\(value.prefix(200))\", not a worker's settings for its child"
     }
 }

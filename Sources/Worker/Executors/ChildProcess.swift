@@ -17,9 +17,11 @@ struct ChildProcess: Sendable {
         var description: String
     }
 
-    /// Starts `command` with pipes for stdin and stdout; stderr is shared with this process.
-    static func spawn(_ command: ChildCommand, limits: FrameLimits) async throws -> ChildProcess {
-        let (pid, input, output) = try Self.spawnLock.withLock { _ in try Self.startProcess(command) }
+    /// Starts `command` with pipes for stdin and stdout and `settings` in its environment; stderr is shared with
+    /// this process.
+    static func spawn(_ command: ChildCommand, settings: ChildSettings) async throws -> ChildProcess {
+        let limits = FrameLimits(maximumFrameLength: settings.maximumFrameLength)
+        let (pid, input, output) = try Self.spawnLock.withLock { _ in try Self.startProcess(command, settings: settings) }
         do {
             let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .takingOwnershipOfDescriptors(input: input, output: output) { channel in
@@ -54,7 +56,7 @@ struct ChildProcess: Sendable {
     }()
 
     /// Returns the child's pid, the read end of its stdout and the write end of its stdin.
-    private static func startProcess(_ command: ChildCommand) throws -> (pid_t, Int32, Int32) {
+    private static func startProcess(_ command: ChildCommand, settings: ChildSettings) throws -> (pid_t, Int32, Int32) {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         guard pipe(&toChild) == 0 else { throw Self.systemError("pipe") }
@@ -80,7 +82,7 @@ struct ChildProcess: Sendable {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let marker = strdup("\(ChildWorker.environmentVariable)=1")
+        let marker = strdup("\(ChildWorker.environmentVariable)=\(settings.environmentValue)")
         defer { free(marker) }
         var environment: [UnsafeMutablePointer<CChar>?] = [marker]
         var inherited = environ

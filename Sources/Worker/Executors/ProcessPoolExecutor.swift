@@ -46,19 +46,19 @@ final class ProcessPoolExecutor: SlotExecutor {
     private let command: ChildCommand
     /// The kinds this worker runs, which each child's hello must list too, in the same order.
     private let kinds: [JobKindName]
-    private let limits: FrameLimits
+    private let settings: ChildSettings
     private let logger: Logger
     private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
     private let slots: Locked<[SlotState]>
 
-    init(size: Int, command: ChildCommand, kinds: [JobKindName], limits: FrameLimits, logger: Logger) {
+    init(size: Int, command: ChildCommand, kinds: [JobKindName], settings: ChildSettings, logger: Logger) {
         // Writing to the pipe of a child that just died raises SIGPIPE, whose default action would end the
         // whole worker; ignored, the write fails with EPIPE and the child's death is handled as such.
         signal(SIGPIPE, SIG_IGN)
         self.slotCount = size
         self.command = command
         self.kinds = kinds
-        self.limits = limits
+        self.settings = settings
         self.logger = logger
         self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
         self.slots = Locked(Array(repeating: SlotState(), count: size))
@@ -115,7 +115,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         while true {
             let child: ChildProcess
             do {
-                child = try await ChildProcess.spawn(self.command, limits: self.limits)
+                child = try await ChildProcess.spawn(self.command, settings: self.settings)
             } catch {
                 logger.error("cannot start a child process", metadata: ["error": "\(error)"])
                 // Fail the next job rather than retrying in a loop; try again for the one after.
@@ -218,7 +218,8 @@ final class ProcessPoolExecutor: SlotExecutor {
                 guard case .hello(let hello)? = try await replies.next() else { return .failedToStart("before it said hello") }
                 guard let theirs = hello.capabilities?.kinds, theirs == kinds else {
                     let listed = hello.capabilities?.kinds.map(\.description).joined(separator: ", ") ?? "none"
-                    child.channel.channel.close(promise: nil)
+                    // Not our program: it need not stop at the end of its input.
+                    kill(child.pid, SIGKILL)
                     return .failedToStart("after a hello that lists other job kinds than this worker's (\(listed)): it is not the same program")
                 }
                 greeted = true

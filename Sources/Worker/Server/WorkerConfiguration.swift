@@ -27,7 +27,8 @@ public struct WorkerConfiguration: Sendable {
     public var httpReadTimeout: TimeAmount
     public var httpRequestTimeout: TimeAmount
     /// How a process pool starts its children: by default this process's own binary with its own arguments,
-    /// which must reach ``WorkerServer`` with the same kinds (see ``ChildWorker/isChild``).
+    /// which must reach ``ChildWorker/run(configuration:logger:)`` with the same kinds (see
+    /// ``ChildWorker/isChild``).
     public var childCommand: ChildCommand
     /// The host name this worker gives in its hello.
     public var hostName: String

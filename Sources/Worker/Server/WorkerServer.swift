@@ -55,7 +55,7 @@ public final class WorkerServer: Service {
                 size: configuration.poolSize,
                 command: configuration.childCommand,
                 kinds: configuration.kinds.names,
-                limits: configuration.frameLimits,
+                settings: ChildSettings(configuration),
                 logger: self.logger
             )
             try await self.run(tls: tls, executor: executor)

@@ -1,3 +1,4 @@
+import FanoutJobs
 import FanoutProtocol
 import Logging
 import NIOCore
@@ -132,12 +133,7 @@ struct WorkerSession: Sendable {
                         JobResult(
                             jobID: submit.jobID,
                             attempt: submit.attempt,
-                            outcome: .failed(
-                                JobFailure(
-                                    code: .unknownJobKind,
-                                    message: "this worker runs no \(submit.kind); its hello listed \(kinds.count) kinds"
-                                )
-                            ),
+                            outcome: .failed(.unknownKind(submit.kind, among: kinds.count)),
                             slot: nil
                         )
                     )
