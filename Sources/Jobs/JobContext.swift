@@ -69,3 +69,33 @@ public final class JobEnvironment: Sendable {
         )
     }
 }
+
+extension JobEnvironment {
+    /// Runs `body` with an environment of its own for jobs run in this process: one OS thread, an HTTP client
+    /// with 5 s connect and read timeouts and 30 s requests, and outputs of up to `maximumOutputLength` bytes.
+    /// Both are shut down when `body` ends, however it ends.
+    public static func withLocal<Result: Sendable>(
+        maximumOutputLength: Int = 16 << 20,
+        logger: Logger,
+        _ body: (JobEnvironment) async throws -> Result
+    ) async throws -> Result {
+        let threads = NIOThreadPool(numberOfThreads: 1)
+        threads.start()
+        let environment = JobEnvironment(
+            threads: threads,
+            httpClient: Self.makeHTTPClient(connectTimeout: .seconds(5), readTimeout: .seconds(5)),
+            httpRequestTimeout: .seconds(30),
+            maximumOutputLength: maximumOutputLength,
+            logger: logger
+        )
+        let result: Swift.Result<Result, any Error>
+        do {
+            result = .success(try await body(environment))
+        } catch {
+            result = .failure(error)
+        }
+        try? await environment.httpClient.shutdown()
+        try? await threads.shutdownGracefully()
+        return try result.get()
+    }
+}

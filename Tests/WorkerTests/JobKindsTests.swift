@@ -130,24 +130,8 @@ struct JobKindsTests {
     }
 
     static func withContext(_ body: (JobContext) async throws -> Void) async throws {
-        let threads = NIOThreadPool(numberOfThreads: 1)
-        threads.start()
-        let environment = JobEnvironment(
-            threads: threads,
-            httpClient: JobEnvironment.makeHTTPClient(connectTimeout: .seconds(1), readTimeout: .seconds(1)),
-            httpRequestTimeout: .seconds(1),
-            maximumOutputLength: 1 << 20,
-            logger: Logger(label: "test")
-        )
-        let result: Result<Void, any Error>
-        do {
+        try await JobEnvironment.withLocal(maximumOutputLength: 1 << 20, logger: Logger(label: "test")) { environment in
             try await body(JobContext(jobID: JobID(1), attempt: 1, slot: 0, environment: environment))
-            result = .success(())
-        } catch {
-            result = .failure(error)
         }
-        try await environment.httpClient.shutdown()
-        try await threads.shutdownGracefully()
-        try result.get()
     }
 }

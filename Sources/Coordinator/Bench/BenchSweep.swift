@@ -1,9 +1,7 @@
-import AsyncHTTPClient
 import FanoutJobs
 import FanoutProtocol
 import Logging
 import NIOCore
-import NIOPosix
 
 /// Runs a workload on every shape of a sweep: a warm-up, then timed repeats on each.
 ///
@@ -96,26 +94,9 @@ public struct BenchSweep: Sendable {
 
     /// Times `workload` one job after another in this process: CPU jobs on one thread, downloads with one client.
     private func timeSequentially(_ workload: BenchWorkload, progress: Progress) async throws -> [BenchRun] {
-        let threads = NIOThreadPool(numberOfThreads: 1)
-        threads.start()
-        let environment = JobEnvironment(
-            threads: threads,
-            httpClient: JobEnvironment.makeHTTPClient(connectTimeout: .seconds(5), readTimeout: .seconds(5)),
-            httpRequestTimeout: .seconds(30),
-            maximumOutputLength: 16 << 20,
-            logger: Logger(label: "fanout.bench.sequential")
-        )
-        let result: Result<[BenchRun], any Error>
-        do {
-            result = .success(
-                try await self.repeated(.sequential, progress: progress) { try await workload.runSequentially(in: environment) }
-            )
-        } catch {
-            result = .failure(error)
+        try await JobEnvironment.withLocal(logger: Logger(label: "fanout.bench.sequential")) { environment in
+            try await self.repeated(.sequential, progress: progress) { try await workload.runSequentially(in: environment) }
         }
-        try? await environment.httpClient.shutdown()
-        try? await threads.shutdownGracefully()
-        return try result.get()
     }
 
     private func report(_ workload: BenchWorkload, runs: [ClusterShape: [BenchRun]], progress: Progress) async throws -> BenchReport {
