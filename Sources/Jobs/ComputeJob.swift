@@ -6,10 +6,12 @@ public protocol ComputeJob: Job {
 }
 
 extension ComputeJob {
+    @inlinable
     public func run(in context: JobContext) async throws -> Output {
         try await context.compute { try self.compute() }
     }
 
+    @inlinable
     public static func runBatch(_ jobs: [Self], in context: JobContext) async -> [Result<Output, JobFailure>] {
         do {
             return try await context.compute {

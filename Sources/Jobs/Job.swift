@@ -50,6 +50,7 @@ public protocol Job: Sendable {
 }
 
 extension Job {
+    @inlinable
     public static func runBatch(_ jobs: [Self], in context: JobContext) async -> [Result<Output, JobFailure>] {
         var outputs: [Result<Output, JobFailure>] = []
         outputs.reserveCapacity(jobs.count)
@@ -63,11 +64,14 @@ extension Job {
         return outputs
     }
 
+    @inlinable
     public var inputDescription: String { String(describing: self) }
 }
 
 extension Job where Output == Void {
+    @inlinable
     public static func encodeOutput(_ output: Void, into buffer: inout ByteBuffer) throws {}
 
+    @inlinable
     public static func decodeOutput(from buffer: inout ByteBuffer) throws {}
 }

@@ -11,29 +11,35 @@ public struct JobBatch<Item: Job>: Job {
     public typealias Output = [Result<Item.Output, JobFailure>]
 
     /// The most items reserved ahead of reading them: a count is only a claim.
+    @usableFromInline
     static var reservation: Int { 4096 }
 
     public let jobs: [Item]
 
     /// - Throws: ``JobBatchError`` when `jobs` is empty or its items are batches; batches do not nest.
+    @inlinable
     public init(_ jobs: [Item]) throws {
         guard !jobs.isEmpty else { throw JobBatchError(.empty, "a batch holds at least one job") }
         guard !(Item.self is any BatchOfJobs.Type) else { throw JobBatchError(.nested, "a batch holds a batch; batches do not nest") }
         self.jobs = jobs
     }
 
+    @inlinable
     public static var kind: JobKindName {
         JobKindName(Item.kind.name + JobKindName.batchSuffix, version: Item.kind.version)
     }
 
+    @inlinable
     public var inputDescription: String { "\(self.jobs.count) × \(Item.kind)" }
 
+    @inlinable
     public func run(in context: JobContext) async throws -> Output {
         await Item.runBatch(self.jobs, in: context)
     }
 
     // Input: a count, then each job's input behind its length; counts and lengths as LEB128.
 
+    @inlinable
     public init(input buffer: inout ByteBuffer) throws {
         let count = try Self.readCount(from: &buffer)
         var jobs: [Item] = []
@@ -48,6 +54,7 @@ public struct JobBatch<Item: Job>: Job {
         try self.init(jobs)
     }
 
+    @inlinable
     public func encodeInput(into buffer: inout ByteBuffer) throws {
         try buffer.writeWireLength(self.jobs.count, field: "batch.count")
         for (index, job) in self.jobs.enumerated() {
@@ -59,6 +66,7 @@ public struct JobBatch<Item: Job>: Job {
 
     // Output: a count, then for each job a status byte and its output behind its length, or its failure.
 
+    @inlinable
     public static func encodeOutput(_ output: Output, into buffer: inout ByteBuffer) throws {
         try buffer.writeWireLength(output.count, field: "batch.count")
         for (index, result) in output.enumerated() {
@@ -75,6 +83,7 @@ public struct JobBatch<Item: Job>: Job {
         }
     }
 
+    @inlinable
     public static func decodeOutput(from buffer: inout ByteBuffer) throws -> Output {
         let count = try Self.readCount(from: &buffer)
         var outputs: Output = []
@@ -97,13 +106,15 @@ public struct JobBatch<Item: Job>: Job {
         return outputs
     }
 
-    private static func readCount(from buffer: inout ByteBuffer) throws -> Int {
+    @inlinable
+    static func readCount(from buffer: inout ByteBuffer) throws -> Int {
         let count = try buffer.readWireLength(field: "batch.count")
         guard count > 0 else { throw ProtocolError(.invalidField, "batch.count is 0; a batch holds at least one job") }
         return count
     }
 
-    private static func readItem(from buffer: inout ByteBuffer) throws -> ByteBuffer {
+    @inlinable
+    static func readItem(from buffer: inout ByteBuffer) throws -> ByteBuffer {
         let length = try buffer.readWireLength(field: "batch.item.length")
         guard let item = buffer.readSlice(length: length) else {
             throw ProtocolError(.truncatedFrame, "batch.item declares \(length) bytes but \(buffer.readableBytes) are left")
@@ -113,7 +124,8 @@ public struct JobBatch<Item: Job>: Job {
 
     /// Appends what `write` writes behind its length, assuming it takes under 128 bytes, and moving it when it
     /// takes more.
-    private static func writeItem(into buffer: inout ByteBuffer, _ write: (inout ByteBuffer) throws -> Void) throws {
+    @inlinable
+    static func writeItem(into buffer: inout ByteBuffer, _ write: (inout ByteBuffer) throws -> Void) throws {
         let lengthAt = buffer.writerIndex
         buffer.writeInteger(UInt8(0))
         try write(&buffer)
@@ -128,6 +140,7 @@ public struct JobBatch<Item: Job>: Job {
         }
     }
 
+    @inlinable
     static func checkConsumed(_ buffer: ByteBuffer) throws {
         guard buffer.readableBytes == 0 else {
             throw ProtocolError(.trailingBytes, "\(buffer.readableBytes) bytes are left after the last field")
@@ -135,7 +148,8 @@ public struct JobBatch<Item: Job>: Job {
     }
 
     /// Runs `body`, naming item `index` in any protocol error it throws.
-    private static func item(_ index: Int, _ body: () throws -> Void) throws {
+    @inlinable
+    static func item(_ index: Int, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as ProtocolError {
@@ -145,6 +159,7 @@ public struct JobBatch<Item: Job>: Job {
 }
 
 /// Marks batches, which do not nest.
+@usableFromInline
 protocol BatchOfJobs {}
 
 extension JobBatch: BatchOfJobs {}
@@ -157,7 +172,7 @@ extension JobKindName {
 /// A batch that cannot be made: empty, or of batches.
 public struct JobBatchError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
+        @usableFromInline let name: String
 
         /// The batch holds no job.
         public static let empty = Code(name: "empty")
@@ -170,6 +185,7 @@ public struct JobBatchError: Error, Hashable, Sendable, CustomStringConvertible 
     public var code: Code
     public var message: String
 
+    @usableFromInline
     init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

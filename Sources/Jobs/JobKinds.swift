@@ -30,7 +30,26 @@ public struct JobKinds: Sendable {
     ///
     /// - Throws: ``JobKindsError`` with code `invalidName` when the name is empty, too long or holds other
     ///   characters than letters, digits, `.`, `_` and `-`; `duplicateName` when another type has the name.
+    @inlinable
     public mutating func register<Kind: Job>(_ kind: Kind.Type) throws {
+        try Self.checkName(of: Kind.self)
+        try self.add(RegisteredKind(Kind.self))
+        if !(Kind.self is any BatchOfJobs.Type) {
+            try self.add(RegisteredKind(batchOf: Kind.self))
+        }
+    }
+
+    /// Adds `kind` and its batch kind. Called with a type known where it is called, the kind's runners are
+    /// compiled for that type, without the generic code's cost per job.
+    @inlinable
+    public mutating func register<Kind: ComputeJob>(_ kind: Kind.Type) throws {
+        try Self.checkName(of: Kind.self)
+        try self.add(RegisteredKind(computing: Kind.self))
+        try self.add(RegisteredKind(computingBatchOf: Kind.self))
+    }
+
+    @usableFromInline
+    static func checkName<Kind: Job>(of kind: Kind.Type) throws {
         let name = Kind.kind
         do {
             try name.validate()
@@ -43,13 +62,10 @@ public struct JobKinds: Sendable {
                 "\(Kind.self): job kind name \"\(name.name)\" is \(name.name.utf8.count) bytes; at most \(Self.maximumNameLength) are allowed"
             )
         }
-        try self.add(RegisteredKind(Kind.self))
-        if !(Kind.self is any BatchOfJobs.Type) {
-            try self.add(RegisteredKind(batchOf: Kind.self))
-        }
     }
 
-    private mutating func add(_ kind: RegisteredKind) throws {
+    @usableFromInline
+    mutating func add(_ kind: RegisteredKind) throws {
         if let taken = self.index[kind.name] {
             throw JobKindsError(
                 .duplicateName,
@@ -75,34 +91,64 @@ public struct JobKinds: Sendable {
 ///
 /// A ``ComputeJob`` kind, and its batch kind, are decoded, run and encoded in one trip to a worker thread, so
 /// that not even their inputs and outputs are worked on in the Swift concurrency pool.
-private struct RegisteredKind: Sendable {
-    let name: JobKindName
-    let typeName: String
-    let run: @Sendable (ByteBuffer, JobContext) async -> JobOutcome
+@usableFromInline
+struct RegisteredKind: Sendable {
+    @usableFromInline let name: JobKindName
+    @usableFromInline let typeName: String
+    @usableFromInline let run: @Sendable (ByteBuffer, JobContext) async -> JobOutcome
 
+    @usableFromInline
+    init(name: JobKindName, typeName: String, run: @escaping @Sendable (ByteBuffer, JobContext) async -> JobOutcome) {
+        self.name = name
+        self.typeName = typeName
+        self.run = run
+    }
+
+    /// A kind known here only as a `Job`: one that is a ``ComputeJob`` still runs on a thread.
+    @inlinable
     init<Kind: Job>(_ kind: Kind.Type) {
-        self.name = Kind.kind
-        self.typeName = String(reflecting: Kind.self)
         if let computing = Kind.self as? any ComputeJob.Type {
-            self.run = Self.onThread(computing) { payload, limit in Self.computed(computing, payload: payload, limit: limit) }
+            self.init(computing: computing)
         } else {
-            self.run = { payload, context in await Self.ran(Kind.self, payload: payload, context: context) }
+            self.init(name: Kind.kind, typeName: String(reflecting: Kind.self)) { payload, context in
+                await Self.ran(Kind.self, payload: payload, context: context)
+            }
         }
     }
 
-    /// The batch kind of `Item`.
+    /// The batch kind of a kind known here only as a `Job`.
+    @inlinable
     init<Item: Job>(batchOf item: Item.Type) {
-        self.name = JobBatch<Item>.kind
-        self.typeName = String(reflecting: JobBatch<Item>.self)
         if let computing = Item.self as? any ComputeJob.Type {
-            self.run = Self.onThread(computing) { payload, limit in Self.computedBatch(computing, payload: payload, limit: limit) }
+            self.init(computingBatchOf: computing)
         } else {
-            self.run = { payload, context in await Self.ran(JobBatch<Item>.self, payload: payload, context: context) }
+            self.init(name: JobBatch<Item>.kind, typeName: String(reflecting: JobBatch<Item>.self)) { payload, context in
+                await Self.ran(JobBatch<Item>.self, payload: payload, context: context)
+            }
         }
+    }
+
+    @inlinable
+    init<C: ComputeJob>(computing kind: C.Type) {
+        self.init(
+            name: C.kind,
+            typeName: String(reflecting: C.self),
+            run: Self.onThread(C.self) { payload, limit in Self.computed(C.self, payload: payload, limit: limit) }
+        )
+    }
+
+    @inlinable
+    init<C: ComputeJob>(computingBatchOf kind: C.Type) {
+        self.init(
+            name: JobBatch<C>.kind,
+            typeName: String(reflecting: JobBatch<C>.self),
+            run: Self.onThread(C.self) { payload, limit in Self.computedBatch(C.self, payload: payload, limit: limit) }
+        )
     }
 
     /// Runs `body` on one of the context's threads.
-    private static func onThread<C: ComputeJob>(
+    @inlinable
+    static func onThread<C: ComputeJob>(
         _ kind: C.Type,
         _ body: @escaping @Sendable (ByteBuffer, Int) -> JobOutcome
     ) -> @Sendable (ByteBuffer, JobContext) async -> JobOutcome {
@@ -116,7 +162,8 @@ private struct RegisteredKind: Sendable {
         }
     }
 
-    private static func ran<Kind: Job>(_ kind: Kind.Type, payload: ByteBuffer, context: JobContext) async -> JobOutcome {
+    @inlinable
+    static func ran<Kind: Job>(_ kind: Kind.Type, payload: ByteBuffer, context: JobContext) async -> JobOutcome {
         let job: Kind
         switch Self.decode(Kind.self, payload) {
         case .success(let decoded): job = decoded
@@ -129,7 +176,8 @@ private struct RegisteredKind: Sendable {
         }
     }
 
-    private static func computed<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
+    @inlinable
+    static func computed<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
         let job: C
         switch Self.decode(C.self, payload) {
         case .success(let decoded): job = decoded
@@ -142,7 +190,8 @@ private struct RegisteredKind: Sendable {
         }
     }
 
-    private static func computedBatch<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
+    @inlinable
+    static func computedBatch<C: ComputeJob>(_ kind: C.Type, payload: ByteBuffer, limit: Int) -> JobOutcome {
         let batch: JobBatch<C>
         switch Self.decode(JobBatch<C>.self, payload) {
         case .success(let decoded): batch = decoded
@@ -153,7 +202,8 @@ private struct RegisteredKind: Sendable {
     }
 
     /// The job `payload` holds, or the failure naming the kind and the field that does not decode.
-    private static func decode<Kind: Job>(_ kind: Kind.Type, _ payload: ByteBuffer) -> Result<Kind, JobFailure> {
+    @inlinable
+    static func decode<Kind: Job>(_ kind: Kind.Type, _ payload: ByteBuffer) -> Result<Kind, JobFailure> {
         do {
             var input = payload
             let job = try Kind(input: &input)
@@ -165,7 +215,8 @@ private struct RegisteredKind: Sendable {
     }
 
     /// `output` encoded, or the failure saying why it cannot be sent.
-    private static func encode<Kind: Job>(_ kind: Kind.Type, _ output: Kind.Output, limit: Int) -> JobOutcome {
+    @inlinable
+    static func encode<Kind: Job>(_ kind: Kind.Type, _ output: Kind.Output, limit: Int) -> JobOutcome {
         var buffer = ByteBuffer()
         do {
             try Kind.encodeOutput(output, into: &buffer)
@@ -184,7 +235,8 @@ private struct RegisteredKind: Sendable {
         return .ok(buffer)
     }
 
-    private static func describe(_ error: any Error) -> String {
+    @usableFromInline
+    static func describe(_ error: any Error) -> String {
         (error as? ProtocolError)?.message ?? "\(error)"
     }
 }

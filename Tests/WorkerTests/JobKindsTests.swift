@@ -62,6 +62,7 @@ struct JobKindsTests {
         #expect(kinds.contains("primes.check.v1"))
         #expect(kinds.contains("primes.check.batch.v1"))
         #expect(try JobKinds([Greeting.self]).names == [Greeting.kind, JobBatch<Greeting>.kind])
+        #expect(try JobKinds(BuiltinJobs.kinds).names == BuiltinJobs.registered.names, "registered one by one, in the same order")
     }
 
     @Test("a Codable kind round-trips its input and output as JSON, and runs")
