@@ -46,13 +46,16 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         Iterator(sequence: self)
     }
 
+    // Inlinable down to submitting, so that a caller's map is compiled for its kind: unspecialized, looking up
+    // generic metadata took half the coordinator's time per output. What does not depend on the kind is out of
+    // line, in Cluster.
     public struct Iterator: AsyncIteratorProtocol {
-        private let cluster: Cluster
-        private var inputs: Inputs.Iterator
-        private let makeJob: (Inputs.Element) -> J
-        private let chunksize: Int
-        private let window: Int?
-        private let deadline: ContinuousClock.Instant?
+        @usableFromInline let cluster: Cluster
+        @usableFromInline var inputs: Inputs.Iterator
+        @usableFromInline let makeJob: (Inputs.Element) -> J
+        @usableFromInline let chunksize: Int
+        @usableFromInline let window: Int?
+        @usableFromInline let deadline: ContinuousClock.Instant?
         @usableFromInline let outstanding = Outstanding()
 
         init(sequence: ClusterMapSequence) {
@@ -64,8 +67,6 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
             self.deadline = sequence.deadline
         }
 
-        // Inlinable so that a caller's map specializes the step taken for all but the first output of each
-        // batch: unspecialized, looking up generic metadata took half the coordinator's time per output.
         @inlinable
         public mutating func next() async throws -> J.Output? {
             if let output = try self.outstanding.takeReady() { return output }
@@ -73,12 +74,9 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         }
 
         /// Submits what the window allows and waits for the oldest job or batch.
-        @usableFromInline
+        @inlinable
         mutating func nextBatchOrJob() async throws -> J.Output? {
-            guard self.chunksize >= 1 else {
-                throw ClusterError("map's chunksize is \(self.chunksize); it must be at least 1")
-            }
-            let limit = Swift.max(1, self.window ?? 2 * self.cluster.capacity)
+            let limit = try self.cluster.mapLimit(chunksize: self.chunksize, window: self.window)
             while self.outstanding.futures.count < limit, let next = try self.submitNext() {
                 self.outstanding.futures.append(next)
             }
@@ -86,11 +84,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
             // while it waits, the iterator going away cancels it with the rest.
             guard let next = self.outstanding.futures.first else { return nil }
             if let deadline = self.deadline {
-                let queue = CompletionQueue(watching: [next.erased])
-                guard await queue.next(before: deadline) != nil else {
-                    try Task.checkCancellation()
-                    throw AsCompletedTimeout(notDone: self.outstanding.futures.count)
-                }
+                try await Cluster.waitForOldest(next.erased, before: deadline, outstanding: self.outstanding.futures.count)
             }
             switch next {
             case .job(let future):
@@ -101,13 +95,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
                 let outputs = try await future.value
                 self.outstanding.futures.removeFirst()
                 guard outputs.count == jobs else {
-                    throw JobError(
-                        job: future.id,
-                        kind: JobBatch<J>.kind,
-                        worker: future.worker,
-                        attempts: future.erased.attempts,
-                        reason: .undecodableOutput("a batch of \(jobs) jobs was answered with \(outputs.count) outputs")
-                    )
+                    throw JobError.miscountedBatch(future.erased, jobs: jobs, outputs: outputs.count)
                 }
                 self.outstanding.read(future, outputs: outputs)
                 return try self.outstanding.takeReady()
@@ -115,7 +103,8 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         }
 
         /// Submits the next input's job, or the next `chunksize` inputs' batch; nil when the inputs are spent.
-        private mutating func submitNext() throws -> Outstanding.Submitted? {
+        @inlinable
+        mutating func submitNext() throws -> Outstanding.Submitted? {
             guard self.chunksize > 1 else {
                 return try self.inputs.next().map { .job(try self.cluster.submit(self.makeJob($0))) }
             }
@@ -132,10 +121,12 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
     /// The jobs and batches submitted and not yet read; cancelled if the iteration ends early.
     @usableFromInline
     final class Outstanding {
+        @usableFromInline
         enum Submitted {
             case job(JobFuture<J.Output>)
             case batch(JobFuture<[Result<J.Output, JobFailure>]>, jobs: Int)
 
+            @inlinable
             var erased: AnyJobFuture {
                 switch self {
                 case .job(let future): future.erased
@@ -144,7 +135,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
             }
         }
 
-        var futures = CircularBuffer<Submitted>()
+        @usableFromInline var futures = CircularBuffer<Submitted>()
         /// The batch being read, its outputs, and the index of the next one to give.
         @usableFromInline var ready: (batch: JobFuture<[Result<J.Output, JobFailure>]>, outputs: [Result<J.Output, JobFailure>])?
         @usableFromInline var nextReady = 0
@@ -153,6 +144,7 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         init() {}
 
         /// Starts reading `batch`'s outputs.
+        @inlinable
         func read(_ batch: JobFuture<[Result<J.Output, JobFailure>]>, outputs: [Result<J.Output, JobFailure>]) {
             self.ready = (batch, outputs)
             self.nextReady = 0
@@ -188,5 +180,41 @@ public struct ClusterMapSequence<Inputs: Sequence, J: Job>: AsyncSequence {
         deinit {
             for future in self.futures { future.erased.cancel() }
         }
+    }
+}
+
+extension Cluster {
+    /// How many jobs, or batches, a map keeps out at once; throws when `chunksize` is below 1.
+    @usableFromInline
+    func mapLimit(chunksize: Int, window: Int?) throws -> Int {
+        guard chunksize >= 1 else {
+            throw ClusterError("map's chunksize is \(chunksize); it must be at least 1")
+        }
+        return Swift.max(1, window ?? 2 * self.capacity)
+    }
+
+    /// Waits until `future`, the oldest of a map's `outstanding` jobs or batches, is done; throws
+    /// ``AsCompletedTimeout`` if it is not by `deadline`.
+    @usableFromInline
+    static func waitForOldest(_ future: AnyJobFuture, before deadline: ContinuousClock.Instant, outstanding: Int) async throws {
+        let queue = CompletionQueue(watching: [future])
+        guard await queue.next(before: deadline) != nil else {
+            try Task.checkCancellation()
+            throw AsCompletedTimeout(notDone: outstanding)
+        }
+    }
+}
+
+extension JobError {
+    /// The error for `batch`, of `jobs` jobs, answered with `outputs` outputs.
+    @usableFromInline
+    static func miscountedBatch(_ batch: AnyJobFuture, jobs: Int, outputs: Int) -> JobError {
+        JobError(
+            job: batch.id,
+            kind: batch.kind,
+            worker: batch.worker,
+            attempts: batch.attempts,
+            reason: .undecodableOutput("a batch of \(jobs) jobs was answered with \(outputs) outputs")
+        )
     }
 }

@@ -173,8 +173,37 @@ public final class Cluster: Sendable, JobCanceller {
     /// - Parameter timeout: how long the job may run on its worker before it fails.
     /// - Throws: ``ClusterError`` after ``shutdown(wait:cancelPending:)``, or when
     ///   ``ClusterConfiguration/queueLimit`` jobs already wait for a worker.
+    // Inlinable, with what does not depend on `J` kept out of line, so that a caller's kind is encoded, and its
+    // output decoded, by code compiled for it: unspecialized, a batch's items cost a generic metadata lookup
+    // each.
+    @inlinable
     public func submit<J: Job>(_ job: J, timeout: Duration? = nil) throws -> JobFuture<J.Output> {
-        let input = EncodedInput(try self.encode(job))
+        var input = ByteBuffer()
+        do {
+            try job.encodeInput(into: &input)
+        } catch {
+            throw Self.unencodable(J.kind, error)
+        }
+        let future = try self.submit(encoded: input, kind: J.kind, timeout: timeout) { job.inputDescription }
+        return JobFuture(erased: future) { try J.decodeOutput(from: &$0) }
+    }
+
+    /// Schedules a job of `kind` whose input is `input`; `describe` gives its input for the observers.
+    @usableFromInline
+    func submit(
+        encoded input: ByteBuffer,
+        kind: JobKindName,
+        timeout: Duration?,
+        describe: () -> String
+    ) throws -> AnyJobFuture {
+        let limit = Submit.maximumPayloadLength(within: self.configuration.frameLimits)
+        guard input.readableBytes <= limit else {
+            throw ClusterError(
+                "a \(kind) job cannot be sent: its input is \(input.readableBytes) bytes, and a frame of at most "
+                    + "\(self.configuration.frameLimits.maximumFrameLength) bytes holds \(limit)"
+            )
+        }
+        let input = EncodedInput(input)
         let observers = self.configuration.observers
         let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.state.withLock { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
@@ -183,7 +212,7 @@ public final class Cluster: Sendable, JobCanceller {
             }
             let id = JobID(state.nextJobID)
             state.nextJobID += 1
-            let future = AnyJobFuture(id: id, kind: state.clusterKind(J.kind, canceller: self), input: input)
+            let future = AnyJobFuture(id: id, kind: state.clusterKind(kind, canceller: self), input: input)
             if let reason = state.unrunnable(future.clusterKind) { return (future, reason) }
             let assignments = state.scheduler.enqueue(
                 future,
@@ -194,7 +223,7 @@ public final class Cluster: Sendable, JobCanceller {
             return (future, nil)
         }
         if !observers.isEmpty {
-            let input = job.inputDescription
+            let input = describe()
             for observer in observers { observer.jobSubmitted(future) }
             future.onCompletion { future in
                 let record = JobRecord(future, input: input)
@@ -202,9 +231,15 @@ public final class Cluster: Sendable, JobCanceller {
             }
         }
         if let unrunnable {
-            future.resolve(.failure(JobError(job: future.id, kind: J.kind, worker: nil, attempts: 0, reason: unrunnable)))
+            future.resolve(.failure(JobError(job: future.id, kind: kind, worker: nil, attempts: 0, reason: unrunnable)))
         }
-        return JobFuture(erased: future) { try J.decodeOutput(from: &$0) }
+        return future
+    }
+
+    /// The error for a `kind` job whose input did not encode, throwing `error`.
+    @usableFromInline
+    static func unencodable(_ kind: JobKindName, _ error: any Error) -> ClusterError {
+        ClusterError("a \(kind) job's input does not encode: \((error as? ProtocolError)?.message ?? "\(error)")")
     }
 
     /// Submits `job`, whatever its type, and returns its future without its output type.
@@ -244,25 +279,6 @@ public final class Cluster: Sendable, JobCanceller {
             self.state.withLock { $0.producers.removeValue(forKey: key) }?.resume()
         }
         try Task.checkCancellation()
-    }
-
-    /// `job`'s input as its kind encodes it. Throws a ``ClusterError`` when it does not encode, or when its
-    /// submit would not fit a frame: sending it would fail the connection, not just the job.
-    private func encode<J: Job>(_ job: J) throws -> ByteBuffer {
-        var payload = ByteBuffer()
-        do {
-            try job.encodeInput(into: &payload)
-        } catch {
-            throw ClusterError("a \(J.kind) job's input does not encode: \((error as? ProtocolError)?.message ?? "\(error)")")
-        }
-        let limit = Submit.maximumPayloadLength(within: self.configuration.frameLimits)
-        guard payload.readableBytes <= limit else {
-            throw ClusterError(
-                "a \(J.kind) job cannot be sent: its input is \(payload.readableBytes) bytes, and a frame of at most "
-                    + "\(self.configuration.frameLimits.maximumFrameLength) bytes holds \(limit)"
-            )
-        }
-        return payload
     }
 
     /// Stops taking jobs. With `cancelPending`, every job not yet started is cancelled; with `wait`, returns

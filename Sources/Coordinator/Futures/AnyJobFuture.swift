@@ -28,7 +28,6 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         var submitted: UInt64 = 0
         var sent: UInt64 = 0
         var started: UInt64 = 0
-        var ended: UInt64 = 0
         var settled: Settled?
 
         var times: JobTimes {
@@ -36,7 +35,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
                 submitted: self.submitted,
                 sent: self.sent == 0 ? nil : self.sent,
                 started: self.started == 0 ? nil : self.started,
-                ended: self.ended == 0 ? nil : self.ended
+                ended: self.settled?.ended
             )
         }
 
@@ -51,6 +50,9 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// The outcome and who waits for it. Only touched under the record's lock.
     private final class Settled {
         var outcome: Outcome?
+        /// When the job ended, on the coordinator's clock; here rather than in the record, whose every byte
+        /// each pending job pays for.
+        var ended: UInt64?
         var timing: JobTiming?
         var waiters: [Int: Waiter] = [:]
         var nextWaiter = 0
@@ -202,7 +204,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
             let settled = record.settle()
             settled.outcome = outcome
             settled.timing = timing
-            record.ended = WireClock.now
+            settled.ended = WireClock.now
             switch outcome {
             case .output: record.state = .finished
             case .failure: record.state = cancelled ? .cancelled : .failed

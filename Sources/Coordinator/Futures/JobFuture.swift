@@ -7,6 +7,7 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
     public let erased: AnyJobFuture
     private let decode: @Sendable (inout ByteBuffer) throws -> Output
 
+    @usableFromInline
     init(erased: AnyJobFuture, decode: @escaping @Sendable (inout ByteBuffer) throws -> Output) {
         self.erased = erased
         self.decode = decode
