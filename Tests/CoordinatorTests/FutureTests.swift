@@ -63,7 +63,8 @@ struct FutureTests {
     func cancelQueuedOnWorker() async throws {
         // With prefetch the second job waits in the worker's own queue, not the coordinator's.
         try await LocalCluster.with(workers: 1, size: 1, configuration: ClusterConfiguration(prefetch: 2)) { cluster, _ in
-            let running = try cluster.submit(Sleep(.milliseconds(400)))
+            // Long enough to still run when the cancel arrives, however loaded the machine.
+            let running = try cluster.submit(Sleep(.seconds(3)))
             let queuedThere = try cluster.submit(Fibonacci(20))
             await running.erased.waitUntilRunning()
             #expect(queuedThere.erased.attempts == 1, "the second job was sent to the worker")

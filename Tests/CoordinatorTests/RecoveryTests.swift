@@ -8,10 +8,16 @@ import Testing
 @Suite("Recovery: reconnecting, crashing jobs, giving up")
 struct RecoveryTests {
     /// Quick heartbeats and redials, so that each test's fault is found and mended in about a second.
-    private func configuration(events: JobEvents, giveUpAfter: Duration = .seconds(60)) -> ClusterConfiguration {
+    /// - Parameter heartbeatTimeout: short for the tests of frozen workers; the others take a long one, so that a
+    ///   worker slowed by the rest of the suite loading both cores is not taken for frozen.
+    private func configuration(
+        events: JobEvents,
+        giveUpAfter: Duration = .seconds(60),
+        heartbeatTimeout: Duration = .milliseconds(800)
+    ) -> ClusterConfiguration {
         ClusterConfiguration(
             heartbeatInterval: .milliseconds(100),
-            heartbeatTimeout: .milliseconds(800),
+            heartbeatTimeout: heartbeatTimeout,
             reconnect: ReconnectPolicy(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200), giveUpAfter: giveUpAfter),
             observers: [events]
         )
@@ -24,7 +30,8 @@ struct RecoveryTests {
             let address = local.addresses[0]
             let process = local.processIdentifiers[0]
             #expect(await events.waitFor(.connected(address, again: false)))
-            let futures = try (0..<6).map { _ in try cluster.submit(Sleep(.milliseconds(300))) }
+            // Long enough that the first job still runs when the worker freezes, however loaded the machine.
+            let futures = try (0..<6).map { _ in try cluster.submit(Sleep(.seconds(2))) }
             await futures[0].erased.waitUntilRunning()
             kill(process, SIGSTOP)
             #expect(await events.waitFor(.lost(address)))
@@ -49,7 +56,7 @@ struct RecoveryTests {
         try await LocalCluster.with(
             workers: 4,
             size: 2,
-            configuration: self.configuration(events: events),
+            configuration: self.configuration(events: events, heartbeatTimeout: .seconds(10)),
             workerArguments: ["--crash-on-prime", "\(prime)"]
         ) { cluster, local in
             let killer = try cluster.submit(PrimeCheck(prime))
@@ -79,7 +86,7 @@ struct RecoveryTests {
             workers: 2,
             pool: .processes,
             size: 1,
-            configuration: self.configuration(events: events),
+            configuration: self.configuration(events: events, heartbeatTimeout: .seconds(10)),
             workerArguments: ["--crash-on-prime", "\(prime)"]
         ) { cluster, local in
             let killer = try cluster.submit(PrimeCheck(prime))

@@ -122,9 +122,9 @@ struct TimelineTests {
         #expect(abs(offset.wireNanosecondsSigned - ahead) <= bound.wireNanosecondsSigned + 2_000_000, "estimated \(offset) ± \(bound)")
         #expect(records.records.count == 6)
         // Each job was mapped with the estimate of its time, off by at most half the round trip of the exchange
-        // behind it: microseconds on an idle machine, tens of milliseconds on a loaded one. A quarter of a second
-        // allows for that and is still far below the 90 s the mapping corrects.
-        let slack: UInt64 = 250_000_000
+        // behind it: microseconds on an idle machine, hundreds of milliseconds with the rest of the suite loading
+        // both cores. A second allows for that and is still far below the 90 s the mapping corrects.
+        let slack: UInt64 = 1_000_000_000
         for record in records.records {
             let started = try #require(record.timing?.started)
             let ended = try #require(record.timing?.ended)

@@ -117,7 +117,7 @@ struct BadInputTests {
     func silentPeer() async throws {
         // The timeout counts from the TCP accept, so it must outlast the TLS handshake even on a loaded machine
         // for the error frame to have a channel to travel on.
-        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.handshakeTimeout = .seconds(1) }) { worker in
+        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.handshakeTimeout = .seconds(3) }) { worker in
             let reply = try await RawConnection.send([], port: worker.port, tls: worker.clientContext)
             guard case .error(let report)? = reply.frames().last else {
                 Issue.record("expected an error frame, got \(reply.frames())")

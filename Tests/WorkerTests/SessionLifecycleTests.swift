@@ -3,6 +3,8 @@ import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
+import NIOCore
+import NIOSSL
 import Testing
 
 @Suite("Sessions: cancel, drain, limits, heartbeats")
@@ -11,9 +13,10 @@ struct SessionLifecycleTests {
     func cancel() async throws {
         try await RunningWorker.with(pool: .threads, size: 1) { worker in
             try await worker.session { session, _ in
-                // The running job outlasts the cancel round trip many times over; nothing waits on its length.
+                // The running job outlasts the cancel round trip many times over, even with the rest of the suite
+                // loading both cores (1 s was not always enough); nothing waits on its length.
                 try await session.send(
-                    .submit(Submit.job(Sleep(.nanoseconds(1_000_000_000)), id: 1)),
+                    .submit(Submit.job(Sleep(.seconds(5)), id: 1)),
                     .submit(Submit.job(NoOp(), id: 2))
                 )
                 #expect(try await session.next() == .started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
@@ -31,7 +34,7 @@ struct SessionLifecycleTests {
                 }
                 #expect(finished.jobID == JobID(1))
                 #expect(finished.outcome == JobOutcome.empty)
-                #expect(finished.runNanoseconds >= 1_000_000_000)
+                #expect(finished.runNanoseconds >= 5_000_000_000)
             }
         }
     }
@@ -211,9 +214,13 @@ struct SessionLifecycleTests {
     func idleCoordinator() async throws {
         try await RunningWorker.with(configure: { $0.idleTimeout = .seconds(1) }) { worker in
             try await worker.session { session, _ in
-                // Say nothing more; the worker closes the connection.
-                let next = try await session.next()
-                #expect(next == nil)
+                // Say nothing more; the worker closes the connection. When both cores are busy its close_notify may
+                // lose the race with the close itself, which reads as an unclean shutdown or a reset: closed either way.
+                do {
+                    let next = try await session.next()
+                    #expect(next == nil)
+                } catch NIOSSLError.uncleanShutdown {
+                } catch let error as IOError where error.errnoCode == ECONNRESET {}
             }
         }
     }
