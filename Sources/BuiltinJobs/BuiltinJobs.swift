@@ -1,9 +1,9 @@
 import FanoutJobs
 
-/// The kinds the shipped `worker` runs: the seed's workloads, built on the public job API.
+/// The kinds the shipped `worker` runs: the seed's workloads and commands, built on the public job API.
 public enum BuiltinJobs {
     public static let kinds: [any Job.Type] = [
-        PrimeCheck.self, Fibonacci.self, FlagDownload.self, Sleep.self, NoOp.self, CodableNoOp.self,
+        PrimeCheck.self, Fibonacci.self, FlagDownload.self, Sleep.self, NoOp.self, CodableNoOp.self, Exec.self,
     ]
 
     /// ``kinds``, registered one by one with their types known here, so that their runners are compiled for
@@ -16,6 +16,7 @@ public enum BuiltinJobs {
         try! kinds.register(Sleep.self)
         try! kinds.register(NoOp.self)
         try! kinds.register(CodableNoOp.self)
+        try! kinds.register(Exec.self)
         return kinds
     }()
 }

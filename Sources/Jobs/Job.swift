@@ -47,6 +47,11 @@ public protocol Job: Sendable {
 
     /// The input as a job log shows it; by default the value's description.
     var inputDescription: String { get }
+
+    /// Whether a run starts a process of its own, as a command does; by default false. A process pool runs
+    /// such a kind from the worker itself: a child in between would add a hop, and could not stop the
+    /// process if it were killed.
+    static var spawnsProcess: Bool { get }
 }
 
 extension Job {
@@ -66,6 +71,9 @@ extension Job {
 
     @inlinable
     public var inputDescription: String { String(describing: self) }
+
+    @inlinable
+    public static var spawnsProcess: Bool { false }
 }
 
 extension Job where Output == Void {

@@ -33,6 +33,9 @@ public struct JobBatch<Item: Job>: Job {
     public var inputDescription: String { "\(self.jobs.count) × \(Item.kind)" }
 
     @inlinable
+    public static var spawnsProcess: Bool { Item.spawnsProcess }
+
+    @inlinable
     public func run(in context: JobContext) async throws -> Output {
         await Item.runBatch(self.jobs, in: context)
     }

@@ -31,6 +31,9 @@ public struct JobContext: Sendable {
     /// The most bytes an output may take: more would not fit a result frame.
     public var maximumOutputLength: Int { self.environment.maximumOutputLength }
 
+    /// Which commands the worker's operator allows jobs to start.
+    public var commandPolicy: CommandPolicy { self.environment.commandPolicy }
+
     /// Runs `body` on one of the worker's OS threads and returns what it returns: CPU work there, never on the
     /// Swift concurrency pool.
     public func compute<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -38,23 +41,33 @@ public struct JobContext: Sendable {
     }
 }
 
-/// What the jobs of one worker process share: its threads, HTTP client, logger and limits.
+/// What the jobs of one worker process share: its threads, HTTP client, logger, limits, and the commands they
+/// may start.
 public final class JobEnvironment: Sendable {
     let threads: NIOThreadPool
     /// Shut down by whoever made the environment.
     public let httpClient: HTTPClient
     let httpRequestTimeout: Duration
     let maximumOutputLength: Int
+    let commandPolicy: CommandPolicy
     let logger: Logger
 
     /// - Parameters:
     ///   - threads: where ``JobContext/compute(_:)`` runs work; started, and shut down by the caller.
     ///   - httpClient: shut down by the caller.
-    public init(threads: NIOThreadPool, httpClient: HTTPClient, httpRequestTimeout: Duration, maximumOutputLength: Int, logger: Logger) {
+    public init(
+        threads: NIOThreadPool,
+        httpClient: HTTPClient,
+        httpRequestTimeout: Duration,
+        maximumOutputLength: Int,
+        commandPolicy: CommandPolicy = .refused,
+        logger: Logger
+    ) {
         self.threads = threads
         self.httpClient = httpClient
         self.httpRequestTimeout = httpRequestTimeout
         self.maximumOutputLength = maximumOutputLength
+        self.commandPolicy = commandPolicy
         self.logger = logger
     }
 
@@ -72,10 +85,11 @@ public final class JobEnvironment: Sendable {
 
 extension JobEnvironment {
     /// Runs `body` with an environment of its own for jobs run in this process: one OS thread, an HTTP client
-    /// with 5 s connect and read timeouts and 30 s requests, and outputs of up to `maximumOutputLength` bytes.
-    /// Both are shut down when `body` ends, however it ends.
+    /// with 5 s connect and read timeouts and 30 s requests, outputs of up to `maximumOutputLength` bytes, and
+    /// the commands `commandPolicy` allows. Both are shut down when `body` ends, however it ends.
     public static func withLocal<Result: Sendable>(
         maximumOutputLength: Int = 16 << 20,
+        commandPolicy: CommandPolicy = .refused,
         logger: Logger,
         _ body: (JobEnvironment) async throws -> Result
     ) async throws -> Result {
@@ -86,6 +100,7 @@ extension JobEnvironment {
             httpClient: Self.makeHTTPClient(connectTimeout: .seconds(5), readTimeout: .seconds(5)),
             httpRequestTimeout: .seconds(30),
             maximumOutputLength: maximumOutputLength,
+            commandPolicy: commandPolicy,
             logger: logger
         )
         let result: Swift.Result<Result, any Error>

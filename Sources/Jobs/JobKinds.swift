@@ -85,6 +85,15 @@ public struct JobKinds: Sendable {
         }
         return await self.kinds[Int(id.rawValue)].run(payload, context)
     }
+
+    /// Whether jobs of kind `id` start a process of their own (see ``Job/spawnsProcess``); false for a kind
+    /// not registered.
+    public func spawnsProcess(_ id: JobKindID) -> Bool {
+        Int(id.rawValue) < self.kinds.count && self.kinds[Int(id.rawValue)].spawnsProcess
+    }
+
+    /// Whether any kind starts a process of its own.
+    public var anySpawnsProcess: Bool { self.kinds.contains(where: \.spawnsProcess) }
 }
 
 /// A registered kind, its types erased: bytes in, bytes out.
@@ -95,12 +104,19 @@ public struct JobKinds: Sendable {
 struct RegisteredKind: Sendable {
     @usableFromInline let name: JobKindName
     @usableFromInline let typeName: String
+    @usableFromInline let spawnsProcess: Bool
     @usableFromInline let run: @Sendable (ByteBuffer, JobContext) async -> JobOutcome
 
     @usableFromInline
-    init(name: JobKindName, typeName: String, run: @escaping @Sendable (ByteBuffer, JobContext) async -> JobOutcome) {
+    init(
+        name: JobKindName,
+        typeName: String,
+        spawnsProcess: Bool = false,
+        run: @escaping @Sendable (ByteBuffer, JobContext) async -> JobOutcome
+    ) {
         self.name = name
         self.typeName = typeName
+        self.spawnsProcess = spawnsProcess
         self.run = run
     }
 
@@ -110,7 +126,7 @@ struct RegisteredKind: Sendable {
         if let computing = Kind.self as? any ComputeJob.Type {
             self.init(computing: computing)
         } else {
-            self.init(name: Kind.kind, typeName: String(reflecting: Kind.self)) { payload, context in
+            self.init(name: Kind.kind, typeName: String(reflecting: Kind.self), spawnsProcess: Kind.spawnsProcess) { payload, context in
                 await Self.ran(Kind.self, payload: payload, context: context)
             }
         }
@@ -122,7 +138,11 @@ struct RegisteredKind: Sendable {
         if let computing = Item.self as? any ComputeJob.Type {
             self.init(computingBatchOf: computing)
         } else {
-            self.init(name: JobBatch<Item>.kind, typeName: String(reflecting: JobBatch<Item>.self)) { payload, context in
+            self.init(
+                name: JobBatch<Item>.kind,
+                typeName: String(reflecting: JobBatch<Item>.self),
+                spawnsProcess: Item.spawnsProcess
+            ) { payload, context in
                 await Self.ran(JobBatch<Item>.self, payload: payload, context: context)
             }
         }

@@ -34,6 +34,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let networkError = ErrorCode(rawValue: 0x0103)
     public static let childDied = ErrorCode(rawValue: 0x0104)
     public static let invalidJob = ErrorCode(rawValue: 0x0105)
+    /// The worker's operator did not allow what the job asks for, such as starting a command.
+    public static let notAllowed = ErrorCode(rawValue: 0x0106)
 
     /// Every code this protocol version defines, with its name.
     public static let known: [ErrorCode: String] = [
@@ -59,6 +61,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         .networkError: "network-error",
         .childDied: "child-died",
         .invalidJob: "invalid-job",
+        .notAllowed: "not-allowed",
     ]
 
     public var description: String {

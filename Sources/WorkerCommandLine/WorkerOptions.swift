@@ -68,6 +68,15 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Kill the process that runs a prime check of this number, to test crash handling.", visibility: .hidden))
     var crashOnPrime: UInt64?
 
+    @Option(
+        defaultAsFlag: "*",
+        help: ArgumentHelp(
+            "Let coordinators run commands here: alone, any executable; =PATH,PATH… only those executables.",
+            valueName: "paths"
+        )
+    )
+    var allowExec: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -81,6 +90,16 @@ public struct WorkerOptions: ParsableArguments {
         guard self.idleTimeout >= 2 else { throw ValidationError("--idle-timeout must be at least 2 seconds") }
         guard self.clockSkewMs.magnitude <= 100 * 365 * 86_400_000 else {
             throw ValidationError("--clock-skew-ms must be within a hundred years")
+        }
+        _ = try self.commandPolicy()
+    }
+
+    private func commandPolicy() throws -> CommandPolicy {
+        guard let allowExec = self.allowExec else { return .refused }
+        do {
+            return try CommandPolicy(allowExec: allowExec)
+        } catch let error as CommandPolicyError {
+            throw ValidationError(error.message)
         }
     }
 
@@ -115,12 +134,16 @@ public struct WorkerOptions: ParsableArguments {
             idleTimeout: .seconds(self.idleTimeout)
         )
         configuration.clockSkew = .milliseconds(self.clockSkewMs)
+        configuration.commandPolicy = try self.commandPolicy()
         if ChildWorker.isChild {
             bootstrapLogging(level: self.logLevel)
             return try await ChildWorker.run(configuration: configuration, logger: Logger(label: "fanout.worker.child"))
         }
         bootstrapLogging(level: self.logLevel)
         let logger = Logger(label: "fanout.worker")
+        if configuration.commandPolicy != .refused {
+            logger.notice("coordinators may run commands here", metadata: ["exec.allowed": "\(configuration.commandPolicy)"])
+        }
         let server = WorkerServer(configuration: configuration, logger: logger) { bound in
             print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
             fflush(nil)

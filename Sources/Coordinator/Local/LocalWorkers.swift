@@ -44,6 +44,8 @@ public struct LocalWorkers: Sendable {
             var arguments = command.arguments + [
                 "--listen", "127.0.0.1:0", "--tls-dir", workerDirectory, "--pool", pool.description,
                 "--log-level", logLevel.rawValue,
+                // This machine's own user started them: commands are theirs to run.
+                "--allow-exec",
             ]
             if let size { arguments += ["--size", "\(size)"] }
             arguments += workerArguments

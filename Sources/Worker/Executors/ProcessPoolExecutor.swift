@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Logging
@@ -50,8 +51,18 @@ final class ProcessPoolExecutor: SlotExecutor {
     private let logger: Logger
     private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
     private let slots: Locked<[SlotState]>
+    /// Runs the kinds that start a process of their own (see ``Job/spawnsProcess``) from this process, in the
+    /// same slots; nil when no kind does.
+    private let spawner: (kinds: JobKinds, executor: ThreadPoolExecutor)?
 
-    init(size: Int, command: ChildCommand, kinds: [JobKindName], settings: ChildSettings, logger: Logger) {
+    init(
+        size: Int,
+        command: ChildCommand,
+        kinds: [JobKindName],
+        settings: ChildSettings,
+        spawner: (kinds: JobKinds, executor: ThreadPoolExecutor)? = nil,
+        logger: Logger
+    ) {
         // Writing to the pipe of a child that just died raises SIGPIPE, whose default action would end the
         // whole worker; ignored, the write fails with EPIPE and the child's death is handled as such.
         signal(SIGPIPE, SIG_IGN)
@@ -62,6 +73,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         self.logger = logger
         self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
         self.slots = Locked(Array(repeating: SlotState(), count: size))
+        self.spawner = spawner
     }
 
     /// The process id of each slot's child, nil while it has none.
@@ -72,11 +84,17 @@ final class ProcessPoolExecutor: SlotExecutor {
             for slot in 0..<self.slotCount {
                 group.addTask { await self.serve(slot: slot) }
             }
+            if let spawner = self.spawner {
+                group.addTask { await spawner.executor.run() }
+            }
         }
     }
 
     func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
-        await withCheckedContinuation { continuation in
+        if let spawner = self.spawner, spawner.kinds.spawnsProcess(submit.kind) {
+            return await spawner.executor.execute(submit, slot: slot, started: started)
+        }
+        return await withCheckedContinuation { continuation in
             let result = self.requests[slot].continuation.yield(Request(submit: submit, started: started, continuation: continuation))
             if case .terminated = result {
                 continuation.resume(
@@ -104,6 +122,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         for request in self.requests {
             request.continuation.finish()
         }
+        self.spawner?.executor.shutdown()
     }
 
     /// Keeps one child alive in `slot` and feeds it that slot's jobs until shutdown.

@@ -32,6 +32,8 @@ public struct WorkerConfiguration: Sendable {
     public var childCommand: ChildCommand
     /// The host name this worker gives in its hello.
     public var hostName: String
+    /// Which commands jobs may start (`--allow-exec`); none by default.
+    public var commandPolicy: CommandPolicy = .refused
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero
@@ -94,6 +96,7 @@ public struct WorkerConfiguration: Sendable {
             ),
             httpRequestTimeout: .nanoseconds(self.httpRequestTimeout.nanoseconds),
             maximumOutputLength: JobResult.maximumOutputLength(within: self.frameLimits),
+            commandPolicy: self.commandPolicy,
             logger: logger
         )
     }

@@ -51,14 +51,25 @@ public final class WorkerServer: Service {
                 throw error
             }
         case .processes:
+            let spawner = configuration.kinds.anySpawnsProcess
+                ? ThreadPoolExecutor(size: configuration.poolSize, kinds: configuration.kinds, configuration: configuration, logger: self.logger)
+                : nil
             let executor = ProcessPoolExecutor(
                 size: configuration.poolSize,
                 command: configuration.childCommand,
                 kinds: configuration.kinds.names,
                 settings: ChildSettings(configuration),
+                spawner: spawner.map { (configuration.kinds, $0) },
                 logger: self.logger
             )
-            try await self.run(tls: tls, executor: executor)
+            do {
+                try await self.run(tls: tls, executor: executor)
+            } catch {
+                // Never served: the spawner's threads and HTTP client are still released.
+                spawner?.shutdown()
+                await spawner?.run()
+                throw error
+            }
         }
     }
 

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Which commands a worker's jobs may start, as its operator allowed with `--allow-exec`.
+public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
+    /// No command at all: the default.
+    case refused
+    /// Any executable.
+    case anyExecutable
+    /// Only these executables, by absolute path; a symbolic link counts as the file it leads to.
+    case only([String])
+
+    /// Reads the value of `--allow-exec`: `*` for any executable, or absolute paths separated by commas.
+    ///
+    /// - Throws: ``CommandPolicyError`` naming an entry that is empty or not an absolute path.
+    public init(allowExec value: String) throws {
+        if value == "*" {
+            self = .anyExecutable
+            return
+        }
+        let paths = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for path in paths where !path.hasPrefix("/") {
+            throw CommandPolicyError(
+                .notAbsolute,
+                "--allow-exec=\(value): \(path.isEmpty ? "an empty entry" : "\"\(path)\"") is not an absolute path; "
+                    + "give absolute paths separated by commas, or no value to allow every executable"
+            )
+        }
+        self = .only(paths)
+    }
+
+    public var description: String {
+        switch self {
+        case .refused: "no commands"
+        case .anyExecutable: "any executable"
+        case .only(let paths): paths.joined(separator: ",")
+        }
+    }
+
+    /// The executable `name` names, as an absolute path with symbolic links resolved: `name` itself when it
+    /// holds a `/` (relative to `directory`), else the first executable file of that name in `searchPath`.
+    ///
+    /// - Throws: a ``JobFailure``: `not-allowed` when this policy forbids it (naming `--allow-exec`),
+    ///   `job-failed` when no such executable exists.
+    public func executable(_ name: String, in directory: String, searchPath: String) throws -> String {
+        if case .refused = self {
+            throw JobFailure(code: .notAllowed, message: "this worker runs no commands; start it with --allow-exec to allow them")
+        }
+        guard let path = Self.locate(name, in: directory, searchPath: searchPath) else {
+            throw JobFailure(code: .jobFailed, message: "command not found: \(name)")
+        }
+        guard let resolved = Self.realPath(path) else {
+            throw JobFailure(code: .jobFailed, message: "command not found: \(name) (\(path) cannot be resolved)")
+        }
+        if case .only(let allowed) = self, !allowed.contains(where: { Self.realPath($0) == resolved }) {
+            throw JobFailure(
+                code: .notAllowed,
+                message: "\(resolved) is not allowed on this worker: --allow-exec=\(allowed.joined(separator: ","))"
+            )
+        }
+        return resolved
+    }
+
+    private static func locate(_ name: String, in directory: String, searchPath: String) -> String? {
+        guard !name.isEmpty else { return nil }
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : directory + "/" + name
+            return access(path, X_OK) == 0 ? path : nil
+        }
+        for folder in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let path = (folder.isEmpty ? directory : (folder.hasPrefix("/") ? String(folder) : directory + "/" + folder)) + "/" + name
+            var status = stat()
+            if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, access(path, X_OK) == 0 {
+                return path
+            }
+        }
+        return nil
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// An `--allow-exec` value that cannot be read.
+public struct CommandPolicyError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+
+        /// An entry of the list is empty or not an absolute path.
+        public static let notAbsolute = Code(name: "not-absolute")
+
+        public var description: String { self.name }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { self.message }
+}

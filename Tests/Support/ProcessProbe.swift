@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+
+/// What tests of commands ask of the processes those commands start.
+public enum ProcessProbe {
+    /// Everything written to the file or FIFO at `path`, read with plain reads: a FIFO's open waits for a writer,
+    /// and its reads for the writer to close, which is how a test waits for a command to have started.
+    public static func readAll(_ path: String) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The process ids a command wrote to the FIFO at `path`, separated by white space; waits for it to write.
+    public static func processIDs(from path: String) async -> [pid_t] {
+        await Task.detached { Self.readAll(path) }.value.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+    }
+
+    /// Waits, up to 10 s, until `pid` has exited: gone, or a zombie not yet reaped by whoever adopted it. Nothing
+    /// signals the death of a process that is not one's child, so this looks every 10 ms.
+    public static func dies(_ pid: pid_t) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+}

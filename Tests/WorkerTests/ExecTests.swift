@@ -1,0 +1,183 @@
+import FanoutBuiltinJobs
+import FanoutJobs
+import FanoutProtocol
+import FanoutTestSupport
+import Foundation
+import Logging
+import NIOCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Commands: the exec kind on a worker")
+struct ExecTests {
+    @Test("a command's input and outcome survive the wire, worker-side parts included")
+    func roundTrip() throws {
+        let job = Exec(
+            ["gzip", CommandArgument([.text("part-"), .slot, .text(".gz")])],
+            shell: true,
+            environment: [EnvironmentVariable(name: "LEVEL", value: "9")],
+            workingDirectory: "/srv/data",
+            maximumOutputBytes: 4096
+        )
+        var buffer = ByteBuffer()
+        try job.encodeInput(into: &buffer)
+        let decoded = try Exec(input: &buffer)
+        #expect(buffer.readableBytes == 0)
+        #expect(decoded.arguments == job.arguments)
+        #expect(decoded.shell && decoded.environment == job.environment)
+        #expect(decoded.workingDirectory == "/srv/data" && decoded.maximumOutputBytes == 4096)
+        #expect(decoded.inputDescription == "gzip part-{%}.gz")
+
+        for outcome in [
+            ExecOutcome(exitStatus: 3, signal: nil, standardOutput: Array("out".utf8), standardError: [0, 255], standardErrorCut: true),
+            ExecOutcome(exitStatus: nil, signal: SIGKILL),
+        ] {
+            var output = ByteBuffer()
+            try Exec.encodeOutput(outcome, into: &output)
+            #expect(try Exec.decodeOutput(from: &output) == outcome)
+            #expect(output.readableBytes == 0)
+        }
+    }
+
+    @Test("an input with unknown flag bits or a truncated argument fails, naming the field")
+    func badInput() throws {
+        var flags = ByteBuffer(bytes: [0x04, 0, 0, 0, 0, 0, 0, 0, 0])
+        let flagsError = try #require(throws: ProtocolError.self) { try Exec(input: &flags) }
+        #expect(flagsError.message.contains("exec.flags"))
+
+        var truncated = ByteBuffer(bytes: [0x00, 0x01, 0x01, 0x00, 0x05, 0x00])
+        let truncatedError = try #require(throws: ProtocolError.self) { try Exec(input: &truncated) }
+        #expect(truncatedError.code == .truncatedFrame)
+        #expect(truncatedError.message.contains("exec.argument.text"))
+    }
+
+    @Test("the command runs with its arguments, slot, environment and folder; standard input is empty")
+    func runs() async throws {
+        let outcome = try await Self.run(
+            Exec(
+                ["sh", "-c", "echo \"$1 $GREETING\"; pwd; cat; echo slot $2 >&2", "sh", "hello", CommandArgument([.slot])],
+                environment: [EnvironmentVariable(name: "GREETING", value: "world")],
+                workingDirectory: "/tmp"
+            ),
+            slot: 2
+        )
+        #expect(outcome.exitStatus == 0 && outcome.signal == nil)
+        #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "hello world\n/tmp\n")
+        #expect(String(decoding: outcome.standardError, as: UTF8.self) == "slot 3\n")
+    }
+
+    @Test("--shell runs the line through /bin/sh -c")
+    func shell() async throws {
+        let outcome = try await Self.run(Exec(["echo a; echo b | tr b c"], shell: true))
+        #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "a\nc\n")
+    }
+
+    @Test("a non-zero exit and a killing signal are the outcome, not an error")
+    func exitAndSignal() async throws {
+        let exited = try await Self.run(Exec(["exit 7"], shell: true))
+        #expect(exited.exitStatus == 7 && exited.signal == nil && !exited.succeeded)
+        let killed = try await Self.run(Exec(["kill -TERM $$"], shell: true))
+        #expect(killed.exitStatus == nil && killed.signal == SIGTERM)
+    }
+
+    @Test("output past the limit is read to its end, cut and marked; the other stream is kept whole")
+    func outputLimit() async throws {
+        let outcome = try await Self.run(
+            Exec(["head -c 300000 /dev/zero; echo done >&2"], shell: true, maximumOutputBytes: 1000)
+        )
+        #expect(outcome.exitStatus == 0)
+        #expect(outcome.standardOutput.count == 1000 && outcome.standardOutputCut)
+        #expect(String(decoding: outcome.standardError, as: UTF8.self) == "done\n" && !outcome.standardErrorCut)
+    }
+
+    @Test("a worker started without --allow-exec refuses every command, naming the flag")
+    func refused() async throws {
+        let failure = try await Self.failure(of: Exec(["true"]), policy: .refused)
+        #expect(failure.code == .notAllowed)
+        #expect(failure.message.contains("--allow-exec"))
+    }
+
+    @Test("an allow-list runs only its executables, compared after resolving the name and its links")
+    func allowList() async throws {
+        let echo = try #require(Self.realPath("/bin/echo"))
+        let policy = try CommandPolicy(allowExec: "/bin/echo")
+        let outcome = try await Self.run(Exec(["echo", "allowed"]), policy: policy)
+        #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "allowed\n")
+
+        let failure = try await Self.failure(of: Exec(["true"]), policy: policy)
+        #expect(failure.code == .notAllowed)
+        #expect(failure.message.contains("--allow-exec=/bin/echo"))
+        let shell = try await Self.failure(of: Exec(["echo hi"], shell: true), policy: policy)
+        #expect(shell.code == .notAllowed, "a shell runs anything; it is allowed only by name")
+        #expect(shell.message.contains("--allow-exec=/bin/echo"))
+        #expect(echo.hasSuffix("/echo"))
+    }
+
+    @Test("an --allow-exec entry that is not an absolute path is refused, naming it")
+    func badPolicy() throws {
+        let error = try #require(throws: CommandPolicyError.self) { try CommandPolicy(allowExec: "/bin/echo,gzip") }
+        #expect(error.code == .notAbsolute)
+        #expect(error.message.contains("\"gzip\""))
+        #expect(try CommandPolicy(allowExec: "*") == .anyExecutable)
+    }
+
+    @Test("a command that does not exist fails the job, naming it")
+    func missing() async throws {
+        let failure = try await Self.failure(of: Exec(["no-such-command-anywhere"]), policy: .anyExecutable)
+        #expect(failure.code == .jobFailed)
+        #expect(failure.message.contains("no-such-command-anywhere"))
+    }
+
+    @Test("cancelling the job kills its whole process group, children included")
+    func cancelKillsGroup() async throws {
+        let folder = try TemporaryDirectory()
+        let fifo = folder.file("pids")
+        #expect(mkfifo(fifo, 0o600) == 0)
+
+        let run = Task {
+            try await Self.run(Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true))
+        }
+        // Opening the FIFO waits for the command to write: the event that says both processes are running.
+        let pids = await ProcessProbe.processIDs(from: fifo)
+        try #require(pids.count == 2)
+        run.cancel()
+        // Cancelled, the run may end with the killed command's outcome or with the cancellation itself.
+        if let outcome = try? await run.value {
+            #expect(outcome.signal == SIGKILL)
+        }
+        for pid in pids {
+            #expect(await ProcessProbe.dies(pid), "process \(pid) of the group outlived the cancel")
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func run(_ job: Exec, policy: CommandPolicy = .anyExecutable, slot: Int = 0) async throws -> ExecOutcome {
+        var outcome: ExecOutcome?
+        try await JobEnvironment.withLocal(commandPolicy: policy, logger: Logger(label: "test")) { environment in
+            outcome = try await job.run(in: JobContext(jobID: JobID(1), attempt: 1, slot: slot, environment: environment))
+        }
+        return try #require(outcome)
+    }
+
+    static func failure(of job: Exec, policy: CommandPolicy) async throws -> JobFailure {
+        do {
+            let outcome = try await Self.run(job, policy: policy)
+            Issue.record("ran, with \(outcome)")
+            return JobFailure(code: .jobFailed, message: "")
+        } catch let failure as JobFailure {
+            return failure
+        }
+    }
+
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+}
