@@ -9,7 +9,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             Without --workers, starts local workers (and a local flagserver) for the run and stops them after. \
             With no subcommand, runs primes, then flags.
             """,
-        subcommands: [Everything.self, Primes.self, Flags.self, Fib.self, SleepJobs.self, Ping.self, Bench.self, Certs.self],
+        subcommands: [Everything.self, Primes.self, Flags.self, Fib.self, SleepJobs.self, ExecCommands.self, Ping.self, Bench.self, Certs.self],
         defaultSubcommand: Everything.self
     )
 }

@@ -86,10 +86,12 @@ public struct ClusterOptions: ParsableArguments {
         )
     }
 
-    /// Sets up logging, connects (starting local workers that run `localWorker`), and runs `body`, with a live
-    /// progress line and the job log and timeline asked for; stops cleanly on Ctrl-C or SIGTERM, exiting 130.
+    /// Sets up logging, connects (starting local workers that run `localWorker`), and runs `body`, with the job
+    /// log and timeline asked for and, with `progress`, a live progress line; stops cleanly on Ctrl-C or SIGTERM,
+    /// exiting 130.
     public func withCluster<Result: Sendable>(
         localWorker: LocalWorkerCommand = .shippedWorker,
+        progress: Bool = true,
         _ body: @escaping @Sendable (Cluster) async throws -> Result
     ) async throws -> Result {
         let console = sharedConsole
@@ -112,8 +114,8 @@ public struct ClusterOptions: ParsableArguments {
                 }
             }
         }
-        configuration.observers.append(console)
-        defer { console.finish() }
+        if progress { configuration.observers.append(console) }
+        defer { if progress { console.finish() } }
         return try await untilInterrupted { [configuration] in
             try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
                 for unreachable in cluster.unreachable {

@@ -35,6 +35,9 @@ struct FlagServerCommand: AsyncParsableCommand {
     @Option(help: "Folder of flags named by lower-case ISO alpha-2 code.")
     var flags: String = FlagCatalog.defaultFlagsDirectory
 
+    @Flag(name: .customLong(StandardInputWatch.flag), help: ArgumentHelp("Stop when standard input closes: the process that started this one has died.", visibility: .hidden))
+    var stopWhenStandardInputCloses = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -45,6 +48,7 @@ struct FlagServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         bootstrapLogging(level: self.logLevel)
+        if self.stopWhenStandardInputCloses { StandardInputWatch.start() }
         let catalog = try FlagCatalog(isoCodes: self.isoCodes, flagsDirectory: self.flags)
         let server = FlagServer(
             catalog: catalog,

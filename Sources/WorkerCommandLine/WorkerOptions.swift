@@ -77,6 +77,9 @@ public struct WorkerOptions: ParsableArguments {
     )
     var allowExec: String?
 
+    @Flag(name: .customLong(StandardInputWatch.flag), help: ArgumentHelp("Stop when standard input closes: the process that started this one has died.", visibility: .hidden))
+    var stopWhenStandardInputCloses = false
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -141,6 +144,7 @@ public struct WorkerOptions: ParsableArguments {
         }
         bootstrapLogging(level: self.logLevel)
         let logger = Logger(label: "fanout.worker")
+        if self.stopWhenStandardInputCloses { StandardInputWatch.start() }
         if configuration.commandPolicy != .refused {
             logger.notice("coordinators may run commands here", metadata: ["exec.allowed": "\(configuration.commandPolicy)"])
         }

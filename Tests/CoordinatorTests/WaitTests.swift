@@ -109,8 +109,8 @@ struct WaitTests {
     func asCompletedOrder() async throws {
         try await LocalCluster.with(workers: 2, size: 4) { cluster, _ in
             // Far apart, so that a loaded machine keeps their order.
-            let slow = try cluster.submit(Sleep(.milliseconds(1_500)))
-            let medium = try cluster.submit(Sleep(.milliseconds(500)))
+            let slow = try cluster.submit(Sleep(.seconds(4)))
+            let medium = try cluster.submit(Sleep(.seconds(2)))
             let fast = try cluster.submit(Sleep(.milliseconds(10)))
             var order: [JobFuture<Void>] = []
             for try await future in cluster.asCompleted([slow, fast, medium, fast]) {

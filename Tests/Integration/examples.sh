@@ -49,7 +49,7 @@ piworker=$(sed -n 's/^listening on //p' pi-worker.out)
 printf '%s\n%s\n' "$plain" "$piworker" > mixed.txt
 "$coordinator" ping --workers mixed.txt --tls-dir certs > ping.out 2>&1
 check "ping lists the pi worker's kinds with the built-ins" grep -Eq '^    kinds pi\.estimate\.v1, primes\.check\.v1, ' ping.out
-check "ping lists the plain worker's built-in kinds alone" grep -Eq '^    kinds primes\.check\.v1, fibonacci\.v1, flags\.download\.v1, sleep\.v1, noop\.v1, noop\.codable\.v1$' ping.out
+check "ping lists the plain worker's built-in kinds alone" grep -Eq '^    kinds primes\.check\.v1, fibonacci\.v1, flags\.download\.v1, sleep\.v1, noop\.v1, noop\.codable\.v1, exec\.v1$' ping.out
 "$pi" run --workers mixed.txt --tls-dir certs --samples 1200000 --jobs 12 --joblog mixed.tsv > mixed.out 2>&1
 check "a mixed cluster runs the pi jobs" estimate_close mixed.out
 check "every pi job ran on the worker that has the kind" count_is mixed.tsv $'\tpi\\.estimate\\.v1\t[^\t]*\t'"$piworker"$'\t' 12

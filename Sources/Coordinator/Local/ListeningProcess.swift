@@ -4,13 +4,18 @@ import NIOPosix
 /// Starting a server binary that prints `listening on HOST:PORT` once bound, and stopping it.
 enum ListeningProcess {
     /// Starts `executable` and waits for its `listening on HOST:PORT` line; returns the process and the port.
+    ///
+    /// The process is told to stop when its standard input closes, and gets a pipe this process never writes to:
+    /// if this process dies, even by SIGKILL, the pipe closes and the server stops, rather than live on orphaned.
     static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ClusterError("cannot start \(executable): it is not an executable (run `swift build` first)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        process.arguments = arguments + ["--stop-when-stdin-closes"]
+        // Held by the process object, and so open, for as long as the server is ours.
+        process.standardInput = Pipe()
         let output = Pipe()
         process.standardOutput = output
         try process.run()
