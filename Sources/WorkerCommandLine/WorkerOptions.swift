@@ -70,6 +70,7 @@ public struct WorkerOptions: ParsableArguments {
 
     @Option(
         defaultAsFlag: "*",
+        parsing: .next,
         help: ArgumentHelp(
             "Let coordinators run commands here: alone, any executable; =PATH,PATH… only those executables.",
             valueName: "paths"
@@ -97,7 +98,8 @@ public struct WorkerOptions: ParsableArguments {
         _ = try self.commandPolicy()
     }
 
-    private func commandPolicy() throws -> CommandPolicy {
+    /// What `--allow-exec` allows.
+    func commandPolicy() throws -> CommandPolicy {
         guard let allowExec = self.allowExec else { return .refused }
         do {
             return try CommandPolicy(allowExec: allowExec)

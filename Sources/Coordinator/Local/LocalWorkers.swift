@@ -44,9 +44,11 @@ public struct LocalWorkers: Sendable {
             var arguments = command.arguments + [
                 "--listen", "127.0.0.1:0", "--tls-dir", workerDirectory, "--pool", pool.description,
                 "--log-level", logLevel.rawValue,
-                // This machine's own user started them: commands are theirs to run.
-                "--allow-exec",
             ]
+            // This machine's own user started them: commands are theirs to run, unless the arguments say which.
+            if !workerArguments.contains(where: { $0 == "--allow-exec" || $0.hasPrefix("--allow-exec=") }) {
+                arguments.append("--allow-exec")
+            }
             if let size { arguments += ["--size", "\(size)"] }
             arguments += workerArguments
             let (process, port) = try await ListeningProcess.start(command.executable, arguments: arguments)
