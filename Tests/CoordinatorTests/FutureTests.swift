@@ -43,7 +43,8 @@ struct FutureTests {
     @Test("a pending future cancels; a running one does not; cancelling twice still says cancelled")
     func cancel() async throws {
         try await LocalCluster.with(workers: 1, size: 1, configuration: ClusterConfiguration(prefetch: 0)) { cluster, _ in
-            let running = try cluster.submit(Sleep(.milliseconds(500)))
+            // Long enough to still run when the test looks, however loaded the machine.
+            let running = try cluster.submit(Sleep(.seconds(3)))
             let pending = try cluster.submit(NoOp())
             await running.erased.waitUntilRunning()
             #expect(running.state == .running)

@@ -54,7 +54,7 @@ struct ResilienceTests {
         let configuration = ClusterConfiguration(heartbeatInterval: .milliseconds(200), heartbeatTimeout: .seconds(2))
         try await LocalCluster.with(workers: 2, size: 2, configuration: configuration) { cluster, local in
             // Long enough that a loaded machine still freezes the worker while they run.
-            let futures = try (0..<12).map { _ in try cluster.submit(Sleep(.seconds(1))) }
+            let futures = try (0..<8).map { _ in try cluster.submit(Sleep(.seconds(3))) }
             let victim = local.addresses[0].description
             let target = try #require(futures.first { $0.worker == victim })
             await target.erased.waitUntilRunning()
