@@ -2,7 +2,7 @@
 # Several Fanout hosts on one machine, as Linux network namespaces joined by a bridge.
 #
 #   deploy/netns-cluster.sh up N [--pool threads|processes] [--size S] [--flagserver] [--delay-ms D]
-#                                [--no-workers] [--subnet A.B.C] [--dir DIR]
+#                                [--no-workers] [--worker-arg ARG]… [--subnet A.B.C] [--dir DIR]
 #   deploy/netns-cluster.sh down [--dir DIR]
 #
 # `up` makes namespaces fanout-h1 … fanout-hN with addresses A.B.C.11 … on a /24 of their own (default
@@ -10,7 +10,9 @@
 # reaches the hosts directly and no packet for the /24 leaves the machine. It refuses a /24 that is routed
 # anywhere else. It makes certificates for the hosts with `coordinator certs init`, starts a worker in each
 # (unless --no-workers), waits for each to print its listening line, and writes DIR/hosts.txt (default DIR:
-# /tmp/fanout-netns). With --flagserver a namespace fanout-flags at A.B.C.200 runs flagserver on port 8080.
+# /tmp/fanout-netns). Each --worker-arg ARG is passed to every worker after its own options, in order: for
+# instance --worker-arg --allow-exec, or --worker-arg --allow-exec=/usr/bin/gzip, lets `coordinator exec` run
+# commands on the hosts. With --flagserver a namespace fanout-flags at A.B.C.200 runs flagserver on port 8080.
 # `down` stops every process and removes every namespace and interface `up` made, also after a failed `up`.
 # Running `up` twice, or `down` with nothing up, is harmless. Needs root and iproute2.
 set -euo pipefail
@@ -28,6 +30,7 @@ size=""
 flagserver=no
 delay_ms=100
 workers=yes
+worker_args=()
 subnet=10.77.0
 dir=${FANOUT_NETNS_DIR:-/tmp/fanout-netns}
 if [ "$command" = up ]; then
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
         --flagserver) flagserver=yes; shift ;;
         --delay-ms) delay_ms=$2; shift 2 ;;
         --no-workers) workers=no; shift ;;
+        --worker-arg) worker_args+=("$2"); shift 2 ;;
         --subnet) subnet=$2; shift 2 ;;
         --dir) dir=$2; shift 2 ;;
         *) die "unknown option $1" ;;
@@ -165,6 +169,7 @@ for i in $(seq 1 "$count"); do
     [ "$workers" = yes ] || continue
     options=(--listen "$address:7420" --tls-dir "$dir/certs/$address" --pool "$pool")
     [ -n "$size" ] && options+=(--size "$size")
+    options+=("${worker_args[@]}")
     # `ip netns exec` becomes the worker, so its pid is the worker's.
     ip netns exec "fanout-h$i" "$bin/worker" "${options[@]}" > "$dir/h$i.out" 2> "$dir/h$i.log" < /dev/null &
     record pid $!
