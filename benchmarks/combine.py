@@ -39,6 +39,8 @@ TARGETS = {
     "fib_speedup_2_vs_1": (1.9, True),
     "flags_vs_floor": (1.2, False),
     "bytes_per_pending_job": (300, False),
+    "exec_vs_gnu_parallel": (5, True),
+    "exec_vs_xargs": (1, True),
 }
 
 
@@ -72,6 +74,23 @@ def main():
     result["example_pi_unbatched_jobs_per_s"] = figure([int(jobs) / float(seconds) for chunk, jobs, seconds in pi if chunk == "1"])
     result["example_pi_batched_jobs_per_s"] = figure([int(jobs) / float(seconds) for chunk, jobs, seconds in pi if chunk != "1"])
 
+    # "slots jobs seconds" per run, from benchmarks/timed.py; the three took turns, so the ratios pair each
+    # Fanout run with the runs of its own turn (the figures' "runs" are sorted).
+    timed = {}
+    for name in ("exec-true", "gnu-parallel-true", "xargs-true"):
+        with open(os.path.join(work, name + ".txt")) as f:
+            timed[name] = [line.split() for line in f if line.strip()]
+    exec_slots = {int(slots) for runs in timed.values() for slots, jobs, seconds in runs}
+    if len(exec_slots) != 1 or len({len(runs) for runs in timed.values()}) != 1:
+        counts = {name: len(runs) for name, runs in timed.items()}
+        raise SystemExit(f"combine.py: want as many exec, GNU Parallel and xargs runs, on one N: {counts}, N {sorted(exec_slots)}")
+    rates = {name: [int(jobs) / float(seconds) for slots, jobs, seconds in runs] for name, runs in timed.items()}
+    result["exec_true_jobs_per_s"] = figure(rates["exec-true"])
+    result["gnu_parallel_true_jobs_per_s"] = figure(rates["gnu-parallel-true"])
+    result["xargs_true_jobs_per_s"] = figure(rates["xargs-true"])
+    result["exec_vs_gnu_parallel"] = figure([e / p for e, p in zip(rates["exec-true"], rates["gnu-parallel-true"])])
+    result["exec_vs_xargs"] = figure([e / x for e, x in zip(rates["exec-true"], rates["xargs-true"])])
+
     seed = lines(os.path.join(work, "python-seed-primes.jsonl"))
     result["python_seed_primes_seconds"] = figure([r["seconds"] for r in seed])
     result["python_seed_primes_vs_longest_job"] = figure([r["seconds"] / r["longest_job_seconds"] for r in seed])
@@ -101,6 +120,7 @@ def main():
         "flags_slots": fanout["facts"].get("flags_slots"),
         "noop_chunksize": fanout["facts"].get("noop_chunksize"),
         "small_cpu_chunksize": fanout["facts"].get("small_cpu_chunksize"),
+        "exec_slots": exec_slots.pop(),
     }
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2, sort_keys=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds Fanout in release mode, measures it on a local cluster over mutual TLS and the Python baselines
-# (benchmarks/python/, from the seed's programs) in the same invocation, prints a table and writes
-# benchmarks/latest.json. See BENCHMARKS.md for what each figure is.
+# Builds Fanout in release mode, measures it on a local cluster over mutual TLS, with the Python baselines
+# (benchmarks/python/, from the seed's programs) and GNU Parallel and `xargs -P` (against `coordinator exec`) in
+# the same invocation, prints a table and writes benchmarks/latest.json. See BENCHMARKS.md for each figure.
 #
 #   benchmarks/run.sh [--quick] [--repeat N]
 set -euo pipefail
@@ -73,6 +73,27 @@ for _ in $(seq 1 "$repeats"); do
     "$bin/fanout-benchmarks" memory --jobs "$pending_jobs" >> "$work/memory.txt"
 done
 
+# `coordinator exec` against GNU Parallel and `xargs -P`: the same 2,000 runs of `true` (quick or not), each given
+# its input as an argument, N at a time. N is Fanout's total slots: 2 local workers × a threads worker's default
+# size, min(32, cores + 4), passed as --size so that what Fanout runs is N whatever the worker's default becomes.
+# Fanout's time includes starting its 2 workers, making their certificates and the TLS handshakes: what a user's
+# run pays. The three take turns, so that a busy neighbour slows each of them alike. benchmarks/timed.py fails
+# the script when a run fails, rather than give a figure for it.
+cores="$(nproc)"
+exec_size=$(( cores + 4 < 32 ? cores + 4 : 32 ))
+exec_slots=$(( 2 * exec_size ))
+exec_jobs=2000
+seq 1 "$exec_jobs" > "$work/exec-inputs.txt"
+timed=(python3 benchmarks/timed.py --slots "$exec_slots" --jobs "$exec_jobs")
+echo "coordinator exec, GNU Parallel and xargs -P, $exec_jobs runs of true on $exec_slots slots…" >&2
+for _ in $(seq 1 "$repeats"); do
+    "${timed[@]}" --out "$work/exec-true.txt" -- "$bin/coordinator" exec --local 2 --size "$exec_size" \
+        --log-level error -- true :::: "$work/exec-inputs.txt" < /dev/null
+    "${timed[@]}" --out "$work/gnu-parallel-true.txt" -- parallel --will-cite -j "$exec_slots" true \
+        :::: "$work/exec-inputs.txt" < /dev/null
+    "${timed[@]}" --out "$work/xargs-true.txt" -- xargs -P "$exec_slots" -n 1 true < "$work/exec-inputs.txt"
+done
+
 # Python takes far longer per CPU job, so its CPU baselines get fewer of them; each figure is per job or a
 # ratio, so the sizes need not match.
 if [ "$quick" = yes ]; then
@@ -81,7 +102,6 @@ else
     noop_jobs=200000; small_cpu_jobs=20000; fib_from=30; fib_to=34
 fi
 head -n "$small_cpu_jobs" "$work/small-cpu.txt" > "$work/small-cpu-python.txt"
-cores="$(nproc)"
 echo "Python baselines…" >&2
 for run in $(seq 1 "$repeats"); do
     echo "  run $run of $repeats" >&2

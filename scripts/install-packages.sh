@@ -3,8 +3,8 @@
 # python3 (integration checks), iso-codes and iso-flags-svg (flagserver's country names and flags),
 # iproute2 and iptables (namespace hosts and the faults injected into them), faketime (expired
 # certificates), python3-venv (sslyze, from PyPI, in a venv of its own), openssh-client and openssh-server (the
-# install test's hosts), systemd (systemd-analyze, to check the unit). No service is started by installing
-# them.
+# install test's hosts), systemd (systemd-analyze, to check the unit), parallel (GNU Parallel, the baseline
+# benchmarks/run.sh times `coordinator exec` against). No service is started by installing them.
 set -euo pipefail
 
 missing=()
@@ -19,6 +19,8 @@ python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v ssh >/dev/null || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+# moreutils has a `parallel` of its own: only GNU's will do.
+[[ "$(parallel --version 2>/dev/null)" == "GNU parallel"* ]] || missing+=(parallel)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -4,6 +4,8 @@
 # figure BENCHMARKS.md documents. No figure's value is judged here: timing is never a pass/fail test.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+[[ "$(parallel --version 2>/dev/null)" == "GNU parallel"* ]] \
+    || { echo "benchmarks.sh needs GNU Parallel (scripts/install-packages.sh)"; exit 1; }
 benchmarks="$bin/fanout-benchmarks"
 cd "$work"
 
@@ -52,6 +54,19 @@ for chunksize in 1 50; do
 done
 check "pi-estimate's line gives the seconds run.sh reads" bash -c "awk 'NF != 3 || \$3 !~ /^[0-9.]+\$/ { exit 1 }' pi.txt"
 
+# coordinator exec, GNU Parallel and xargs -P, on 20 inputs and 4 slots, timed as run.sh times them.
+seq 1 20 > exec-inputs.txt
+timed=(python3 "$root/benchmarks/timed.py" --slots 4 --jobs 20)
+check "timed.py times coordinator exec" "${timed[@]}" --out exec-true.txt -- \
+    "$coordinator" exec --local 2 --size 2 --log-level error -- true :::: exec-inputs.txt < /dev/null
+check "timed.py times GNU Parallel" "${timed[@]}" --out gnu-parallel-true.txt -- \
+    parallel --will-cite -j 4 true :::: exec-inputs.txt < /dev/null
+check "timed.py times xargs -P" "${timed[@]}" --out xargs-true.txt -- xargs -P 4 -n 1 true < exec-inputs.txt
+check "timed.py writes slots, jobs and seconds, a line a run" bash -c \
+    "cat exec-true.txt gnu-parallel-true.txt xargs-true.txt | awk 'NF != 3 || \$1 != 4 || \$2 != 20 || \$3 !~ /^[0-9.]+\$/ { bad = 1 } END { exit bad || NR != 3 }'"
+check "a failing run fails timed.py and writes no line" bash -c \
+    "! python3 '$root/benchmarks/timed.py' --out failed.txt --slots 4 --jobs 20 -- '$coordinator' exec --local 1 --log-level error -- false ::: 1 && [ ! -e failed.txt ]"
+
 # combine.py with every Swift figure present, as run.sh gives it.
 python3 - <<'PY'
 import json
@@ -67,9 +82,12 @@ d = json.load(open("latest.json"))
 want = ["noop_jobs_per_s", "python_noop_jobs_per_s", "rtt_p50_us", "rtt_p99_us", "small_cpu_efficiency",
         "seed_primes_vs_longest_job", "fib_speedup_2_vs_1", "flags_vs_floor", "bytes_per_pending_job",
         "noop_unbatched_vs_python", "wire_frames_per_job", "wire_bytes_per_job", "noop_codable_vs_binary_unbatched",
-        "example_pi_unbatched_jobs_per_s", "example_pi_batched_jobs_per_s"]
+        "example_pi_unbatched_jobs_per_s", "example_pi_batched_jobs_per_s", "exec_true_jobs_per_s",
+        "gnu_parallel_true_jobs_per_s", "xargs_true_jobs_per_s", "exec_vs_gnu_parallel", "exec_vs_xargs"]
 missing = [k for k in want if not {"median", "min", "max"} <= set(d.get(k, {}))]
-print(missing); sys.exit(1 if missing or "machine" not in d else 0)'
+print(missing); sys.exit(1 if missing or d.get("machine", {}).get("exec_slots") != 4 else 0)'
 check "combine.py prints the table against the targets" contains combine.out "≤ 100"
+check "combine.py prints exec's targets against GNU Parallel and xargs" bash -c \
+    "grep -q '^exec_vs_gnu_parallel .* ≥ 5 ' combine.out && grep -q '^exec_vs_xargs .* ≥ 1 ' combine.out"
 
 finish
