@@ -80,7 +80,9 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    private static func realPath(_ path: String) -> String? {
+    /// `path` with every symbolic link resolved; nil when it does not exist. Allow-list entries are resolved on
+    /// every check, not once, so that a link the operator moves (as `update-alternatives` does) is followed.
+    static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

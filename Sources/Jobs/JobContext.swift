@@ -11,12 +11,16 @@ public struct JobContext: Sendable {
     public var attempt: Int
     /// The worker slot running the job.
     public var slot: Int
+    /// The subject of the certificate the job's coordinator presented, as RFC 4514 text (`CN=…,O=…`); nil
+    /// where no coordinator is connected, as in a process-pool child.
+    public var requester: String?
     let environment: JobEnvironment
 
-    public init(jobID: JobID, attempt: Int, slot: Int, environment: JobEnvironment) {
+    public init(jobID: JobID, attempt: Int, slot: Int, requester: String? = nil, environment: JobEnvironment) {
         self.jobID = jobID
         self.attempt = attempt
         self.slot = slot
+        self.requester = requester
         self.environment = environment
     }
 

@@ -51,6 +51,29 @@ struct ExecClusterTests {
         }
     }
 
+    @Test("the end of stop's grace period kills a running command's whole group", arguments: [PoolKind.threads, .processes])
+    func stopKillsGroup(pool: PoolKind) async throws {
+        let folder = try TemporaryDirectory()
+        let fifo = folder.file("pids")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try await LocalCluster.with(workers: 1, pool: pool, size: 1) { cluster, _ in
+            let job = try cluster.submit(Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true))
+            let pids = await ProcessProbe.processIDs(from: fifo)
+            try #require(pids.count == 2)
+            // Its `started` may still be on its way; a job the cluster does not know to be running is cancelled.
+            await job.erased.waitUntilRunning()
+            await cluster.stop(grace: .milliseconds(300))
+            let error = try await #require(throws: JobError.self) { try await job.value }
+            guard case .interrupted = error.reason else {
+                Issue.record("expected the job to be interrupted, got \(error)")
+                return
+            }
+            for pid in pids {
+                #expect(await ProcessProbe.dies(pid), "process \(pid) outlived the grace period")
+            }
+        }
+    }
+
     @Test("a worker with an allow-list runs only its executables; the refusal names the flag")
     func allowList() async throws {
         try await LocalCluster.with(workers: 1, workerArguments: ["--allow-exec=/bin/echo"]) { cluster, _ in

@@ -24,8 +24,13 @@ public enum ProcessProbe {
     }
 
     /// The process ids a command wrote to the FIFO at `path`, separated by white space; waits for it to write.
+    /// The open and the reads block, so they run on a thread of their own: on the concurrency pool they could take
+    /// every one of its threads and starve a worker running in the test's own process.
     public static func processIDs(from path: String) async -> [pid_t] {
-        await Task.detached { Self.readAll(path) }.value.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+        let text = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Self.readAll(path)) }
+        }
+        return text.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
     }
 
     /// Waits, up to 10 s, until `pid` has exited: gone, or a zombie not yet reaped by whoever adopted it. Nothing

@@ -1,5 +1,5 @@
 import FanoutBuiltinJobs
-import FanoutJobs
+@testable import FanoutJobs
 import FanoutProtocol
 import FanoutTestSupport
 import Foundation
@@ -102,7 +102,7 @@ struct ExecTests {
 
     @Test("an allow-list runs only its executables, compared after resolving the name and its links")
     func allowList() async throws {
-        let echo = try #require(Self.realPath("/bin/echo"))
+        let echo = try #require(CommandPolicy.realPath("/bin/echo"))
         let policy = try CommandPolicy(allowExec: "/bin/echo")
         let outcome = try await Self.run(Exec(["echo", "allowed"]), policy: policy)
         #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "allowed\n")
@@ -173,11 +173,5 @@ struct ExecTests {
         }
     }
 
-
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
 
 }

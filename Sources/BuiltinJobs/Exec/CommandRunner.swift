@@ -18,6 +18,9 @@ import SystemPackage
 /// its own, captures its outputs, and kills the whole group if the job is cancelled (a timeout, a cancel, the
 /// end of a coordinator's grace period).
 struct CommandRunner {
+    /// Where the worker's own `PATH` finds commands; the worker's environment does not change while it runs.
+    private static let workerSearchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+
     let job: Exec
     let context: JobContext
 
@@ -39,13 +42,13 @@ struct CommandRunner {
             }
             environment[key] = variable.value
         }
-        let searchPath = self.job.environment.last { $0.name == "PATH" }?.value
-            ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let searchPath = self.job.environment.last { $0.name == "PATH" }?.value ?? Self.workerSearchPath
         let executable = try self.context.commandPolicy.executable(name, in: directory, searchPath: searchPath)
         self.context.logger.info(
             "running a command",
             metadata: [
                 "job.id": "\(self.context.jobID.rawValue)",
+                "coordinator.subject": "\(self.context.requester ?? "none")",
                 "exec.executable": "\(executable)",
                 "exec.argv": "\(argv)",
             ]

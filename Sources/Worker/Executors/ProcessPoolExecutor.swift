@@ -90,9 +90,9 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
+    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         if let spawner = self.spawner, spawner.kinds.spawnsProcess(submit.kind) {
-            return await spawner.executor.execute(submit, slot: slot, started: started)
+            return await spawner.executor.execute(submit, slot: slot, requester: requester, started: started)
         }
         return await withCheckedContinuation { continuation in
             let result = self.requests[slot].continuation.yield(Request(submit: submit, started: started, continuation: continuation))
@@ -104,7 +104,7 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    func abandon(_ job: JobID, in slot: Int) {
+    func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
         let pid = self.slots.withLock { slots -> pid_t? in
             if slots[slot].job == job { return slots[slot].pid }
             slots[slot].abandoned = job
@@ -112,8 +112,8 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
         guard let pid else { return }
         self.logger.info(
-            "job ran past its deadline; killing its child",
-            metadata: ["worker.slot": "\(slot)", "child.pid": "\(pid)"]
+            "job answered early; killing its child",
+            metadata: ["worker.slot": "\(slot)", "child.pid": "\(pid)", "reason": "\(reason)"]
         )
         kill(pid, SIGKILL)
     }

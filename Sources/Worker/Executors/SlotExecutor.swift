@@ -9,11 +9,12 @@ protocol SlotExecutor: Sendable {
     func run() async
 
     /// Runs `submit` in `slot`, calling `started` once the job is really running (for a process pool, once
-    /// the child has it). Never throws: a failure is an outcome.
-    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome
+    /// the child has it). `requester` names the coordinator that sent it, as its certificate's subject.
+    /// Never throws: a failure is an outcome.
+    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome
 
-    /// `job` in `slot` ran past its deadline and has been answered; stop it if the pool can and it still runs.
-    func abandon(_ job: JobID, in slot: Int)
+    /// `job` in `slot` has been answered early, for `reason`; stop it if the pool can and it still runs.
+    func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason)
 
     /// Ends ``run()`` once the jobs it holds are done.
     func shutdown()

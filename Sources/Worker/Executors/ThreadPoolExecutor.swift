@@ -38,17 +38,24 @@ final class ThreadPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int, started: @escaping @Sendable () -> Void) async -> JobOutcome {
+    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         started()
-        let context = JobContext(jobID: submit.jobID, attempt: Int(submit.attempt), slot: slot, environment: self.environment)
+        let context = JobContext(
+            jobID: submit.jobID,
+            attempt: Int(submit.attempt),
+            slot: slot,
+            requester: requester,
+            environment: self.environment
+        )
         return await self.kinds.run(submit.kind, payload: submit.payload, context: context)
     }
 
-    func abandon(_ job: JobID, in slot: Int) {
-        // A thread cannot be stopped from outside; the job's answer has gone, and the slot frees when it returns.
+    func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
+        // A job's task has been cancelled, which stops a command; a thread cannot be stopped from outside, and
+        // the slot frees when the job returns.
         self.logger.info(
-            "job ran past its deadline; its thread finishes it",
-            metadata: ["worker.slot": "\(slot)", "job.id": "\(job.rawValue)"]
+            "job answered early; its task is cancelled",
+            metadata: ["worker.slot": "\(slot)", "job.id": "\(job.rawValue)", "reason": "\(reason)"]
         )
     }
 

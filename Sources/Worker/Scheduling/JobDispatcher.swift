@@ -1,3 +1,4 @@
+import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Logging
@@ -12,17 +13,29 @@ final class JobDispatcher: Sendable {
         /// Jobs started in a slot whose task has not come back to wait yet.
         var handedOver: [Int: QueuedJob] = [:]
         var finished = false
+        /// The job each busy slot runs, for a cancel or its session's end to stop.
+        var running: [Int: RunningJob] = [:]
+        /// A job told to stop after it left the queue but before its run began; cleared by the slot's next run.
+        var stoppedBeforeStart: [Int: (job: JobID, session: SessionID, reason: JobStopReason)] = [:]
+    }
+
+    private struct RunningJob {
+        let job: JobID
+        let session: SessionID
+        let run: JobRun
+        /// Sends the job's result with `outcome`, once ``JobRun/answer()`` has been claimed.
+        let send: @Sendable (JobOutcome) -> Void
     }
 
     private let executor: any SlotExecutor
-    /// The kinds' names, by ``JobKindID``, for messages.
-    private let kinds: [JobKindName]
+    /// The kinds this worker runs, by ``JobKindID``: their names for messages, and which start processes.
+    private let kinds: JobKinds
     private let scheduler: Locked<SlotScheduler>
     private let slots = Locked(Slots())
     private let clock: WallClock
     private let logger: Logger
 
-    init(executor: any SlotExecutor, kinds: [JobKindName], queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
+    init(executor: any SlotExecutor, kinds: JobKinds, queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
         self.executor = executor
         self.kinds = kinds
         self.clock = clock
@@ -86,20 +99,25 @@ final class JobDispatcher: Sendable {
         waiter?.resume(returning: job)
     }
 
-    /// The session is gone: its queued jobs are dropped; its running jobs finish unheard.
-    func dropQueued(of session: SessionID) {
-        let dropped = self.scheduler.withLock { $0.removeQueued(of: session) }
-        if !dropped.isEmpty {
+    /// The session is gone: its queued jobs are dropped, and its running jobs stopped where the pool can stop
+    /// them (a command's process group, a process-pool child; not a thread).
+    func endSession(_ session: SessionID) {
+        let (dropped, running) = self.scheduler.withLock { ($0.removeQueued(of: session), $0.running(of: session)) }
+        if !dropped.isEmpty || !running.isEmpty {
             self.logger.debug(
-                "dropped the queued jobs of a closed session",
-                metadata: ["worker.session": "\(session.rawValue)", "jobs": "\(dropped.count)"]
+                "a closed session's jobs are dropped",
+                metadata: ["worker.session": "\(session.rawValue)", "jobs.queued": "\(dropped.count)", "jobs.running": "\(running.count)"]
             )
+        }
+        for (slot, job) in running {
+            self.stop(job, of: session, in: slot, because: .sessionClosed)
         }
     }
 
     /// Queues `submit` for `session`, or starts it at once in a free slot; its messages go to `outbox`.
-    func submit(_ submit: Submit, from session: SessionID, outbox: SessionOutbox) {
-        let job = QueuedJob(submit: submit, session: session, outbox: outbox, enqueuedAt: .now)
+    /// `requester` names the coordinator, as its certificate's subject.
+    func submit(_ submit: Submit, from session: SessionID, requester: String?, outbox: SessionOutbox) {
+        let job = QueuedJob(submit: submit, session: session, requester: requester, outbox: outbox, enqueuedAt: .now)
         switch self.scheduler.withLock({ $0.submit(job) }) {
         case .start(let job, let slot):
             self.start(job, in: slot)
@@ -119,18 +137,46 @@ final class JobDispatcher: Sendable {
         }
     }
 
-    /// Answers `jobID` as cancelled if it is still queued; a running job goes on and reports its result.
+    /// Answers `jobID` as cancelled, and stops it if it has started and the pool can stop it.
     func cancel(_ jobID: JobID, of session: SessionID) {
-        guard let job = self.scheduler.withLock({ $0.cancel(jobID, of: session) }) else { return }
-        job.outbox.complete(
-            JobResult(
-                jobID: jobID,
-                attempt: job.submit.attempt,
-                outcome: .cancelled,
-                slot: nil,
-                queueNanoseconds: Self.nanoseconds(from: job.enqueuedAt, to: .now)
+        enum Found {
+            case queued(QueuedJob)
+            case running(slot: Int)
+        }
+        let found = self.scheduler.withLock { scheduler -> Found? in
+            if let job = scheduler.cancel(jobID, of: session) { return .queued(job) }
+            return scheduler.slot(running: jobID, of: session).map { .running(slot: $0) }
+        }
+        switch found {
+        case .queued(let job):
+            job.outbox.complete(
+                JobResult(
+                    jobID: jobID,
+                    attempt: job.submit.attempt,
+                    outcome: .cancelled,
+                    slot: nil,
+                    queueNanoseconds: Self.nanoseconds(from: job.enqueuedAt, to: .now)
+                )
             )
-        )
+        case .running(let slot):
+            self.stop(jobID, of: session, in: slot, because: .cancelled)
+        case nil:
+            break
+        }
+    }
+
+    /// Answers the job in `slot` as cancelled and stops it, or, when its run has not begun, marks it so that it
+    /// never does.
+    private func stop(_ jobID: JobID, of session: SessionID, in slot: Int, because reason: JobStopReason) {
+        let running = self.slots.withLock { slots -> RunningJob? in
+            if let running = slots.running[slot], running.job == jobID, running.session == session { return running }
+            slots.stoppedBeforeStart[slot] = (jobID, session, reason)
+            return nil
+        }
+        guard let running, let execution = running.run.answer() else { return }
+        running.send(.cancelled)
+        execution?.cancel()
+        self.executor.abandon(jobID, in: slot, because: reason)
     }
 
     /// Runs jobs in one slot for as long as the queue feeds it.
@@ -155,15 +201,7 @@ final class JobDispatcher: Sendable {
         let started: @Sendable () -> Void = {
             outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
         }
-
-        let answered = Locked(false)
-        /// Sends the job's one result; false when it has been sent already.
-        let answer: @Sendable (JobOutcome) -> Bool = { outcome in
-            let first = answered.withLock { done in
-                defer { done = true }
-                return !done
-            }
-            guard first else { return false }
+        let send: @Sendable (JobOutcome) -> Void = { outcome in
             outbox.complete(
                 JobResult(
                     jobID: submit.jobID,
@@ -175,44 +213,75 @@ final class JobDispatcher: Sendable {
                     startedAt: startedAtWallClock
                 )
             )
-            return true
         }
-
-        guard submit.timeoutNanoseconds > 0 else {
-            // No deadline to race: run it in this slot's task, without a child task per job.
-            _ = answer(await self.executor.execute(submit, slot: slot, started: started))
+        let run = JobRun()
+        guard self.begin(RunningJob(job: submit.jobID, session: job.session, run: run, send: send), in: slot) else {
+            send(.cancelled)
             return
         }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                _ = answer(await self.executor.execute(submit, slot: slot, started: started))
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(nanoseconds: submit.timeoutNanoseconds)
-                } catch {
-                    return
-                }
-                let timedOut = answer(
-                    .failed(
-                        JobFailure(
-                            code: .jobTimedOut,
-                            message: "\(self.kindName(submit.kind)) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
+        defer { self.slots.withLock { _ = $0.running.removeValue(forKey: slot) } }
+        let requester = job.requester
+
+        guard submit.timeoutNanoseconds > 0 || self.kinds.spawnsProcess(submit.kind) else {
+            // Nothing to race and nothing a cancel could stop but a process-pool child: run it in this slot's
+            // task, without a task per job.
+            let outcome = await self.executor.execute(submit, slot: slot, requester: requester, started: started)
+            if run.answer() != nil { send(outcome) }
+            return
+        }
+        // A task of its own, so that a timeout, a cancel or the session's end can stop it.
+        let execution = Task {
+            let outcome = await self.executor.execute(submit, slot: slot, requester: requester, started: started)
+            if run.answer() != nil { send(outcome) }
+        }
+        if !run.attach(execution) { execution.cancel() }
+        await withTaskCancellationHandler {
+            guard submit.timeoutNanoseconds > 0 else { return await execution.value }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await Task.sleep(nanoseconds: submit.timeoutNanoseconds)
+                    } catch {
+                        return
+                    }
+                    guard let execution = run.answer() else { return }
+                    send(
+                        .failed(
+                            JobFailure(
+                                code: .jobTimedOut,
+                                message: "\(self.kindName(submit.kind)) job ran past its timeout of \(Self.describe(nanoseconds: submit.timeoutNanoseconds))"
+                            )
                         )
                     )
-                )
-                // Only a job that really ran out of time is stopped; one that answered first is left alone.
-                if timedOut { self.executor.abandon(submit.jobID, in: slot) }
+                    execution?.cancel()
+                    self.executor.abandon(submit.jobID, in: slot, because: .timedOut)
+                }
+                // The slot stays taken until the job returns: a CPU job on a thread cannot be interrupted.
+                await execution.value
+                group.cancelAll()
             }
-            // Whichever ends first answers; the other is cancelled. A CPU job on a thread cannot be
-            // interrupted, so its slot stays taken until it returns.
-            await group.next()
-            group.cancelAll()
+        } onCancel: {
+            execution.cancel()
+        }
+    }
+
+    /// Records `job` as running in `slot`; false when it was stopped before its run began.
+    private func begin(_ job: RunningJob, in slot: Int) -> Bool {
+        self.slots.withLock { slots in
+            // A slot runs one job at a time: a mark for any other job is stale.
+            defer { slots.stoppedBeforeStart[slot] = nil }
+            if let stopped = slots.stoppedBeforeStart[slot], stopped.job == job.job, stopped.session == job.session {
+                _ = job.run.answer()
+                return false
+            }
+            slots.running[slot] = job
+            return true
         }
     }
 
     private func kindName(_ id: JobKindID) -> String {
-        self.kinds.indices.contains(Int(id.rawValue)) ? "\(self.kinds[Int(id.rawValue)])" : "\(id)"
+        let names = self.kinds.names
+        return names.indices.contains(Int(id.rawValue)) ? "\(names[Int(id.rawValue)])" : "\(id)"
     }
 
     static func nanoseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> UInt64 {

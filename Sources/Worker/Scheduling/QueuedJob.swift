@@ -4,6 +4,8 @@ import FanoutProtocol
 struct QueuedJob: Sendable {
     var submit: Submit
     var session: SessionID
+    /// The subject of the certificate of the coordinator that sent the job.
+    var requester: String?
     /// Where the job's `started` and `result` go.
     var outbox: SessionOutbox
     /// When the job entered the queue, on ``ContinuousClock``.

@@ -65,6 +65,16 @@ struct SlotScheduler {
         return self.queue.remove(at: index)
     }
 
+    /// The slot running `jobID` of `session`; nil when it is not running.
+    func slot(running jobID: JobID, of session: SessionID) -> Int? {
+        self.running.first { $0.value.jobID == jobID && $0.value.session == session }?.key
+    }
+
+    /// The jobs of `session` running now, by slot.
+    func running(of session: SessionID) -> [(slot: Int, job: JobID)] {
+        self.running.compactMap { $0.value.session == session ? ($0.key, $0.value.jobID) : nil }
+    }
+
     /// Removes every queued job of `session`, as when its connection is gone.
     mutating func removeQueued(of session: SessionID) -> [QueuedJob] {
         var removed: [QueuedJob] = []

@@ -77,7 +77,7 @@ public final class WorkerServer: Service {
         let configuration = self.configuration
         self.executor.withLock { $0 = executor }
         defer { self.executor.withLock { $0 = nil } }
-        let dispatcher = JobDispatcher(executor: executor, kinds: configuration.kinds.names, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
+        let dispatcher = JobDispatcher(executor: executor, kinds: configuration.kinds, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
         let hello = Hello.worker(
             softwareVersion: SoftwareVersion.current,
             hostName: configuration.hostName,

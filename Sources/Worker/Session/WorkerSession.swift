@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
+import X509
 
 /// One coordinator's connection: the handshake, then its jobs, until it drains, leaves or breaks the protocol.
 ///
@@ -43,7 +44,7 @@ struct WorkerSession: Sendable {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
         self.outbox.close()
-        self.dispatcher.dropQueued(of: self.id)
+        self.dispatcher.endSession(self.id)
         logger.info("connection closed")
     }
 
@@ -90,12 +91,16 @@ struct WorkerSession: Sendable {
                 )
             }
             self.outbox.greet(with: self.hello)
+            let requester = await self.peerSubject()
             logger.info(
                 "coordinator said hello",
-                metadata: ["peer.host": "\(peer.hostName)", "peer.version": "\(peer.softwareVersion)"]
+                metadata: [
+                    "peer.host": "\(peer.hostName)", "peer.version": "\(peer.softwareVersion)",
+                    "peer.subject": "\(requester ?? "unknown")",
+                ]
             )
             while let message = try await messages.next() {
-                guard self.handle(message, logger: logger) else { return }
+                guard self.handle(message, requester: requester, logger: logger) else { return }
                 await self.outbox.waitForRoom()
             }
             self.outbox.close()
@@ -122,8 +127,16 @@ struct WorkerSession: Sendable {
         self.outbox.fail(with: report)
     }
 
+    /// The subject of the certificate the coordinator presented, as RFC 4514 text; nil when it cannot be read.
+    private func peerSubject() async -> String? {
+        guard let certificate = try? await self.channel.channel.nioSSL_peerCertificate().get(),
+            let bytes = try? certificate.toDERBytes()
+        else { return nil }
+        return (try? Certificate(derEncoded: bytes))?.subject.description
+    }
+
     /// Handles one message after the handshake; false when the session must end.
-    private func handle(_ message: Message, logger: Logger) -> Bool {
+    private func handle(_ message: Message, requester: String?, logger: Logger) -> Bool {
         switch message {
         case .submit(let submit):
             let kinds = self.hello.capabilities?.kinds ?? []
@@ -142,7 +155,7 @@ struct WorkerSession: Sendable {
             }
             switch self.outbox.admit(submit.jobID) {
             case .accepted:
-                self.dispatcher.submit(submit, from: self.id, outbox: self.outbox)
+                self.dispatcher.submit(submit, from: self.id, requester: requester, outbox: self.outbox)
             case .draining:
                 self.outbox.post(
                     .result(
