@@ -69,6 +69,27 @@ struct ExecTests {
         #expect(String(decoding: outcome.standardError, as: UTF8.self) == "slot 3\n")
     }
 
+    @Test("a job's variables replace the worker's of the same name, the last of a name winning; the rest are inherited")
+    func environment() async throws {
+        let inherited = try #require(ProcessInfo.processInfo.environment["PATH"])
+        let outcome = try await Self.run(
+            Exec(
+                ["echo \"$HOME|$TWICE|$PATH\"; env | grep -c '^HOME='"],
+                shell: true,
+                environment: [
+                    EnvironmentVariable(name: "HOME", value: "/nowhere"),
+                    EnvironmentVariable(name: "TWICE", value: "first"),
+                    EnvironmentVariable(name: "TWICE", value: "second"),
+                ]
+            )
+        )
+        #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "/nowhere|second|\(inherited)\n1\n")
+
+        let bad = try await Self.failure(of: Exec(["true"], environment: [EnvironmentVariable(name: "A=B", value: "x")]), policy: .anyExecutable)
+        #expect(bad.code == .invalidJob)
+        #expect(bad.message.contains("A=B"))
+    }
+
     @Test("--shell runs the line through /bin/sh -c")
     func shell() async throws {
         let outcome = try await Self.run(Exec(["echo a; echo b | tr b c"], shell: true))

@@ -18,8 +18,16 @@ import SystemPackage
 /// its own, captures its outputs, and kills the whole group if the job is cancelled (a timeout, a cancel, the
 /// end of a coordinator's grace period).
 struct CommandRunner {
-    /// Where the worker's own `PATH` finds commands; the worker's environment does not change while it runs.
-    private static let workerSearchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    /// The worker's own environment, folder and `PATH`, read once: none of them changes while the worker runs.
+    private static let workerEnvironment = ProcessInfo.processInfo.environment
+    private static let workerEnvironmentRows = Self.workerEnvironment.map { Self.row($0.key, $0.value) }
+    private static let workerDirectory = FileManager.default.currentDirectoryPath
+    private static let workerSearchPath = Self.workerEnvironment["PATH"] ?? "/usr/bin:/bin"
+
+    /// `NAME=VALUE`, NUL-terminated, as a process's environment holds it.
+    private static func row(_ name: String, _ value: String) -> [UInt8] {
+        Array("\(name)=\(value)\0".utf8)
+    }
 
     let job: Exec
     let context: JobContext
@@ -33,15 +41,8 @@ struct CommandRunner {
         guard let name = argv.first, !name.isEmpty else {
             throw JobFailure(code: .invalidJob, message: "exec has no command")
         }
-        let workerDirectory = FileManager.default.currentDirectoryPath
-        let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : workerDirectory + "/" + $0 } ?? workerDirectory
-        var environment: [Environment.Key: String?] = [:]
-        for variable in self.job.environment {
-            guard let key = Environment.Key(rawValue: variable.name), !variable.name.isEmpty, !variable.name.contains("=") else {
-                throw JobFailure(code: .invalidJob, message: "exec.environment: \"\(variable.name)\" is not a variable name")
-            }
-            environment[key] = variable.value
-        }
+        let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 } ?? Self.workerDirectory
+        let environment = try self.environment()
         let searchPath = self.job.environment.last { $0.name == "PATH" }?.value ?? Self.workerSearchPath
         let executable = try self.context.commandPolicy.executable(name, in: directory, searchPath: searchPath)
         self.context.logger.info(
@@ -64,7 +65,7 @@ struct CommandRunner {
             result = try await Subprocess.run(
                 .path(FilePath(executable)),
                 arguments: Arguments(executablePathOverride: name, remainingValues: Array(argv.dropFirst())),
-                environment: .inherit.updating(environment),
+                environment: environment,
                 workingDirectory: FilePath(directory),
                 platformOptions: options,
                 input: .none,
@@ -97,6 +98,28 @@ struct CommandRunner {
         case .signaled(let signal): outcome.signal = signal
         }
         return outcome
+    }
+}
+
+extension CommandRunner {
+    /// The worker's environment with the job's variables set, the last of a name winning; built from rows read
+    /// once, where `Environment.inherit` would parse the whole environment again for every spawn.
+    fileprivate func environment() throws -> Environment {
+        guard !self.job.environment.isEmpty else { return .custom(Self.workerEnvironmentRows) }
+        var values: [String: String] = [:]
+        var order: [String] = []
+        for variable in self.job.environment {
+            guard !variable.name.isEmpty, !variable.name.contains("="), !variable.name.utf8.contains(0) else {
+                throw JobFailure(code: .invalidJob, message: "exec.environment: \"\(variable.name)\" is not a variable name")
+            }
+            guard !variable.value.utf8.contains(0) else {
+                throw JobFailure(code: .invalidJob, message: "exec.environment: the value of \(variable.name) holds a NUL byte")
+            }
+            if values.updateValue(variable.value, forKey: variable.name) == nil { order.append(variable.name) }
+        }
+        var rows = Self.workerEnvironment.compactMap { values[$0.key] == nil ? Self.row($0.key, $0.value) : nil }
+        rows += order.map { Self.row($0, values[$0]!) }
+        return .custom(rows)
     }
 }
 
