@@ -27,7 +27,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .target(
@@ -64,10 +63,12 @@ let package = Package(
                 "FanoutLocking",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
+                "SpawnShims",
             ],
             path: "Sources/BuiltinJobs"
         ),
+        // glibc's posix_spawn extensions that Swift's Glibc module does not declare.
+        .target(name: "SpawnShims", path: "Sources/SpawnShims"),
         .target(
             name: "FanoutWorker",
             dependencies: [

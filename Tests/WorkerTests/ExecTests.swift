@@ -150,6 +150,19 @@ struct ExecTests {
         let failure = try await Self.failure(of: Exec(["no-such-command-anywhere"]), policy: .anyExecutable)
         #expect(failure.code == .jobFailed)
         #expect(failure.message.contains("no-such-command-anywhere"))
+
+        // Executable, but not a program the kernel can run: the spawn itself fails.
+        let folder = try TemporaryDirectory()
+        let garbage = folder.file("garbage")
+        try Data([0x00, 0x01, 0x02, 0x03]).write(to: URL(fileURLWithPath: garbage))
+        #expect(chmod(garbage, 0o755) == 0)
+        let unrunnable = try await Self.failure(of: Exec([CommandArgument(garbage)]), policy: .anyExecutable)
+        #expect(unrunnable.code == .jobFailed)
+        #expect(unrunnable.message.contains("garbage could not be started"))
+
+        let nul = try await Self.failure(of: Exec(["echo", "a\u{0}b"]), policy: .anyExecutable)
+        #expect(nul.code == .invalidJob)
+        #expect(nul.message.contains("NUL"))
     }
 
     @Test("cancelling the job kills its whole process group, children included")

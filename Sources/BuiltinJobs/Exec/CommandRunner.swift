@@ -7,27 +7,16 @@ import FanoutJobs
 import FanoutLocking
 import Foundation
 import Logging
-import Subprocess
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
 
 /// Runs one ``Exec`` job: checks its executable against the worker's policy, spawns it in a process group of
 /// its own, captures its outputs, and kills the whole group if the job is cancelled (a timeout, a cancel, the
 /// end of a coordinator's grace period).
 struct CommandRunner {
     /// The worker's own environment, folder and `PATH`, read once: none of them changes while the worker runs.
-    private static let workerEnvironment = ProcessInfo.processInfo.environment
-    private static let workerEnvironmentRows = Self.workerEnvironment.map { Self.row($0.key, $0.value) }
+    private static let workerEnvironment = ProcessInfo.processInfo.environment.map { (name: $0.key, value: $0.value) }
+    private static let workerCommandEnvironment = CommandEnvironment(Self.workerEnvironment)
     private static let workerDirectory = FileManager.default.currentDirectoryPath
-    private static let workerSearchPath = Self.workerEnvironment["PATH"] ?? "/usr/bin:/bin"
-
-    /// `NAME=VALUE`, NUL-terminated, as a process's environment holds it.
-    private static func row(_ name: String, _ value: String) -> [UInt8] {
-        Array("\(name)=\(value)\0".utf8)
-    }
+    private static let workerSearchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
 
     let job: Exec
     let context: JobContext
@@ -40,6 +29,9 @@ struct CommandRunner {
         }
         guard let name = argv.first, !name.isEmpty else {
             throw JobFailure(code: .invalidJob, message: "exec has no command")
+        }
+        if let index = argv.firstIndex(where: { $0.utf8.contains(0) }) {
+            throw JobFailure(code: .invalidJob, message: "exec.argument \(index) holds a NUL byte")
         }
         let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 } ?? Self.workerDirectory
         let environment = try self.environment()
@@ -55,57 +47,32 @@ struct CommandRunner {
             ]
         )
 
-        var options = PlatformOptions()
-        // Its own group, so that a kill reaches whatever it started.
-        options.processGroupID = 0
-        let limit = self.job.maximumOutputBytes
-        let group = ProcessGroup()
-        let result: ExecutionResult<(Capture, Capture), SequenceOutput, SequenceOutput>
-        do {
-            result = try await Subprocess.run(
-                .path(FilePath(executable)),
-                arguments: Arguments(executablePathOverride: name, remainingValues: Array(argv.dropFirst())),
-                environment: environment,
-                workingDirectory: FilePath(directory),
-                platformOptions: options,
-                input: .none,
-                output: .sequence,
-                error: .sequence
-            ) { execution in
-                try await withTaskCancellationHandler {
-                    group.started(execution.processIdentifier.value)
-                    async let standardError = Capture.read(execution.standardError, limit: limit)
-                    let standardOutput = try await Capture.read(execution.standardOutput, limit: limit)
-                    return (standardOutput, try await standardError)
-                } onCancel: {
-                    group.kill()
-                }
-            }
-        } catch let error as SubprocessError {
-            throw JobFailure(code: .jobFailed, message: "\(executable) could not be started: \(error)")
-        }
-        let (standardOutput, standardError) = result.closureResult
-        var outcome = ExecOutcome(
-            exitStatus: nil,
-            signal: nil,
-            standardOutput: standardOutput.bytes,
-            standardError: standardError.bytes,
-            standardOutputCut: standardOutput.cut,
-            standardErrorCut: standardError.cut
+        let process = CommandProcess(
+            executable: executable,
+            arguments: argv,
+            environment: environment,
+            directory: directory,
+            limit: self.job.maximumOutputBytes
         )
-        switch result.terminationStatus {
-        case .exited(let status): outcome.exitStatus = status
-        case .signaled(let signal): outcome.signal = signal
+        let group = ProcessGroup()
+        let ended = try await withTaskCancellationHandler {
+            try await self.context.compute { try process.run(in: group) }
+        } onCancel: {
+            group.kill()
         }
-        return outcome
+        return ExecOutcome(
+            exitStatus: ended.exitStatus,
+            signal: ended.signal,
+            standardOutput: ended.standardOutput.bytes,
+            standardError: ended.standardError.bytes,
+            standardOutputCut: ended.standardOutput.cut,
+            standardErrorCut: ended.standardError.cut
+        )
     }
-}
 
-extension CommandRunner {
-    /// The worker's environment with the job's variables set, the last of a name winning; built from rows read
-    /// once, where `Environment.inherit` would parse the whole environment again for every spawn.
-    fileprivate func environment() throws -> Environment {
-        guard !self.job.environment.isEmpty else { return .custom(Self.workerEnvironmentRows) }
+    /// The worker's environment with the job's variables set, the last of a name winning.
+    private func environment() throws -> CommandEnvironment {
+        guard !self.job.environment.isEmpty else { return Self.workerCommandEnvironment }
         var values: [String: String] = [:]
         var order: [String] = []
         for variable in self.job.environment {
@@ -117,9 +84,8 @@ extension CommandRunner {
             }
             if values.updateValue(variable.value, forKey: variable.name) == nil { order.append(variable.name) }
         }
-        var rows = Self.workerEnvironment.compactMap { values[$0.key] == nil ? Self.row($0.key, $0.value) : nil }
-        rows += order.map { Self.row($0, values[$0]!) }
-        return .custom(rows)
+        let kept = Self.workerEnvironment.filter { values[$0.name] == nil }
+        return CommandEnvironment(kept + order.map { (name: $0, value: values[$0]!) })
     }
 }
 
@@ -128,17 +94,11 @@ struct Capture: Sendable {
     var bytes: [UInt8] = []
     var cut = false
 
-    /// Reads `stream` to its end, keeping its first `limit` bytes.
-    static func read(_ stream: SubprocessOutputSequence, limit: Int) async throws -> Capture {
-        var capture = Capture()
-        for try await chunk in stream {
-            let room = limit - capture.bytes.count
-            chunk.withUnsafeBytes { bytes in
-                if bytes.count > room { capture.cut = true }
-                capture.bytes.append(contentsOf: bytes.prefix(max(room, 0)))
-            }
-        }
-        return capture
+    /// Keeps what of `chunk` fits under `limit`, and notes when some did not.
+    mutating func append(_ chunk: UnsafeRawBufferPointer, limit: Int) {
+        let room = max(limit - self.bytes.count, 0)
+        if chunk.count > room { self.cut = true }
+        self.bytes.append(contentsOf: chunk.prefix(room))
     }
 }
 
@@ -149,6 +109,8 @@ final class ProcessGroup: Sendable {
         case starting
         case running(pid_t)
         case killed
+        /// Reaped: its id may belong to another process now, so no kill goes out.
+        case ended
     }
 
     private let state = Locked(State.starting)
@@ -164,11 +126,23 @@ final class ProcessGroup: Sendable {
 
     func kill() {
         let pid = self.state.withLock { state -> pid_t? in
-            defer { state = .killed }
-            if case .running(let pid) = state { return pid }
-            return nil
+            switch state {
+            case .running(let pid):
+                state = .killed
+                return pid
+            case .starting:
+                state = .killed
+                return nil
+            case .killed, .ended:
+                return nil
+            }
         }
         if let pid { Self.killGroup(pid) }
+    }
+
+    /// The command has been reaped.
+    func ended() {
+        self.state.withLock { $0 = .ended }
     }
 
     private static func killGroup(_ leader: pid_t) {
