@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include "SpawnShims.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int fanout_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
@@ -14,4 +16,13 @@ int fanout_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, 
 
 int fanout_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int fanout_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }

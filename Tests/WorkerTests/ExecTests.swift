@@ -187,6 +187,34 @@ struct ExecTests {
         }
     }
 
+    @Test("a job ends when its command exits, not when a descendant that left its group lets go of its output")
+    func descendantKeepsOutput() async throws {
+        // The descendant holds the command's standard output open for a minute after the command has exited.
+        let outcome = try await Self.run(Exec(["setsid sleep 60 & echo $!"], shell: true))
+        #expect(outcome.exitStatus == 0)
+        let pid = try #require(pid_t(String(decoding: outcome.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == 0, "the job waited for its descendant to end")
+        kill(pid, SIGKILL)
+    }
+
+    @Test("a cancel ends the job even when a descendant that left the group holds its output", .timeLimit(.minutes(1)))
+    func cancelWithDescendant() async throws {
+        let folder = try TemporaryDirectory()
+        let fifo = folder.file("pids")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let run = Task {
+            try await Self.run(Exec([CommandArgument("setsid sleep 60 & echo $$ $! > \(fifo); wait")], shell: true))
+        }
+        let pids = await ProcessProbe.processIDs(from: fifo)
+        try #require(pids.count == 2)
+        defer { kill(pids[1], SIGKILL) }
+        run.cancel()
+        if let outcome = try? await run.value {
+            #expect(outcome.signal == SIGKILL)
+        }
+        #expect(await ProcessProbe.dies(pids[0]), "the command outlived the cancel")
+    }
+
     // MARK: - Helpers
 
     static func run(_ job: Exec, policy: CommandPolicy = .anyExecutable, slot: Int = 0) async throws -> ExecOutcome {

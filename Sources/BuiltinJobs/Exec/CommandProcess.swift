@@ -32,7 +32,8 @@ struct CommandProcess {
         var signal: Int32? { self.waitStatus & 0x7f == 0 ? nil : self.waitStatus & 0x7f }
     }
 
-    /// Spawns the command, tells `group` its process id, reads both outputs to their end, and reaps it.
+    /// Spawns the command, tells `group` its process id, reads both outputs until the command exits (or is
+    /// killed) and reaps it. Output a descendant writes after the command has exited is not waited for.
     ///
     /// - Throws: a ``JobFailure`` when it cannot be started, naming the executable and the reason.
     func run(in group: ProcessGroup) throws -> Ended {
@@ -55,11 +56,26 @@ struct CommandProcess {
         close(standardOutput.write)
         close(standardError.write)
         group.started(pid)
-        let (output, error) = Self.readOutputs(standardOutput.read, standardError.read, limit: self.limit)
+        // Without a pidfd (Linux before 5.3), outputs are read until every writer has closed them.
+        let exited = fanout_pidfd_open(pid)
+        defer { if exited >= 0 { close(exited) } }
+        let (output, error) = Self.readOutputs(standardOutput.read, standardError.read, until: [exited, group.wakeUp], limit: self.limit)
+
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 {
+            guard errno == EINTR else { throw Self.lost(pid) }
+        }
+        group.reaping()
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        group.ended()
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Self.lost(pid) }
+        }
         return Ended(waitStatus: status, standardOutput: output, standardError: error)
+    }
+
+    /// Someone else reaped the command (SIGCHLD ignored, or a `waitpid(-1)` elsewhere): its status is gone.
+    private static func lost(_ pid: pid_t) -> JobFailure {
+        JobFailure(code: .jobFailed, message: "the command's exit status is lost (process \(pid): \(String(cString: strerror(errno))))")
     }
 
     private func spawn(standardOutput: Int32, standardError: Int32) throws -> pid_t {
@@ -106,28 +122,46 @@ struct CommandProcess {
         return (fds[0], fds[1])
     }
 
-    /// Reads both pipes until each ends, then closes them.
-    private static func readOutputs(_ output: Int32, _ error: Int32, limit: Int) -> (Capture, Capture) {
+    /// Reads both pipes until each ends or one of `stops` polls readable, then reads what they hold without
+    /// waiting and closes them. A negative descriptor in `stops` is left out.
+    private static func readOutputs(_ output: Int32, _ error: Int32, until stops: [Int32], limit: Int) -> (Capture, Capture) {
         var captures = [Capture(), Capture()]
-        var polled = [pollfd(fd: output, events: Int16(POLLIN), revents: 0), pollfd(fd: error, events: Int16(POLLIN), revents: 0)]
-        var open = 2
+        // poll skips a negative descriptor.
+        var polled = ([output, error] + stops).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
         defer { buffer.deallocate() }
-        while open > 0 {
-            guard poll(&polled, 2, -1) >= 0 || errno == EINTR else { break }
+
+        /// Reads once from pipe `index`; false once it has ended (or failed), and is closed.
+        func readOnce(_ index: Int) -> Bool {
+            let count = read(polled[index].fd, buffer.baseAddress, buffer.count)
+            if count > 0 {
+                captures[index].append(UnsafeRawBufferPointer(rebasing: buffer[..<count]), limit: limit)
+                return true
+            }
+            if count < 0 && errno == EINTR { return true }
+            if count < 0 && errno == EAGAIN { return false }
+            close(polled[index].fd)
+            polled[index].fd = -1
+            return false
+        }
+
+        while polled[0].fd >= 0 || polled[1].fd >= 0 {
+            guard poll(&polled, nfds_t(polled.count), -1) >= 0 else {
+                if errno == EINTR { continue }
+                break
+            }
+            if polled[2...].contains(where: { $0.fd >= 0 && $0.revents != 0 }) { break }
             for index in 0..<2 where polled[index].fd >= 0 && polled[index].revents != 0 {
-                let count = read(polled[index].fd, buffer.baseAddress, buffer.count)
-                if count > 0 {
-                    captures[index].append(UnsafeRawBufferPointer(rebasing: buffer[..<count]), limit: limit)
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
-                    close(polled[index].fd)
-                    // poll skips a negative descriptor.
-                    polled[index].fd = -1
-                    open -= 1
-                }
+                _ = readOnce(index)
             }
         }
-        for entry in polled where entry.fd >= 0 { close(entry.fd) }
+        // The command has exited or been killed: what it wrote is in the pipes; a descendant that still holds them
+        // is not waited for.
+        for index in 0..<2 where polled[index].fd >= 0 {
+            _ = fcntl(polled[index].fd, F_SETFL, O_NONBLOCK)
+            while readOnce(index) {}
+            if polled[index].fd >= 0 { close(polled[index].fd) }
+        }
         return (captures[0], captures[1])
     }
 }

@@ -34,6 +34,10 @@ struct CommandRunner {
             throw JobFailure(code: .invalidJob, message: "exec.argument \(index) holds a NUL byte")
         }
         let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 } ?? Self.workerDirectory
+        var status = stat()
+        guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw JobFailure(code: .jobFailed, message: "the working directory \(directory) is not a folder on this worker")
+        }
         let environment = try self.environment()
         let searchPath = self.job.environment.last { $0.name == "PATH" }?.value ?? Self.workerSearchPath
         let executable = try self.context.commandPolicy.executable(name, in: directory, searchPath: searchPath)
@@ -52,9 +56,10 @@ struct CommandRunner {
             arguments: argv,
             environment: environment,
             directory: directory,
-            limit: self.job.maximumOutputBytes
+            // Both outputs must fit one result frame, whatever the coordinator asked for.
+            limit: min(self.job.maximumOutputBytes, self.context.maximumOutputLength / 2)
         )
-        let group = ProcessGroup()
+        let group = try ProcessGroup()
         let ended = try await withTaskCancellationHandler {
             try await self.context.compute { try process.run(in: group) }
         } onCancel: {
@@ -99,53 +104,5 @@ struct Capture: Sendable {
         let room = max(limit - self.bytes.count, 0)
         if chunk.count > room { self.cut = true }
         self.bytes.append(contentsOf: chunk.prefix(room))
-    }
-}
-
-/// A command's process group, killed whole on cancellation: before the command has started, the kill waits
-/// for it.
-final class ProcessGroup: Sendable {
-    private enum State {
-        case starting
-        case running(pid_t)
-        case killed
-        /// Reaped: its id may belong to another process now, so no kill goes out.
-        case ended
-    }
-
-    private let state = Locked(State.starting)
-
-    func started(_ pid: pid_t) {
-        let killNow = self.state.withLock { state -> Bool in
-            if case .killed = state { return true }
-            state = .running(pid)
-            return false
-        }
-        if killNow { Self.killGroup(pid) }
-    }
-
-    func kill() {
-        let pid = self.state.withLock { state -> pid_t? in
-            switch state {
-            case .running(let pid):
-                state = .killed
-                return pid
-            case .starting:
-                state = .killed
-                return nil
-            case .killed, .ended:
-                return nil
-            }
-        }
-        if let pid { Self.killGroup(pid) }
-    }
-
-    /// The command has been reaped.
-    func ended() {
-        self.state.withLock { $0 = .ended }
-    }
-
-    private static func killGroup(_ leader: pid_t) {
-        _ = killpg(leader, SIGKILL)
     }
 }

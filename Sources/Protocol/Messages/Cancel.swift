@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Coordinator to worker: drop this job if it has not started.
+/// Coordinator to worker: drop this job if it waits, or stop it if it runs.
 public struct Cancel: Hashable, Sendable {
     public var jobID: JobID
 

@@ -13,4 +13,8 @@ int fanout_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, 
 /// pipe2(fds, O_CLOEXEC), which Swift's Glibc module does not declare.
 int fanout_pipe_cloexec(int fds[2]);
 
+/// pidfd_open(pid, 0): a descriptor that polls readable once the process has exited; -1 with errno set (ENOSYS
+/// before Linux 5.3).
+int fanout_pidfd_open(pid_t pid);
+
 #endif

@@ -40,7 +40,8 @@ final class ProcessPoolExecutor: SlotExecutor {
     private struct SlotState {
         var pid: pid_t?
         var job: JobID?
-        /// A job abandoned before it reached the child: it is answered, not sent, when its turn comes.
+        /// A job answered early (past its deadline, cancelled, its session gone) before its child ran it: it is
+        /// not sent when its turn comes.
         var abandoned: JobID?
     }
 
@@ -106,9 +107,10 @@ final class ProcessPoolExecutor: SlotExecutor {
 
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
         let pid = self.slots.withLock { slots -> pid_t? in
-            if slots[slot].job == job { return slots[slot].pid }
+            // Marked even when its child is killed: a job whose child dies before it says the job reached it goes
+            // to the next child, which must refuse it.
             slots[slot].abandoned = job
-            return nil
+            return slots[slot].job == job ? slots[slot].pid : nil
         }
         guard let pid else { return }
         self.logger.info(
@@ -153,11 +155,18 @@ final class ProcessPoolExecutor: SlotExecutor {
             let ending = await Self.feed(child, kinds: self.kinds, first: first, from: &requests) { job in
                 self.claim(job, slot: slot)
             } idle: {
-                self.slots.withLock { $0[slot].job = nil }
+                // Answered: a mark for it is stale now, and could match another session's job of the same id.
+                self.slots.withLock { slots in
+                    slots[slot].job = nil
+                    slots[slot].abandoned = nil
+                }
             }
             self.slots.withLock { slots in
                 slots[slot].pid = nil
                 slots[slot].job = nil
+                // A job the child was running is answered below; only one it never reached keeps its mark, so
+                // that the next child refuses it.
+                if case .diedIdle = ending {} else { slots[slot].abandoned = nil }
             }
             let exit = await child.reap()
             logger[metadataKey: "child.pid"] = "\(child.pid)"
@@ -217,9 +226,8 @@ final class ProcessPoolExecutor: SlotExecutor {
     }
 
     /// Sends the child one job at a time, `first` first, until the requests end (then drains it) or the
-    /// child dies. `claim` hears of each job before it is sent, and answers false for one abandoned (past its
-    /// deadline) before it got here, which is answered without being sent; `idle` hears when the child has
-    /// answered its job.
+    /// child dies. `claim` hears of each job before it is sent, and answers false for one abandoned (answered
+    /// early) before it got here, which is not sent; `idle` hears when the child has answered its job.
     private static func feed(
         _ child: ChildProcess,
         kinds: [JobKindName],
@@ -246,7 +254,7 @@ final class ProcessPoolExecutor: SlotExecutor {
                 while let request = await Self.take(&next, else: &requests) {
                     guard claim(request.submit.jobID) else {
                         request.continuation.resume(
-                            returning: .failed(JobFailure(code: .jobTimedOut, message: "abandoned past its deadline before it started"))
+                            returning: .failed(JobFailure(code: .jobTimedOut, message: "answered early, before it started"))
                         )
                         continue
                     }

@@ -22,6 +22,8 @@ final class JobDispatcher: Sendable {
     private struct RunningJob {
         let job: JobID
         let session: SessionID
+        /// Stopped by cancelling its task alone: it runs in this process, not in the pool's child.
+        let spawnsProcess: Bool
         let run: JobRun
         /// Sends the job's result with `outcome`, once ``JobRun/answer()`` has been claimed.
         let send: @Sendable (JobOutcome) -> Void
@@ -168,15 +170,20 @@ final class JobDispatcher: Sendable {
     /// Answers the job in `slot` as cancelled and stops it, or, when its run has not begun, marks it so that it
     /// never does.
     private func stop(_ jobID: JobID, of session: SessionID, in slot: Int, because reason: JobStopReason) {
-        let running = self.slots.withLock { slots -> RunningJob? in
-            if let running = slots.running[slot], running.job == jobID, running.session == session { return running }
-            slots.stoppedBeforeStart[slot] = (jobID, session, reason)
-            return nil
+        let answered = self.slots.withLock { slots -> (RunningJob, Task<Void, Never>?)? in
+            guard let running = slots.running[slot], running.job == jobID, running.session == session else {
+                slots.stoppedBeforeStart[slot] = (jobID, session, reason)
+                return nil
+            }
+            guard let execution = running.run.answer() else { return nil }
+            // Under the lock, while the slot still runs this job: the pool's mark or kill cannot reach the job
+            // the slot takes next.
+            if !running.spawnsProcess { self.executor.abandon(jobID, in: slot, because: reason) }
+            return (running, execution)
         }
-        guard let running, let execution = running.run.answer() else { return }
+        guard let (running, execution) = answered else { return }
         running.send(.cancelled)
         execution?.cancel()
-        self.executor.abandon(jobID, in: slot, because: reason)
     }
 
     /// Runs jobs in one slot for as long as the queue feeds it.
@@ -215,14 +222,16 @@ final class JobDispatcher: Sendable {
             )
         }
         let run = JobRun()
-        guard self.begin(RunningJob(job: submit.jobID, session: job.session, run: run, send: send), in: slot) else {
+        let spawnsProcess = self.kinds.spawnsProcess(submit.kind)
+        let running = RunningJob(job: submit.jobID, session: job.session, spawnsProcess: spawnsProcess, run: run, send: send)
+        guard self.begin(running, in: slot) else {
             send(.cancelled)
             return
         }
         defer { self.slots.withLock { _ = $0.running.removeValue(forKey: slot) } }
         let requester = job.requester
 
-        guard submit.timeoutNanoseconds > 0 || self.kinds.spawnsProcess(submit.kind) else {
+        guard submit.timeoutNanoseconds > 0 || spawnsProcess else {
             // Nothing to race and nothing a cancel could stop but a process-pool child: run it in this slot's
             // task, without a task per job.
             let outcome = await self.executor.execute(submit, slot: slot, requester: requester, started: started)
@@ -254,7 +263,9 @@ final class JobDispatcher: Sendable {
                         )
                     )
                     execution?.cancel()
-                    self.executor.abandon(submit.jobID, in: slot, because: .timedOut)
+                    // The slot cannot move on before this task group ends, so the pool's mark or kill reaches
+                    // this job alone.
+                    if !spawnsProcess { self.executor.abandon(submit.jobID, in: slot, because: .timedOut) }
                 }
                 // The slot stays taken until the job returns: a CPU job on a thread cannot be interrupted.
                 await execution.value
