@@ -129,10 +129,12 @@ struct WorkerSession: Sendable {
 
     /// The subject of the certificate the coordinator presented, as RFC 4514 text; nil when it cannot be read.
     private func peerSubject() async -> String? {
-        guard let certificate = try? await self.channel.channel.nioSSL_peerCertificate().get(),
-            let bytes = try? certificate.toDERBytes()
-        else { return nil }
-        return (try? Certificate(derEncoded: bytes))?.subject.description
+        let channel = self.channel.channel
+        // Read on the channel's event loop, where the TLS handler and its certificate live; only text leaves it.
+        return try? await channel.eventLoop.submit { () -> String? in
+            guard let certificate = try channel.pipeline.syncOperations.nioSSL_peerCertificate() else { return nil }
+            return try Certificate(derEncoded: certificate.toDERBytes()).subject.description
+        }.get()
     }
 
     /// Handles one message after the handshake; false when the session must end.
