@@ -19,15 +19,22 @@ enum ListeningProcess {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        // Reading blocks, so it happens on a thread of NIO's pool rather than the concurrency pool.
-        let line = try await NIOThreadPool.singleton.runIfActive { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = output.fileHandleForReading.readData(ofLength: 1)
-                guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
-                bytes.append(byte)
+        let line: String
+        do {
+            // Reading blocks, so it happens on a thread of NIO's pool rather than the concurrency pool.
+            line = try await NIOThreadPool.singleton.runIfActive { () -> String in
+                var bytes: [UInt8] = []
+                while true {
+                    let chunk = output.fileHandleForReading.readData(ofLength: 1)
+                    guard let byte = chunk.first, byte != UInt8(ascii: "\n") else { break }
+                    bytes.append(byte)
+                }
+                return String(decoding: bytes, as: UTF8.self)
             }
-            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            // Cancelled before it said where it listens: it is nobody's to stop but ours.
+            process.terminate()
+            throw error
         }
         guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
             process.terminate()

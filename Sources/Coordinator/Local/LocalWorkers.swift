@@ -35,26 +35,37 @@ public struct LocalWorkers: Sendable {
         try certificates.initialize(hosts: [.ipv4([127, 0, 0, 1])])
         let workerDirectory = certificates.hostDirectory(for: .ipv4([127, 0, 0, 1]))
 
-        var processes: [Process] = []
-        var addresses: [WorkerAddress] = []
+        var arguments = command.arguments + [
+            "--listen", "127.0.0.1:0", "--tls-dir", workerDirectory, "--pool", pool.description,
+            "--log-level", logLevel.rawValue,
+        ]
+        // This machine's own user started them: commands are theirs to run, unless the arguments say which.
+        if !workerArguments.contains(where: { $0 == "--allow-exec" || $0.hasPrefix("--allow-exec=") }) {
+            arguments.append("--allow-exec")
+        }
+        if let size { arguments += ["--size", "\(size)"] }
+        arguments += workerArguments
+
+        // All at once: each takes its start-up time, which need not add up.
+        let started = await withTaskGroup(of: (Int, Swift.Result<(Process, Int), any Error>).self) { group in
+            for index in 0..<count {
+                group.addTask { [arguments] in
+                    do {
+                        return (index, .success(try await ListeningProcess.start(command.executable, arguments: arguments)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var started: [Swift.Result<(Process, Int), any Error>?] = Array(repeating: nil, count: count)
+            for await (index, result) in group { started[index] = result }
+            return started.compactMap { $0 }
+        }
+        let processes = started.compactMap { try? $0.get().0 }
         defer {
             for process in processes where process.isRunning { process.terminate() }
         }
-        for _ in 0..<count {
-            var arguments = command.arguments + [
-                "--listen", "127.0.0.1:0", "--tls-dir", workerDirectory, "--pool", pool.description,
-                "--log-level", logLevel.rawValue,
-            ]
-            // This machine's own user started them: commands are theirs to run, unless the arguments say which.
-            if !workerArguments.contains(where: { $0 == "--allow-exec" || $0.hasPrefix("--allow-exec=") }) {
-                arguments.append("--allow-exec")
-            }
-            if let size { arguments += ["--size", "\(size)"] }
-            arguments += workerArguments
-            let (process, port) = try await ListeningProcess.start(command.executable, arguments: arguments)
-            processes.append(process)
-            addresses.append(WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: port))
-        }
+        let addresses = try started.map { WorkerAddress(host: .ipv4([127, 0, 0, 1]), port: try $0.get().1) }
         let workers = LocalWorkers(addresses: addresses, tls: certificates.coordinatorFiles, processes: processes)
         let result: Swift.Result<Result, any Error>
         do {
