@@ -21,7 +21,8 @@ for sanitizer in "${sanitizers[@]}"; do
     [ "$sanitizer" = thread ] && flags+=(-Xswiftc -DFANOUT_TSAN)
     swift build --build-tests "${flags[@]}"
     # Reports go to files, one per process, so that a worker's reach us as surely as the tests' own.
-    export TSAN_OPTIONS="halt_on_error=1:log_path=$reports/tsan"
+    # Its suppressions are a dependency's synchronisation it cannot see; none is for Fanout's own code.
+    export TSAN_OPTIONS="halt_on_error=1:log_path=$reports/tsan:suppressions=$PWD/scripts/tsan-suppressions.txt"
     # LeakSanitizer checks every process at exit. Its suppressions each name memory it cannot see held, or a
     # library's leak; none is for Fanout's own code.
     export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/asan"
