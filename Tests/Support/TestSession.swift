@@ -68,6 +68,7 @@ public final class TestSession {
 
     public struct UnexpectedMessage: Error, CustomStringConvertible {
         public var message: Message?
+        public init(message: Message?) { self.message = message }
         public var description: String { "unexpected \(self.message.map { "\($0)" } ?? "end of connection")" }
     }
 
