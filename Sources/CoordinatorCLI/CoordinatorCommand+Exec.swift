@@ -16,7 +16,9 @@ extension CoordinatorCommand {
                 Inputs are the words after :::, the lines of the files after ::::, or else the lines of standard \
                 input. In the command, {} is the input, {.} it without its extension, {/} its basename, {//} its \
                 dirname, {/.} its basename without extension, {#} the job's number and {%} its worker slot; a \
-                command with none gets the input as its last argument. Each job's output is printed whole when it \
+                command with none gets the input as its last argument. Files given with --transfer are sent to \
+                each worker's run folder before its first job; a command runs in that folder (unless --workdir \
+                says otherwise), and {transfer} is its path. Each job's output is printed whole when it \
                 ends. The exit status is the number of failed jobs, at most 101. Workers run commands only when \
                 started with --allow-exec; local workers are.
                 """
@@ -33,8 +35,16 @@ extension CoordinatorCommand {
         @Option(help: ArgumentHelp("Set a variable for the command; can be repeated.", valueName: "name=value"))
         var env: [String] = []
 
-        @Option(help: "The folder the command runs in on its worker (default: the worker's).")
+        @Option(help: "The folder the command runs in on its worker (default: the run folder, or the worker's own).")
         var workdir: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Send a file to each worker's run folder before its first job; can be repeated. Removed when the run ends.",
+                valueName: "file"
+            )
+        )
+        var transfer: [String] = []
 
         @Option(help: "Bytes of each of standard output and standard error kept per job; the rest is cut (K, M, G allowed).")
         var maxOutput: String = "1M"
@@ -111,6 +121,7 @@ extension CoordinatorCommand {
             run.jobLog = self.cluster.joblog
             run.resume = self.resume ? .logged : self.resumeFailed ? .succeeded : .none
             let inputs = try line.inputs()
+            let transfers = try self.transfer.map { path throws(TransferFileError) in try TransferFile(contentsOf: path) }
             // The job log is GNU Parallel's here, written by the run itself.
             var cluster = self.cluster
             cluster.joblog = nil
@@ -119,7 +130,7 @@ extension CoordinatorCommand {
                 standardError: { bytes in Self.write(bytes, to: STDERR_FILENO) },
                 note: { printError("coordinator: \($0)") }
             )
-            let summary = try await cluster.withCluster(progress: false) { [run] cluster in
+            let summary = try await cluster.withCluster(progress: false, transfers: transfers) { [run] cluster in
                 try await run.run(inputs: inputs, on: cluster, output: output)
             }
             if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }

@@ -88,10 +88,11 @@ public struct ClusterOptions: ParsableArguments {
 
     /// Sets up logging, connects (starting local workers that run `localWorker`), and runs `body`, with the job
     /// log and timeline asked for and, with `progress`, a live progress line; stops cleanly on Ctrl-C or SIGTERM,
-    /// exiting 130.
+    /// exiting 130. `transfers` go to each worker's run folder before its first job.
     public func withCluster<Result: Sendable>(
         localWorker: LocalWorkerCommand = .shippedWorker,
         progress: Bool = true,
+        transfers: [TransferFile] = [],
         _ body: @escaping @Sendable (Cluster) async throws -> Result
     ) async throws -> Result {
         let console = sharedConsole
@@ -99,6 +100,7 @@ public struct ClusterOptions: ParsableArguments {
         let logger = Logger(label: "fanout.coordinator")
         let source = self.source(localWorker: localWorker)
         var configuration = self.configuration
+        configuration.transfers = transfers
         let jobLog = try self.joblog.map { try JobLog(path: $0) }
         defer { jobLog?.close() }
         if let jobLog { configuration.observers.append(jobLog) }

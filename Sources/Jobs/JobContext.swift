@@ -14,13 +14,24 @@ public struct JobContext: Sendable {
     /// The subject of the certificate the job's coordinator presented, as RFC 4514 text (`CN=…,O=…`); nil
     /// where no coordinator is connected, as in a process-pool child.
     public var requester: String?
+    /// The folder on the worker holding the files the job's coordinator sent for the run (`--transfer`); nil
+    /// when it sent none, and in a process-pool child.
+    public var transferFolder: String?
     let environment: JobEnvironment
 
-    public init(jobID: JobID, attempt: Int, slot: Int, requester: String? = nil, environment: JobEnvironment) {
+    public init(
+        jobID: JobID,
+        attempt: Int,
+        slot: Int,
+        requester: String? = nil,
+        transferFolder: String? = nil,
+        environment: JobEnvironment
+    ) {
         self.jobID = jobID
         self.attempt = attempt
         self.slot = slot
         self.requester = requester
+        self.transferFolder = transferFolder
         self.environment = environment
     }
 

@@ -36,6 +36,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let invalidJob = ErrorCode(rawValue: 0x0105)
     /// The worker's operator did not allow what the job asks for, such as starting a command.
     public static let notAllowed = ErrorCode(rawValue: 0x0106)
+    /// A file the coordinator sent for the run could not be stored on the worker.
+    public static let transferFailed = ErrorCode(rawValue: 0x0107)
 
     /// Every code this protocol version defines, with its name.
     public static let known: [ErrorCode: String] = [
@@ -62,6 +64,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         .childDied: "child-died",
         .invalidJob: "invalid-job",
         .notAllowed: "not-allowed",
+        .transferFailed: "transfer-failed",
     ]
 
     public var description: String {

@@ -10,6 +10,7 @@ public enum MessageType: UInt8, CaseIterable, Hashable, Sendable, CustomStringCo
     case ping = 0x08
     case pong = 0x09
     case error = 0x0A
+    case put = 0x0B
 
     public var description: String {
         switch self {
@@ -23,6 +24,7 @@ public enum MessageType: UInt8, CaseIterable, Hashable, Sendable, CustomStringCo
         case .ping: "ping"
         case .pong: "pong"
         case .error: "error"
+        case .put: "put"
         }
     }
 }

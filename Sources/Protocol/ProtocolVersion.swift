@@ -10,7 +10,7 @@ public struct ProtocolVersion: RawRepresentable, Hashable, Comparable, Sendable,
     }
 
     /// The version this build speaks.
-    public static let current = ProtocolVersion(rawValue: 4)
+    public static let current = ProtocolVersion(rawValue: 5)
 
     public var description: String { "\(self.rawValue)" }
 

@@ -291,11 +291,11 @@ struct VersionTests {
         let error = try #require(throws: ProtocolError.self) { _ = try decoder.decode(buffer: &buffer) }
         #expect(error.code == .versionMismatch)
         #expect(error.message.contains("version 3"), "\(error)")
-        #expect(error.message.contains("version 4"), "\(error)")
+        #expect(error.message.contains("version 5"), "\(error)")
         #expect(error.report == ErrorReport(code: .versionMismatch, message: error.message))
     }
 
-    @Test("every version but the current one is refused", arguments: [UInt16(0), 1, 2, 3, 5, .max])
+    @Test("every version but the current one is refused", arguments: [UInt16(0), 1, 2, 3, 4, 6, .max])
     func otherVersionsRefused(raw: UInt16) throws {
         var buffer = try frame(.hello(Hello(protocolVersion: ProtocolVersion(rawValue: raw), role: .coordinator, softwareVersion: "", hostName: "")))
         var decoder = MessageDecoder()

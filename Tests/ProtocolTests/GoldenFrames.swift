@@ -19,7 +19,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
         GoldenFrame(
             name: "hello from a coordinator",
             message: .hello(.coordinator(softwareVersion: "0.1.0", hostName: "c1")),
-            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0002 6331"
+            hex: "00000014 01 00  464E4F54 0005 01  0005 302E312E30  0002 6331"
         ),
         GoldenFrame(
             name: "hello from a worker, with two kinds",
@@ -36,7 +36,7 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                 )
             ),
             hex: """
-                00000041 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002
+                00000041 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002
                 0002  000C 7072696D65732E636865636B 0001  0012 7072696D65732E636865636B2E6261746368 0001
                 """
         ),
@@ -108,6 +108,11 @@ struct GoldenFrame: Sendable, CustomTestStringConvertible {
                 0000002B 02 00  0000000000000006 0001 0001 0000000000000000
                 02  09 0000000000000007 02  09 0000000000000008 01
                 """
+        ),
+        GoldenFrame(
+            name: "put, the middle of an executable file",
+            message: .put(Put(name: "run.sh", executable: true, size: 10, offset: 4, bytes: ByteBuffer(string: "abc"))),
+            hex: "00000022 0B 00  0006 72756E2E7368  01  000000000000000A 0000000000000004  00000003 616263"
         ),
         GoldenFrame(
             name: "started",

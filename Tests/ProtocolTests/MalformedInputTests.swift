@@ -56,19 +56,19 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             name: "a version 3 peer's hello",
             hex: "00000014 01 00  464E4F54 0003 01  0005 302E312E30  0002 6331",
             code: .versionMismatch,
-            mentions: ["version 3", "version 4"]
+            mentions: ["version 3", "version 5"]
         ),
         MalformedInput(
             name: "a version 3 worker's hello, which lists no kinds",
             hex: "00000019 01 00  464E4F54 0003 02  0005 302E312E30  0002 7731  02 0004 0002",
             code: .versionMismatch,
-            mentions: ["version 3", "version 4"]
+            mentions: ["version 3", "version 5"]
         ),
         MalformedInput(
             name: "a hello of a later version",
-            hex: "00000008 01 00  464E4F54 0005",
+            hex: "00000008 01 00  464E4F54 0006",
             code: .versionMismatch,
-            mentions: ["version 5", "version 4"]
+            mentions: ["version 6", "version 5"]
         ),
         MalformedInput(
             name: "hello without the magic",
@@ -84,50 +84,50 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "bad UTF-8 in hello host name",
-            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0002 C328",
+            hex: "00000014 01 00  464E4F54 0005 01  0005 302E312E30  0002 C328",
             code: .invalidUTF8,
             mentions: ["hello.hostName"]
         ),
         MalformedInput(
             name: "string longer than the payload",
-            hex: "00000014 01 00  464E4F54 0004 01  0005 302E312E30  0009 6331",
+            hex: "00000014 01 00  464E4F54 0005 01  0005 302E312E30  0009 6331",
             code: .truncatedFrame,
             mentions: ["hello.hostName", "9"]
         ),
         MalformedInput(
             name: "unknown role",
-            hex: "00000014 01 00  464E4F54 0004 09  0005 302E312E30  0002 6331",
+            hex: "00000014 01 00  464E4F54 0005 09  0005 302E312E30  0002 6331",
             code: .invalidField,
             mentions: ["hello.role", "9"]
         ),
         MalformedInput(
             name: "worker hello without capabilities",
-            hex: "00000014 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731",
+            hex: "00000014 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731",
             code: .truncatedFrame,
             mentions: ["hello.poolKind"]
         ),
         MalformedInput(
             name: "worker hello with zero slots",
-            hex: "0000001B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0000 0002  0000",
+            hex: "0000001B 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0000 0002  0000",
             code: .invalidField,
             mentions: ["hello.slots"]
         ),
         MalformedInput(
             name: "unknown pool kind",
-            hex: "0000001B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  07 0004 0002  0000",
+            hex: "0000001B 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  07 0004 0002  0000",
             code: .invalidField,
             mentions: ["hello.poolKind", "7"]
         ),
         MalformedInput(
             name: "worker hello without its kind count",
-            hex: "00000019 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002",
+            hex: "00000019 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002",
             code: .truncatedFrame,
             mentions: ["hello.kindCount"]
         ),
         MalformedInput(
             name: "worker hello listing a kind twice",
             hex: """
-                0000003B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002
+                0000003B 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002
                 0002  000C 7072696D65732E636865636B 0001  000C 7072696D65732E636865636B 0001
                 """,
             code: .invalidField,
@@ -135,44 +135,44 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
         ),
         MalformedInput(
             name: "worker hello with an empty kind name",
-            hex: "0000001F 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0000 0001",
+            hex: "0000001F 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0000 0001",
             code: .invalidField,
             mentions: ["hello.kind 0", "empty"]
         ),
         MalformedInput(
             name: "worker hello with a space in a kind name",
-            hex: "00000022 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0003 612062 0001",
+            hex: "00000022 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0003 612062 0001",
             code: .invalidField,
             mentions: ["hello.kind 0", "\"a b\""]
         ),
         MalformedInput(
             name: "worker hello with an empty word in a kind name",
-            hex: "0000002B 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001  0004 612E2E62 0001",
+            hex: "0000002B 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001  0004 612E2E62 0001",
             code: .invalidField,
             mentions: ["hello.kind 1", "a..b", "empty word"]
         ),
         MalformedInput(
             name: "worker hello with a kind name over 128 bytes",
-            hex: "000000A0 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0081 "
+            hex: "000000A0 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0081 "
                 + String(repeating: "6B", count: 129) + " 0001",
             code: .invalidField,
             mentions: ["hello.kind 0", "129 bytes", "128"]
         ),
         MalformedInput(
             name: "bad UTF-8 in a kind name",
-            hex: "00000021 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0002 C328 0001",
+            hex: "00000021 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0002 C328 0001",
             code: .invalidUTF8,
             mentions: ["hello.kind.name"]
         ),
         MalformedInput(
             name: "worker hello whose kind count runs past its kinds",
-            hex: "00000023 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001",
+            hex: "00000023 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0002  0004 6E6F6F70 0001",
             code: .truncatedFrame,
             mentions: ["hello.kind.name"]
         ),
         MalformedInput(
             name: "worker hello with a kind but no version",
-            hex: "00000021 01 00  464E4F54 0004 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0004 6E6F6F70",
+            hex: "00000021 01 00  464E4F54 0005 02  0005 302E312E30  0002 7731  02 0004 0002  0001  0004 6E6F6F70",
             code: .truncatedFrame,
             mentions: ["hello.kind.version"]
         ),
@@ -187,6 +187,30 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             hex: "00000015 02 00  0000000000000005 0001 0008 00000000000000",
             code: .truncatedFrame,
             mentions: ["submit.timeoutNanoseconds"]
+        ),
+        MalformedInput(
+            name: "put of a name with a slash, which would leave the run folder",
+            hex: "0000001C 0B 00  0003 612F62  00  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.name", "/"]
+        ),
+        MalformedInput(
+            name: "put of the name ..",
+            hex: "0000001B 0B 00  0002 2E2E  00  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.name", ".."]
+        ),
+        MalformedInput(
+            name: "put whose bytes run past the file's size",
+            hex: "0000001C 0B 00  0001 61  00  0000000000000002 0000000000000001  00000002 7879",
+            code: .invalidField,
+            mentions: ["put.bytes", "put.size"]
+        ),
+        MalformedInput(
+            name: "put with unknown flags",
+            hex: "0000001A 0B 00  0001 61  02  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.flags"]
         ),
         MalformedInput(
             name: "unknown status in result",

@@ -19,7 +19,7 @@ struct ProcessPoolExecutorTests {
         // Its deadline passed while it waited: the dispatcher abandons it before the slot takes it.
         executor.abandon(JobID(1), in: 0, because: .timedOut)
         // Sent, it would answer ok after 30 s; answered at once as timed out, it was not sent.
-        let outcome = await executor.execute(Submit.job(Sleep(.nanoseconds(30_000_000_000)), id: 1), slot: 0, requester: nil) {
+        let outcome = await executor.execute(Submit.job(Sleep(.nanoseconds(30_000_000_000)), id: 1), slot: 0, origin: .unknown) {
             Issue.record("an abandoned job was started")
         }
         guard case .failed(let failure) = outcome else {
@@ -29,7 +29,7 @@ struct ProcessPoolExecutorTests {
             return
         }
         #expect(failure.code == .jobTimedOut)
-        #expect(await executor.execute(Submit.job(Fibonacci(10), id: 2), slot: 0, requester: nil) {} == JobOutcome.output(Fibonacci.self, 55))
+        #expect(await executor.execute(Submit.job(Fibonacci(10), id: 2), slot: 0, origin: .unknown) {} == JobOutcome.output(Fibonacci.self, 55))
         executor.shutdown()
         await running
     }

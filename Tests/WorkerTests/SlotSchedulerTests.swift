@@ -6,7 +6,7 @@ import Testing
 @Suite("Slot scheduler")
 struct SlotSchedulerTests {
     static func job(_ id: UInt64, session: UInt64 = 1) -> QueuedJob {
-        QueuedJob(submit: Submit.job(NoOp(), id: id), session: SessionID(session), outbox: SessionOutbox(), enqueuedAt: .now)
+        QueuedJob(submit: Submit.job(NoOp(), id: id), session: SessionID(session), origin: .unknown, outbox: SessionOutbox(), enqueuedAt: .now)
     }
 
     @Test("jobs fill free slots, lowest first, then wait in order, then are refused")

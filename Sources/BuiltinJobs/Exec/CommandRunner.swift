@@ -23,7 +23,9 @@ struct CommandRunner {
 
     func run() async throws -> ExecOutcome {
         let slot = self.context.slot + 1
-        var argv = self.job.arguments.map { $0.resolved(slot: slot) }
+        let folder = self.context.transferFolder
+        let written = self.job.shell ? folder.map(Exec.shellQuoted) : folder
+        var argv = try self.job.arguments.map { argument throws(JobFailure) in try argument.resolved(slot: slot, transferFolder: written) }
         if self.job.shell {
             argv = ["/bin/sh", "-c", argv.joined(separator: " ")]
         }
@@ -33,7 +35,8 @@ struct CommandRunner {
         if let index = argv.firstIndex(where: { $0.utf8.contains(0) }) {
             throw JobFailure(code: .invalidJob, message: "exec.argument \(index) holds a NUL byte")
         }
-        let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 } ?? Self.workerDirectory
+        let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 }
+            ?? folder ?? Self.workerDirectory
         var status = stat()
         guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             throw JobFailure(code: .jobFailed, message: "the working directory \(directory) is not a folder on this worker")

@@ -2,7 +2,7 @@ import FanoutJobs
 import NIOCore
 
 // Input: a flags byte (bit 0: shell), the arguments (a count, then each as a count of parts, each a tag byte and,
-// for text, a string), the environment (a count of name and value strings), the working directory (a string,
+// for text, a string; tag 0 text, 1 slot, 2 run folder), the environment (a count of name and value strings), the working directory (a string,
 // empty for none) and the output limit (UInt32). Counts are LEB128.
 //
 // Output: a status byte (0 exited, 1 signalled) and the status or signal (Int32), a flags byte (bit 0: standard
@@ -11,6 +11,7 @@ extension Exec {
     private enum PartTag: UInt8 {
         case text = 0
         case slot = 1
+        case transferFolder = 2
     }
 
     private enum Ending: UInt8 {
@@ -28,6 +29,7 @@ extension Exec {
                 switch try buffer.readWireEnum(as: PartTag.self, field: "exec.argument.part") {
                 case .text: parts.append(.text(try buffer.readWireString(field: "exec.argument.text")))
                 case .slot: parts.append(.slot)
+                case .transferFolder: parts.append(.transferFolder)
                 }
             }
             arguments.append(CommandArgument(parts))
@@ -64,6 +66,8 @@ extension Exec {
                     try buffer.writeWireString(text, field: "exec.argument.text")
                 case .slot:
                     buffer.writeInteger(PartTag.slot.rawValue)
+                case .transferFolder:
+                    buffer.writeInteger(PartTag.transferFolder.rawValue)
                 }
             }
         }

@@ -22,7 +22,8 @@ public struct Exec: Job {
     public var shell: Bool
     /// Variables set on top of the worker's own environment, in order.
     public var environment: [EnvironmentVariable]
-    /// The directory to run in; nil for the worker's run folder.
+    /// The directory to run in, on the worker; relative to the worker's own directory. Nil for the run folder,
+    /// where the files sent with the run are, or the worker's own directory when no file was sent.
     public var workingDirectory: String?
     /// The most bytes of each of standard output and standard error kept; the rest is read and dropped.
     public var maximumOutputBytes: Int
@@ -43,6 +44,15 @@ public struct Exec: Job {
         self.workingDirectory = workingDirectory
         self.maximumOutputBytes = maximumOutputBytes
     }
+
+    /// `value` as one word of `sh`: as it is when every character is one the shell reads as itself, as GNU
+    /// Parallel leaves it; otherwise in single quotes, each single quote closed, escaped and reopened.
+    public static func shellQuoted(_ value: String) -> String {
+        if !value.isEmpty, value.unicodeScalars.allSatisfy(Self.plainScalars.contains) { return value }
+        return "'" + value.replacing("'", with: #"'\''"#) + "'"
+    }
+
+    private static let plainScalars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/@%+=".unicodeScalars)
 
     /// The command as one line of text, as a job log shows it.
     public var inputDescription: String {
@@ -71,6 +81,8 @@ public struct CommandArgument: Hashable, Sendable, CustomStringConvertible, Expr
         case text(String)
         /// The number of the worker slot that runs the job, from 1 (GNU Parallel's `{%}`).
         case slot
+        /// The worker's run folder, holding the files sent with the run (`{transfer}`).
+        case transferFolder
     }
 
     public var parts: [Part]
@@ -92,18 +104,31 @@ public struct CommandArgument: Hashable, Sendable, CustomStringConvertible, Expr
             switch part {
             case .text(let text): text
             case .slot: "{%}"
+            case .transferFolder: "{transfer}"
             }
         }.joined()
     }
 
-    /// The argument with the worker's parts filled in; `slot` counts from 1.
-    public func resolved(slot: Int) -> String {
-        self.parts.map { part in
+    /// The argument with the worker's parts filled in; `slot` counts from 1, and `transferFolder` is the run
+    /// folder as it is to be written (quoted, for a shell).
+    ///
+    /// - Throws: ``JobFailure`` with code `invalid-job` when the argument names the run folder but there is none.
+    public func resolved(slot: Int, transferFolder: String?) throws(JobFailure) -> String {
+        var resolved = ""
+        for part in self.parts {
             switch part {
-            case .text(let text): text
-            case .slot: String(slot)
+            case .text(let text):
+                resolved += text
+            case .slot:
+                resolved += String(slot)
+            case .transferFolder:
+                guard let transferFolder else {
+                    throw JobFailure(code: .invalidJob, message: "{transfer} names the run folder, but no file was sent with this run")
+                }
+                resolved += transferFolder
             }
-        }.joined()
+        }
+        return resolved
     }
 }
 

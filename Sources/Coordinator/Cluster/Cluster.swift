@@ -82,7 +82,8 @@ public final class Cluster: Sendable, JobCanceller {
     /// Connects to every worker, runs `body` with the cluster, then waits for every job and closes.
     ///
     /// A worker that cannot be reached is logged by name and left out (see ``unreachable``); when none can be
-    /// reached this throws a ``ClusterError`` naming each and why.
+    /// reached this throws a ``ClusterError`` naming each and why. Two of
+    /// ``ClusterConfiguration/transfers`` with one name throw a ``TransferFileError`` before any connection.
     public static func withCluster<Result: Sendable>(
         workers: [WorkerAddress],
         tls: TLSFiles,
@@ -91,6 +92,10 @@ public final class Cluster: Sendable, JobCanceller {
         _ body: (Cluster) async throws -> Result
     ) async throws -> Result {
         guard !workers.isEmpty else { throw ClusterError("no workers were given") }
+        var names: Set<String> = []
+        for file in configuration.transfers where !names.insert(file.name).inserted {
+            throw TransferFileError(.duplicateName, "two files to transfer are named \(file.name); a run folder holds one of each name")
+        }
         let context = try MutualTLS.makeClientContext(files: tls)
         let cluster = Cluster(configuration: configuration, logger: logger)
         let (reports, report) = AsyncStream.makeStream(of: Void.self)
@@ -472,7 +477,7 @@ public final class Cluster: Sendable, JobCanceller {
             }
         case .error(let report):
             self.logger.warning("worker reported an error", metadata: ["worker": "\(connection.name)", "error": "\(report)"])
-        case .hello, .submit, .cancel, .drain, .goodbye, .ping, .pong:
+        case .hello, .submit, .cancel, .drain, .goodbye, .ping, .pong, .put:
             break
         }
     }
@@ -606,9 +611,10 @@ public final class Cluster: Sendable, JobCanceller {
             )
             try await channel.executeThenClose { inbound, outbound in
                 var messages = inbound.makeAsyncIterator()
-                let hello = try await withHandshakeDeadline(configuration.connectTimeout, channel: channel.channel) {
+                let hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
                     try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
                 }
+                try await connection.sendFiles(configuration, to: outbound, channel: channel.channel, counters: self.counters)
                 self.stopped.release(channel.channel)
                 // A stop closes connections still in their handshake; one that finished just as it came is not
                 // registered either. A stop after this drains it, as it does every connection.
@@ -741,7 +747,7 @@ public final class Cluster: Sendable, JobCanceller {
 }
 
 /// Runs `body`, closing `channel` if it has not finished within `deadline`.
-private func withHandshakeDeadline<T: Sendable>(
+func withDeadline<T: Sendable>(
     _ deadline: Duration,
     channel: any Channel,
     _ body: () async throws -> T

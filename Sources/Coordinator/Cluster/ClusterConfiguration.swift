@@ -29,6 +29,8 @@ public struct ClusterConfiguration: Sendable {
     public var hostName: String
     /// Told of every job as it is submitted and when it is done: job logs, progress.
     public var observers: [any JobObserver]
+    /// Files sent to each worker's run folder on every connection, before its first job; their names differ.
+    public var transfers: [TransferFile]
 
     public init(
         prefetch: Int = 2,
@@ -42,7 +44,8 @@ public struct ClusterConfiguration: Sendable {
         stopGrace: Duration = .seconds(10),
         frameLimits: FrameLimits = .default,
         hostName: String = HostName.current,
-        observers: [any JobObserver] = []
+        observers: [any JobObserver] = [],
+        transfers: [TransferFile] = []
     ) {
         self.prefetch = prefetch
         self.maximumPrefetch = maximumPrefetch
@@ -57,5 +60,6 @@ public struct ClusterConfiguration: Sendable {
         self.frameLimits = frameLimits
         self.hostName = hostName
         self.observers = observers
+        self.transfers = transfers
     }
 }

@@ -92,6 +92,24 @@ final class WorkerConnection: Sendable {
         }
     }
 
+    /// Sends every file of ``ClusterConfiguration/transfers``, before any job. A frame the worker does not take
+    /// within the heartbeat timeout closes `channel`: the worker is stuck.
+    func sendFiles(
+        _ configuration: ClusterConfiguration,
+        to outbound: NIOAsyncChannelOutboundWriter<Message>,
+        channel: any Channel,
+        counters: WireCounters
+    ) async throws {
+        for file in configuration.transfers {
+            for put in file.puts(within: configuration.frameLimits) {
+                counters.sent(frames: 1)
+                try await withDeadline(configuration.heartbeatTimeout, channel: channel) {
+                    try await outbound.write(.put(put))
+                }
+            }
+        }
+    }
+
     /// Writes what the mailbox collects until it closes.
     func write(to outbound: NIOAsyncChannelOutboundWriter<Message>, counters: WireCounters) async {
         while let batch = await self.mailbox.nextBatch() {

@@ -4,7 +4,8 @@ import FanoutBuiltinJobs
 ///
 /// `{}` is the input, `{.}` the input without its extension, `{/}` its basename, `{//}` its dirname, `{/.}` its
 /// basename without extension, `{#}` the job's sequence number and `{%}` the number of the worker slot that runs
-/// it. A command with none of them gets the input as a last argument. Run directly, each word is one argument
+/// it. `{transfer}` is the worker's run folder, where the files sent with the run are. A command with none of
+/// these but `{transfer}` gets the input as a last argument. Run directly, each word is one argument
 /// whatever the input holds; run through a shell, the words are joined into one line and each value put in is
 /// quoted, so that an input is never read as shell code.
 public struct CommandTemplate: Hashable, Sendable {
@@ -17,6 +18,7 @@ public struct CommandTemplate: Hashable, Sendable {
         case dirname
         case sequence
         case slot
+        case transferFolder
     }
 
     let words: [[Token]]
@@ -28,7 +30,12 @@ public struct CommandTemplate: Hashable, Sendable {
             throw ExecError(.invalidCommand, "no command was given: put it after --, as in: coordinator exec -- gzip -k ::: a.txt")
         }
         var parsed = words.map(Self.tokens(of:))
-        if !parsed.joined().contains(where: { if case .text = $0 { false } else { true } }) {
+        if !parsed.joined().contains(where: { token in
+            switch token {
+            case .text, .transferFolder: false
+            default: true
+            }
+        }) {
             parsed.append([.input])
         }
         self.words = parsed
@@ -43,7 +50,8 @@ public struct CommandTemplate: Hashable, Sendable {
                     switch token {
                     case .text(let text): [.text(text)]
                     case .slot: [.slot]
-                    default: [.text(Self.shellQuoted(Self.value(of: token, input: input, sequence: sequence)))]
+                    case .transferFolder: [.transferFolder]
+                    default: [.text(Exec.shellQuoted(Self.value(of: token, input: input, sequence: sequence)))]
                     }
                 }.joined()
             }
@@ -54,6 +62,7 @@ public struct CommandTemplate: Hashable, Sendable {
                 Self.merged(
                     word.map { token in
                         if case .slot = token { return .slot }
+                        if case .transferFolder = token { return .transferFolder }
                         return .text(Self.value(of: token, input: input, sequence: sequence))
                     }
                 )
@@ -74,6 +83,7 @@ public struct CommandTemplate: Hashable, Sendable {
                 case .dirname: "{//}"
                 case .sequence: "{#}"
                 case .slot: "{%}"
+                case .transferFolder: "{transfer}"
                 }
             }.joined()
         }.joined(separator: " ")
@@ -82,6 +92,7 @@ public struct CommandTemplate: Hashable, Sendable {
     private static let replacements: [(String, Token)] = [
         ("{}", .input), ("{.}", .inputWithoutExtension), ("{/}", .basename), ("{/.}", .basenameWithoutExtension),
         ("{//}", .dirname), ("{#}", .sequence), ("{%}", .slot),
+        ("{transfer}", .transferFolder),
     ]
 
     private static func tokens(of word: String) -> [Token] {
@@ -112,6 +123,7 @@ public struct CommandTemplate: Hashable, Sendable {
         case .dirname: Self.dirname(input)
         case .sequence: String(sequence)
         case .slot: "{%}"
+        case .transferFolder: "{transfer}"
         }
     }
 
@@ -130,15 +142,6 @@ public struct CommandTemplate: Hashable, Sendable {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return path }
         return String(path.dropLast(name.distance(from: dot, to: name.endIndex)))
     }
-
-    /// `value` as one word of `sh`: as it is when every character is one the shell reads as itself, as GNU
-    /// Parallel leaves it; otherwise in single quotes, each single quote closed, escaped and reopened.
-    static func shellQuoted(_ value: String) -> String {
-        if !value.isEmpty, value.unicodeScalars.allSatisfy(Self.plainScalars.contains) { return value }
-        return "'" + value.replacing("'", with: #"'\''"#) + "'"
-    }
-
-    private static let plainScalars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/@%+=".unicodeScalars)
 
     /// Adjacent text parts joined, so that an argument travels as few parts as it can.
     private static func merged(_ parts: [CommandArgument.Part]) -> [CommandArgument.Part] {

@@ -129,10 +129,13 @@ public struct ExecRun: Sendable {
                 if finished.succeeded { summary.succeeded += 1 } else { summary.failed += 1 }
                 try log?.append(self.logEntry(finished))
                 try self.writeResults(finished)
-                if case .failure(let error) = finished.outcome, case .failed(let failure) = error.reason, failure.code == .notAllowed {
+                if case .failure(let error) = finished.outcome, case .failed(let failure) = error.reason,
+                    Self.isWorkerWide(failure)
+                {
                     let worker = finished.worker ?? "a worker"
                     if refusingWorkers.insert(worker).inserted {
-                        output.note("\(worker) refuses commands: \(failure.message)")
+                        let what = failure.code == .notAllowed ? "refuses commands" : "cannot run this run's commands"
+                        output.note("\(worker) \(what): \(failure.message)")
                     }
                 }
                 for ready in printer.finished(finished) {
@@ -228,10 +231,15 @@ public struct ExecRun: Sendable {
                 output.note("job \(finished.sequence) (\(finished.input)) was killed by signal \(signal) on \(finished.worker ?? "?")")
             }
         case .failure(let error):
-            // A refusal is told once per worker, not once per job.
-            if case .failed(let failure) = error.reason, failure.code == .notAllowed { return }
+            if case .failed(let failure) = error.reason, Self.isWorkerWide(failure) { return }
             output.note("job \(finished.sequence) (\(finished.input)) failed: \(error)")
         }
+    }
+
+    /// A failure that every job on its worker meets, told once per worker rather than once per job: the worker
+    /// refuses commands, or could not store the files sent with the run.
+    private static func isWorkerWide(_ failure: JobFailure) -> Bool {
+        failure.code == .notAllowed || failure.code == .transferFailed
     }
 
     /// `bytes` with the input and a tab in front of each line, when tagging.

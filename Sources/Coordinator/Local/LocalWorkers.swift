@@ -1,3 +1,4 @@
+import FanoutJobs
 import FanoutProtocol
 import Foundation
 import Logging

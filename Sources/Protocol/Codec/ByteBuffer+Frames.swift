@@ -52,6 +52,7 @@ extension Message {
         case .ping: self = .ping(try Ping(wire: &payload))
         case .pong: self = .pong(try Pong(wire: &payload))
         case .error: self = .error(try ErrorReport(wire: &payload))
+        case .put: self = .put(try Put(wire: &payload))
         }
         guard payload.readableBytes == 0 else {
             throw ProtocolError(
@@ -72,6 +73,7 @@ extension Message {
         case .ping(let ping): try ping.write(wire: &buffer)
         case .pong(let pong): try pong.write(wire: &buffer)
         case .error(let report): try report.write(wire: &buffer)
+        case .put(let put): try put.write(wire: &buffer)
         }
     }
 }

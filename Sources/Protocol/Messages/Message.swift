@@ -12,6 +12,8 @@ public enum Message: Hashable, Sendable {
     case ping(Ping)
     case pong(Pong)
     case error(ErrorReport)
+    /// Part of a file for the session's run folder.
+    case put(Put)
 
     public var type: MessageType {
         switch self {
@@ -25,6 +27,7 @@ public enum Message: Hashable, Sendable {
         case .ping: .ping
         case .pong: .pong
         case .error: .error
+        case .put: .put
         }
     }
 }

@@ -91,9 +91,9 @@ final class ProcessPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome {
+    func execute(_ submit: Submit, slot: Int, origin: JobOrigin, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         if let spawner = self.spawner, spawner.kinds.spawnsProcess(submit.kind) {
-            return await spawner.executor.execute(submit, slot: slot, requester: requester, started: started)
+            return await spawner.executor.execute(submit, slot: slot, origin: origin, started: started)
         }
         return await withCheckedContinuation { continuation in
             let result = self.requests[slot].continuation.yield(Request(submit: submit, started: started, continuation: continuation))

@@ -9,9 +9,9 @@ protocol SlotExecutor: Sendable {
     func run() async
 
     /// Runs `submit` in `slot`, calling `started` once the job is really running (for a process pool, once
-    /// the child has it). `requester` names the coordinator that sent it, as its certificate's subject.
+    /// the child has it). `origin` says who sent it and with what files.
     /// Never throws: a failure is an outcome.
-    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome
+    func execute(_ submit: Submit, slot: Int, origin: JobOrigin, started: @escaping @Sendable () -> Void) async -> JobOutcome
 
     /// `job` in `slot` has been answered early, for `reason`; stop it if the pool can and it still runs.
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason)

@@ -38,13 +38,14 @@ final class ThreadPoolExecutor: SlotExecutor {
         }
     }
 
-    func execute(_ submit: Submit, slot: Int, requester: String?, started: @escaping @Sendable () -> Void) async -> JobOutcome {
+    func execute(_ submit: Submit, slot: Int, origin: JobOrigin, started: @escaping @Sendable () -> Void) async -> JobOutcome {
         started()
         let context = JobContext(
             jobID: submit.jobID,
             attempt: Int(submit.attempt),
             slot: slot,
-            requester: requester,
+            requester: origin.requester,
+            transferFolder: origin.transferFolder,
             environment: self.environment
         )
         return await self.kinds.run(submit.kind, payload: submit.payload, context: context)

@@ -117,9 +117,8 @@ final class JobDispatcher: Sendable {
     }
 
     /// Queues `submit` for `session`, or starts it at once in a free slot; its messages go to `outbox`.
-    /// `requester` names the coordinator, as its certificate's subject.
-    func submit(_ submit: Submit, from session: SessionID, requester: String?, outbox: SessionOutbox) {
-        let job = QueuedJob(submit: submit, session: session, requester: requester, outbox: outbox, enqueuedAt: .now)
+    func submit(_ submit: Submit, from session: SessionID, origin: JobOrigin, outbox: SessionOutbox) {
+        let job = QueuedJob(submit: submit, session: session, origin: origin, outbox: outbox, enqueuedAt: .now)
         switch self.scheduler.withLock({ $0.submit(job) }) {
         case .start(let job, let slot):
             self.start(job, in: slot)
@@ -229,18 +228,18 @@ final class JobDispatcher: Sendable {
             return
         }
         defer { self.slots.withLock { _ = $0.running.removeValue(forKey: slot) } }
-        let requester = job.requester
+        let origin = job.origin
 
         guard submit.timeoutNanoseconds > 0 || spawnsProcess else {
             // Nothing to race and nothing a cancel could stop but a process-pool child: run it in this slot's
             // task, without a task per job.
-            let outcome = await self.executor.execute(submit, slot: slot, requester: requester, started: started)
+            let outcome = await self.executor.execute(submit, slot: slot, origin: origin, started: started)
             if run.answer() != nil { send(outcome) }
             return
         }
         // A task of its own, so that a timeout, a cancel or the session's end can stop it.
         let execution = Task {
-            let outcome = await self.executor.execute(submit, slot: slot, requester: requester, started: started)
+            let outcome = await self.executor.execute(submit, slot: slot, origin: origin, started: started)
             if run.answer() != nil { send(outcome) }
         }
         if !run.attach(execution) { execution.cancel() }

@@ -4,8 +4,7 @@ import FanoutProtocol
 struct QueuedJob: Sendable {
     var submit: Submit
     var session: SessionID
-    /// The subject of the certificate of the coordinator that sent the job.
-    var requester: String?
+    var origin: JobOrigin
     /// Where the job's `started` and `result` go.
     var outbox: SessionOutbox
     /// When the job entered the queue, on ``ContinuousClock``.

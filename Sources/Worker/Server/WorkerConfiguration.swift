@@ -34,6 +34,9 @@ public struct WorkerConfiguration: Sendable {
     public var hostName: String
     /// Which commands jobs may start (`--allow-exec`); none by default.
     public var commandPolicy: CommandPolicy = .refused
+    /// Where each session's run folder, holding the files its coordinator sends, is made: the system's temporary
+    /// folder by default.
+    public var runFolderParent: String = TemporaryFolder.systemParent
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero

@@ -33,6 +33,8 @@ public final class WorkerServer: Service {
 
     public func run() async throws {
         let configuration = self.configuration
+        // Run folders a killed worker could not remove.
+        TemporaryFolder.removeAbandoned(prefix: SessionFiles.folderPrefix, in: configuration.runFolderParent)
         let tls = try MutualTLS.makeServerContext(files: configuration.tlsFiles)
         switch configuration.poolKind {
         case .threads:
@@ -145,6 +147,10 @@ public final class WorkerServer: Service {
                             id: id,
                             channel: connection,
                             outbox: outbox,
+                            files: SessionFiles(
+                                parent: self.configuration.runFolderParent,
+                                allowed: self.configuration.commandPolicy != .refused
+                            ),
                             dispatcher: dispatcher,
                             hello: hello,
                             handshakeTimeout: self.configuration.handshakeTimeout,

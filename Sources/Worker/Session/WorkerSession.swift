@@ -14,6 +14,8 @@ struct WorkerSession: Sendable {
     let id: SessionID
     let channel: NIOAsyncChannel<Message, Message>
     let outbox: SessionOutbox
+    /// The files the coordinator sends before its jobs.
+    let files: SessionFiles
     let dispatcher: JobDispatcher
     /// Our hello, sent once the coordinator's has arrived.
     let hello: Hello
@@ -45,6 +47,9 @@ struct WorkerSession: Sendable {
         }
         self.outbox.close()
         self.dispatcher.endSession(self.id)
+        if let left = await self.files.remove() {
+            logger.warning("the run folder could not be removed", metadata: ["worker.runFolder": "\(left)"])
+        }
         logger.info("connection closed")
     }
 
@@ -100,7 +105,7 @@ struct WorkerSession: Sendable {
                 ]
             )
             while let message = try await messages.next() {
-                guard self.handle(message, requester: requester, logger: logger) else { return }
+                guard await self.handle(message, requester: requester, logger: logger) else { return }
                 await self.outbox.waitForRoom()
             }
             self.outbox.close()
@@ -138,8 +143,25 @@ struct WorkerSession: Sendable {
     }
 
     /// Handles one message after the handshake; false when the session must end.
-    private func handle(_ message: Message, requester: String?, logger: Logger) -> Bool {
+    private func handle(_ message: Message, requester: String?, logger: Logger) async -> Bool {
         switch message {
+        case .put(let put):
+            do {
+                switch try await self.files.receive(put) {
+                case .whole(let path):
+                    logger.info(
+                        "received a file",
+                        metadata: ["file.path": "\(path)", "file.bytes": "\(put.size)", "coordinator.subject": "\(requester ?? "none")"]
+                    )
+                case .failed(let failure):
+                    logger.warning("a file was not stored; the session's jobs will fail", metadata: ["error": "\(failure)"])
+                case .partial, .dropped:
+                    break
+                }
+            } catch {
+                self.refuse(error.report, logger)
+                return false
+            }
         case .submit(let submit):
             let kinds = self.hello.capabilities?.kinds ?? []
             guard Int(submit.kind.rawValue) < kinds.count else {
@@ -155,9 +177,18 @@ struct WorkerSession: Sendable {
                 )
                 return true
             }
+            let folder: String?
+            switch self.files.folderForJobs {
+            case .success(let path):
+                folder = path
+            case .failure(let failure):
+                self.outbox.post(.result(JobResult(jobID: submit.jobID, attempt: submit.attempt, outcome: .failed(failure), slot: nil)))
+                return true
+            }
             switch self.outbox.admit(submit.jobID) {
             case .accepted:
-                self.dispatcher.submit(submit, from: self.id, requester: requester, outbox: self.outbox)
+                let origin = JobOrigin(requester: requester, transferFolder: folder)
+                self.dispatcher.submit(submit, from: self.id, origin: origin, outbox: self.outbox)
             case .draining:
                 self.outbox.post(
                     .result(

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FanoutProtocol
+import NIOCore
+
+/// A file sent to each worker's run folder before that worker's first job, as GNU Parallel's `--basefile`.
+///
+/// A job finds it in ``FanoutJobs/JobContext/transferFolder``, and a command by a relative path or `{transfer}`.
+/// The folder, and the file with it, is removed when the worker's connection ends.
+public struct TransferFile: Hashable, Sendable {
+    /// The file's name in the run folder: one path component.
+    public var name: String
+    public var contents: ByteBuffer
+    /// Whether the file is made executable on the worker.
+    public var executable: Bool
+
+    /// - Throws: ``TransferFileError`` with code `invalidName` when `name` is not a single file name.
+    public init(name: String, contents: ByteBuffer, executable: Bool = false) throws(TransferFileError) {
+        if let problem = Put.problem(withName: name) {
+            throw TransferFileError(.invalidName, "the transfer file name \"\(name)\" \(problem)")
+        }
+        self.name = name
+        self.contents = contents
+        self.executable = executable
+    }
+
+    /// The regular file at `path`, read now, named by its last path component and executable on the worker when
+    /// it is executable here.
+    ///
+    /// - Throws: ``TransferFileError`` with code `unreadable`, naming the path and the system's reason.
+    public init(contentsOf path: String) throws(TransferFileError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw TransferFileError(.unreadable, "cannot send \(path): \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw TransferFileError(.unreadable, "cannot send \(path): it is not a regular file")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFile.read(path)
+        } catch {
+            throw TransferFileError(.unreadable, "cannot send \(path): \(error)", cause: error)
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        try self.init(name: name, contents: ByteBuffer(bytes: bytes), executable: status.st_mode & 0o111 != 0)
+    }
+
+    /// The puts that carry the file within `limits`: at most 64 MiB of it in each.
+    func puts(within limits: FrameLimits) -> [Put] {
+        // Room for the frame's header and the put's own fields, with its name at the longest.
+        let overhead = FrameHeader.typeAndFlagsLength + 2 + Put.maximumNameLength + 1 + 8 + 8 + 4
+        let chunkBytes = max(1, min(64 << 20, limits.maximumFrameLength - overhead))
+        return Put.chunks(name: self.name, executable: self.executable, contents: self.contents, chunkBytes: chunkBytes)
+    }
+}
+
+/// A file that cannot be sent to workers.
+public struct TransferFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+
+        /// The name is not a single file name.
+        public static let invalidName = Code(name: "invalid-name")
+        /// The file cannot be read, or is not a regular file.
+        public static let unreadable = Code(name: "unreadable")
+        /// Two files of one run have the same name.
+        public static let duplicateName = Code(name: "duplicate-name")
+
+        public var description: String { self.name }
+    }
+
+    public var code: Code
+    public var message: String
+    /// The error behind this one, if any.
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String { self.message }
+
+    public static func == (lhs: TransferFileError, rhs: TransferFileError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+        hasher.combine(self.message)
+    }
+}
