@@ -23,6 +23,15 @@ struct ExecCommandLineTests {
         #expect(try CommandTemplate(["echo", "{#}"], shell: false).command(input: "x", sequence: 2) == ["echo", "2"])
     }
 
+    @Test("{transfer} is left for the worker, and, naming no input, still has the input appended")
+    func transferFolder() throws {
+        let template = try CommandTemplate(["sh", "{transfer}/run.sh"], shell: false)
+        #expect(template.command(input: "a.txt", sequence: 1) == ["sh", CommandArgument([.transferFolder, .text("/run.sh")]), "a.txt"])
+        #expect(template.description == "sh {transfer}/run.sh {}")
+        let shell = try CommandTemplate(["{transfer}/run.sh {} > out"], shell: true)
+        #expect(shell.command(input: "b c", sequence: 1) == [CommandArgument([.transferFolder, .text("/run.sh 'b c' > out")])])
+    }
+
     @Test("paths without a folder or an extension", arguments: [
         ("file", "file", "file", "."), ("/top", "/top", "top", "/"), ("a.d/b", "a.d/b", "b", "a.d"), (".hidden", ".hidden", ".hidden", "."),
     ])

@@ -16,7 +16,7 @@ struct ExecTests {
     @Test("a command's input and outcome survive the wire, worker-side parts included")
     func roundTrip() throws {
         let job = Exec(
-            ["gzip", CommandArgument([.text("part-"), .slot, .text(".gz")])],
+            ["gzip", CommandArgument([.text("part-"), .slot, .text(".gz")]), CommandArgument([.transferFolder, .text("/dict")])],
             shell: true,
             environment: [EnvironmentVariable(name: "LEVEL", value: "9")],
             workingDirectory: "/srv/data",
@@ -29,7 +29,7 @@ struct ExecTests {
         #expect(decoded.arguments == job.arguments)
         #expect(decoded.shell && decoded.environment == job.environment)
         #expect(decoded.workingDirectory == "/srv/data" && decoded.maximumOutputBytes == 4096)
-        #expect(decoded.inputDescription == "gzip part-{%}.gz")
+        #expect(decoded.inputDescription == "gzip part-{%}.gz {transfer}/dict")
 
         for outcome in [
             ExecOutcome(exitStatus: 3, signal: nil, standardOutput: Array("out".utf8), standardError: [0, 255], standardErrorCut: true),
@@ -216,6 +216,13 @@ struct ExecTests {
     }
 
     // MARK: - Helpers
+
+    @Test("{transfer} with no files sent fails the job, saying so")
+    func transferFolderWithoutFiles() async throws {
+        let failure = try await Self.failure(of: Exec(["cat", CommandArgument([.transferFolder, .text("/a")])]), policy: .anyExecutable)
+        #expect(failure.code == .invalidJob)
+        #expect(failure.message.contains("{transfer}") && failure.message.contains("no file was sent"), "\(failure)")
+    }
 
     static func run(_ job: Exec, policy: CommandPolicy = .anyExecutable, slot: Int = 0) async throws -> ExecOutcome {
         var outcome: ExecOutcome?
