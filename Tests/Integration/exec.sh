@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `coordinator exec` on local workers, as a GNU Parallel user would run it: outputs, exit codes, signals,
-# timeouts, retries, --keep-order, --tag, --results, inputs from :::, :::: and standard input, the refusal of a
+# timeouts, retries, --keep-order, --tag, --results, inputs from :::, :::: and standard input, --transfer, the refusal of a
 # worker started without --allow-exec and an allow-list, resuming after the coordinator is killed with SIGKILL,
 # and nothing of a killed run left behind.
 set -euo pipefail
@@ -63,6 +63,20 @@ check "one line per job, with its exit value and times to the millisecond" \
     count_is gnu.log $'^[123]\t127\\.0\\.0\\.1:[0-9]+\t[0-9]+\\.[0-9]{3}\t +[0-9]+\\.[0-9]{3}\t0\t0\t[01]\t0\texit [01]$' 3
 exec_run resumed --local 2 --joblog gnu.log --resume-failed --shell -- 'echo again {}' ::: 0 1 0
 check "--resume-failed runs again only the failed job" diff resumed.out <(echo "again 1")
+
+# --transfer: a script and its data sent to each worker's run folder, run by a relative path and by {transfer}.
+printf '#!/bin/sh\necho "script $1: $(cat words.txt)"\n' > tool.sh
+chmod +x tool.sh
+printf 'hello there\n' > words.txt
+exec_run transfer --local 2 --transfer tool.sh --transfer words.txt -- ./tool.sh ::: a b c
+check "--transfer: a sent script runs by a relative path and reads a sent file" \
+    same_lines transfer.out "script a: hello there" "script b: hello there" "script c: hello there"
+exec_run transfer_shell --local 1 --transfer tool.sh --transfer words.txt --shell -- 'sh {transfer}/tool.sh {} | tr a-z A-Z' ::: d
+check "{transfer} is the run folder, in a shell line too" same_lines transfer_shell.out "SCRIPT D: HELLO THERE"
+check "the run folders are gone once the run has ended" bash -c '! ls -d "${TMPDIR:-/tmp}"/fanout-run-* 2>/dev/null'
+exec_run transfer_missing --local 1 --transfer no-such-tool.sh -- true ::: a
+check "a file that cannot be sent is named, and nothing runs" \
+    bash -c 'grep -q "cannot send no-such-tool.sh: No such file" transfer_missing.err && [ "$(cat transfer_missing.status)" != 0 ]'
 
 # The shipped worker refuses commands without --allow-exec, once per worker; an allow-list lets only its own.
 printf '127.0.0.1\n' > hosts-for-certs.txt

@@ -3,7 +3,8 @@
 # times with different worker options. Workers started without --allow-exec refuse, once per worker; with an
 # allow-list only the listed executable runs; with --allow-exec every host runs jobs, each job's output and job
 # log line naming the host it ran on and the exit status counting the failures, a timeout kills the command's
-# whole process group on its host, and a coordinator killed with SIGKILL mid-run and started again with
+# whole process group on its host, files sent with --transfer reach every host's run folder and are removed with
+# it, and a coordinator killed with SIGKILL mid-run and started again with
 # --resume leaves no input undone and none run twice but those its slots were running.
 # Needs root; the hosts are taken down however it ends.
 set -euo pipefail
@@ -88,6 +89,31 @@ for line in open(sys.argv[1]).read().splitlines()[1:]:
         print("job", seq, "logged on", host, "exit", exitval, "but said it ran on", said.get(seq)); bad += 1
 sys.exit(1 if bad else 0)
 PY
+
+# --transfer: a script sent to every host's run folder and run there by a relative path; each worker removes its
+# folder when the run's connection ends, and logs that end after the removal.
+cat > where.sh <<'SH'
+#!/bin/sh
+echo "$1 on $(ip -o -4 addr show dev eth0 | awk '{ sub("/.*", "", $4); print $4 }') in $(basename "$(pwd)")"
+SH
+chmod +x where.sh
+closed_before=$(cat "$FANOUT_NETNS_DIR"/h[123].log | grep -c "connection closed" || true)
+exec_run transfer --joblog transfer.log --transfer where.sh -- ./where.sh ::: 1 2 3 4 5 6 7 8 9 10 11 12
+check "--transfer: the sent script ran every job: exit 0" status_is transfer 0
+check "each job ran in its worker's run folder" count_is transfer.out '^([1-9]|1[0-2]) on 10\.77\.0\.1[1-3] in fanout-run-[0-9]+-[A-Za-z0-9]{6}$' 12
+check "every host ran the sent script" every_host_in transfer.log
+check "one run folder per worker" test "$(awk '{ print $3, $5 }' transfer.out | sort -u | wc -l)" = 3
+check "each worker logged the file it received, with the coordinator's certificate subject" \
+    bash -c '[ "$(grep -l "coordinator.subject=CN=.*file.path=/.*/fanout-run-[0-9]*-[A-Za-z0-9]*/where.sh.*received a file" "$FANOUT_NETNS_DIR"/h[123].log | wc -l)" = 3 ]'
+all_closed() { # the 3 connections of the run have ended on their workers
+    for _ in $(seq 1 200); do
+        [ "$(cat "$FANOUT_NETNS_DIR"/h[123].log | grep -c "connection closed")" -ge $((closed_before + 3)) ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+check "each worker saw the run's connection end" all_closed
+check "the hosts' run folders are gone" bash -c '! ls -d "${TMPDIR:-/tmp}"/fanout-run-* 2>/dev/null'
 
 # A timeout kills the command's whole process group on its host: the namespaces share the process table, so
 # the background child each job started can be looked for from here.
