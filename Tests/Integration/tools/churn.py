@@ -34,7 +34,7 @@ def text(value):
     return struct.pack(">H", len(data)) + data
 
 
-HELLO = frame(1, b"FNOT" + struct.pack(">HB", 4, 1) + text("churn") + text("churn"))
+HELLO = frame(1, b"FNOT" + struct.pack(">HB", 5, 1) + text("churn") + text("churn"))
 # The number the shipped worker's hello gives noop.v1 (docs/PROTOCOL.md, "Built-in job kinds").
 NOOP_KIND = 8
 GOODBYE = frame(7)
