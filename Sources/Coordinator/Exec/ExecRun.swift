@@ -179,7 +179,8 @@ public struct ExecRun: Sendable {
             host: finished.worker ?? ":",
             start: start,
             runtime: finished.timing.map { Double($0.ran.wireNanoseconds) / 1e9 } ?? 0,
-            // What --transfer sends, as GNU Parallel counts it; a command alone sends no file.
+            // GNU Parallel counts here the files a job sends of its own; files sent with --transfer go once per
+            // worker, as its --basefile's do, and it does not count those either.
             sent: 0,
             received: 0,
             exitValue: 0,

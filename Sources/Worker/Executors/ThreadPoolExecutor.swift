@@ -52,10 +52,10 @@ final class ThreadPoolExecutor: SlotExecutor {
     }
 
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
-        // A job's task has been cancelled, which stops a command; a thread cannot be stopped from outside, and
-        // the slot frees when the job returns.
+        // A job in a task of its own has had it cancelled, which stops a command; a thread cannot be stopped
+        // from outside, and the slot frees when the job returns.
         self.logger.info(
-            "job answered early; its task is cancelled",
+            "job answered early",
             metadata: ["worker.slot": "\(slot)", "job.id": "\(job.rawValue)", "reason": "\(reason)"]
         )
     }

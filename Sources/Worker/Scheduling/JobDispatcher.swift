@@ -174,7 +174,7 @@ final class JobDispatcher: Sendable {
                 slots.stoppedBeforeStart[slot] = (jobID, session, reason)
                 return nil
             }
-            guard let execution = running.run.answer() else { return nil }
+            guard case .answer(let execution) = running.run.answer() else { return nil }
             // Under the lock, while the slot still runs this job: the pool's mark or kill cannot reach the job
             // the slot takes next.
             if !running.spawnsProcess { self.executor.abandon(jobID, in: slot, because: reason) }
@@ -234,13 +234,13 @@ final class JobDispatcher: Sendable {
             // Nothing to race and nothing a cancel could stop but a process-pool child: run it in this slot's
             // task, without a task per job.
             let outcome = await self.executor.execute(submit, slot: slot, origin: origin, started: started)
-            if run.answer() != nil { send(outcome) }
+            if case .answer = run.answer() { send(outcome) }
             return
         }
         // A task of its own, so that a timeout, a cancel or the session's end can stop it.
         let execution = Task {
             let outcome = await self.executor.execute(submit, slot: slot, origin: origin, started: started)
-            if run.answer() != nil { send(outcome) }
+            if case .answer = run.answer() { send(outcome) }
         }
         if !run.attach(execution) { execution.cancel() }
         await withTaskCancellationHandler {
@@ -252,7 +252,7 @@ final class JobDispatcher: Sendable {
                     } catch {
                         return
                     }
-                    guard let execution = run.answer() else { return }
+                    guard case .answer(let execution) = run.answer() else { return }
                     send(
                         .failed(
                             JobFailure(

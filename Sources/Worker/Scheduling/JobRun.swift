@@ -11,15 +11,23 @@ final class JobRun: Sendable {
         case answered
     }
 
+    /// What the caller of ``answer()`` does.
+    enum Claim {
+        /// Send the answer, then cancel `stopping`: the task running the job, nil for a job run inline, which
+        /// cannot be interrupted.
+        case answer(stopping: Task<Void, Never>?)
+        /// It was answered before: send nothing.
+        case answeredAlready
+    }
+
     private let state = Locked(State.running(execution: nil))
 
-    /// Claims the job's one answer, stopping its task; nil when it was answered already. The caller sends the
-    /// answer and cancels the task returned (which may be nil: a job run inline cannot be interrupted).
-    func answer() -> Task<Void, Never>?? {
+    /// Claims the job's one answer.
+    func answer() -> Claim {
         self.state.withLock { state in
-            guard case .running(let execution) = state else { return nil }
+            guard case .running(let execution) = state else { return .answeredAlready }
             state = .answered
-            return .some(execution)
+            return .answer(stopping: execution)
         }
     }
 
