@@ -16,10 +16,33 @@ enum LocalFile {
         var description: String { "cannot \(self.operation) \(self.path): \(String(cString: strerror(self.errorNumber)))" }
     }
 
+    struct NotRegularFile: Error, CustomStringConvertible {
+        var path: String
+
+        var description: String { "cannot read \(self.path): it is not a regular file" }
+    }
+
     static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError(operation: "open", path: path, errorNumber: errno) }
         defer { close(fd) }
+        return try Self.read(fd, path: path)
+    }
+
+    /// The regular file at `path`, and its mode. Anything else, such as a FIFO or a folder, is refused once
+    /// opened, before any read could block.
+    static func readRegularFile(_ path: String) throws -> (bytes: [UInt8], mode: mode_t) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw SystemError(operation: "open", path: path, errorNumber: errno) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw SystemError(operation: "inspect", path: path, errorNumber: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw NotRegularFile(path: path) }
+        return (try Self.read(fd, path: path), status.st_mode)
+    }
+
+    /// Reads `fd` to its end.
+    private static func read(_ fd: Int32, path: String) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import FanoutBuiltinJobs
 import FanoutCoordinator
+import FanoutCommandLine
 import FanoutCoordinatorCommandLine
 
 extension CoordinatorCommand {
@@ -92,19 +93,12 @@ extension CoordinatorCommand {
             }
         }
 
-        /// `text` as a count of bytes, with an optional K, M or G (powers of 1024).
+        /// `text` as a count of bytes up to 4G, with an optional K, M or G (powers of 1024).
         static func bytes(_ text: String) throws -> Int {
-            let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-            var digits = Substring(text)
-            var unit = 1
-            if let last = digits.last?.uppercased().first, let multiplier = units[last] {
-                unit = multiplier
-                digits = digits.dropLast()
-            }
-            guard let count = Int(digits), count >= 0, count <= Int(UInt32.max) / unit else {
+            guard let count = ByteCount(argument: text), count.bytes <= Int(UInt32.max) else {
                 throw ValidationError("--max-output \(text): give a number of bytes up to 4G, with K, M or G if you like")
             }
-            return count * unit
+            return count.bytes
         }
 
         func run() async throws {

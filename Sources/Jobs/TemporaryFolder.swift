@@ -10,24 +10,35 @@ import Foundation
 public struct TemporaryFolder: Sendable {
     public let path: String
 
-    /// Makes `PARENT/PREFIX-PID-XXXXXX`, first removing the folders of that prefix left there by processes that
-    /// have died without removing their own (killed by SIGKILL, say).
+    /// Makes `PARENT/PREFIX-PID-XXXXXX`, first, unless told not to, removing the folders of that prefix left
+    /// there by processes that have died without removing their own (killed by SIGKILL, say).
     ///
     /// - Parameter parent: the system's temporary directory by default.
     /// - Throws: ``TemporaryFolderError`` with the system's reason.
-    public init(prefix: String, in parent: String = TemporaryFolder.systemParent) throws {
-        Self.removeAbandoned(prefix: prefix, in: parent)
+    public init(prefix: String, in parent: String = TemporaryFolder.systemParent, removingAbandoned: Bool = true) throws {
+        if removingAbandoned { Self.removeAbandoned(prefix: prefix, in: parent) }
         var template = Array((parent + "/\(prefix)-\(getpid())-XXXXXX").utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TemporaryFolderError(parent: parent, errorNumber: errno)
+            throw TemporaryFolderError(.cannotCreate, parent: parent, errorNumber: errno)
         }
         self.path = String(cString: created)
     }
 
-    /// Removes the folder and everything in it; false when some of it could not be removed.
+    /// Removes the folder and everything in it, folders made read-only inside it too; false when some of it
+    /// could not be removed.
     @discardableResult
     public func remove() -> Bool {
-        (try? FileManager.default.removeItem(atPath: self.path)) != nil
+        if (try? FileManager.default.removeItem(atPath: self.path)) != nil { return true }
+        // A folder without write or search permission keeps its entries: give them back, then try again.
+        chmod(self.path, 0o700)
+        if let entries = FileManager.default.enumerator(atPath: self.path) {
+            for case let entry as String in entries {
+                let path = self.path + "/" + entry
+                var status = stat()
+                if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { chmod(path, 0o700) }
+            }
+        }
+        return (try? FileManager.default.removeItem(atPath: self.path)) != nil
     }
 
     /// `TMPDIR`, or `/tmp`.
@@ -51,10 +62,26 @@ public struct TemporaryFolder: Sendable {
 
 /// A temporary folder that could not be made.
 public struct TemporaryFolderError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+
+        /// The system refused to make the folder.
+        public static let cannotCreate = Code(name: "cannot-create")
+
+        public var description: String { self.name }
+    }
+
+    public var code: Code
     /// Where it was to be made.
     public var parent: String
     /// The system's `errno`.
     public var errorNumber: Int32
+
+    public init(_ code: Code, parent: String, errorNumber: Int32) {
+        self.code = code
+        self.parent = parent
+        self.errorNumber = errorNumber
+    }
 
     public var description: String {
         "cannot make a temporary folder in \(self.parent): \(String(cString: strerror(self.errorNumber)))"

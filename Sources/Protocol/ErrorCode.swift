@@ -26,6 +26,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let shuttingDown = ErrorCode(rawValue: 0x000E)
     public static let queueFull = ErrorCode(rawValue: 0x000F)
     public static let duplicateJob = ErrorCode(rawValue: 0x0010)
+    /// A file the coordinator sent for the run could not be stored, or this worker takes no files.
+    public static let transferFailed = ErrorCode(rawValue: 0x0011)
 
     // Jobs.
     public static let jobFailed = ErrorCode(rawValue: 0x0100)
@@ -36,8 +38,6 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let invalidJob = ErrorCode(rawValue: 0x0105)
     /// The worker's operator did not allow what the job asks for, such as starting a command.
     public static let notAllowed = ErrorCode(rawValue: 0x0106)
-    /// A file the coordinator sent for the run could not be stored on the worker.
-    public static let transferFailed = ErrorCode(rawValue: 0x0107)
 
     /// Every code this protocol version defines, with its name.
     public static let known: [ErrorCode: String] = [
@@ -57,6 +57,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         .shuttingDown: "shutting-down",
         .queueFull: "queue-full",
         .duplicateJob: "duplicate-job",
+        .transferFailed: "transfer-failed",
         .jobFailed: "job-failed",
         .jobTimedOut: "job-timed-out",
         .httpStatus: "http-status",
@@ -64,7 +65,6 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         .childDied: "child-died",
         .invalidJob: "invalid-job",
         .notAllowed: "not-allowed",
-        .transferFailed: "transfer-failed",
     ]
 
     public var description: String {

@@ -78,6 +78,9 @@ public struct WorkerOptions: ParsableArguments {
     )
     var allowExec: String?
 
+    @Option(help: "The most bytes of files one coordinator's run may send here with exec --transfer (K, M, G, T allowed).")
+    var maxTransfer = ByteCount(bytes: WorkerConfiguration.defaultMaximumTransferBytes)
+
     @Flag(name: .customLong(StandardInputWatch.flag), help: ArgumentHelp("Stop when standard input closes: the process that started this one has died.", visibility: .hidden))
     var stopWhenStandardInputCloses = false
 
@@ -140,6 +143,7 @@ public struct WorkerOptions: ParsableArguments {
         )
         configuration.clockSkew = .milliseconds(self.clockSkewMs)
         configuration.commandPolicy = try self.commandPolicy()
+        configuration.maximumTransferBytes = UInt64(self.maxTransfer.bytes)
         if ChildWorker.isChild {
             bootstrapLogging(level: self.logLevel)
             return try await ChildWorker.run(configuration: configuration, logger: Logger(label: "fanout.worker.child"))

@@ -32,8 +32,12 @@ struct TransferFileTests {
         let missing = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.file("nope.sh")) }
         #expect(missing.code == .unreadable && missing.message.contains(folder.file("nope.sh")) && missing.message.contains("No such file"))
         let directory = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.path) }
-        #expect(directory.code == .unreadable && directory.message.contains("not a regular file"))
-        for name in ["", "..", "a/b"] {
+        #expect(directory.code == .unreadable && directory.message.contains("not a regular file"), "\(directory)")
+        // A FIFO with no writer would block a read for ever: it is refused once opened.
+        #expect(mkfifo(folder.file("pipe"), 0o600) == 0)
+        let fifo = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.file("pipe")) }
+        #expect(fifo.code == .unreadable && fifo.message.hasSuffix("cannot read \(folder.file("pipe")): it is not a regular file"), "\(fifo)")
+        for name in ["", "..", "a/b", "../\u{301}x", String(repeating: "a", count: 256)] {
             let error = try #require(throws: TransferFileError.self) { try TransferFile(name: name, contents: ByteBuffer()) }
             #expect(error.code == .invalidName, "\(name)")
         }
@@ -103,6 +107,32 @@ struct TransferFileTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: TemporaryFolder.systemParent)
             .filter { $0.hasPrefix("fanout-run-\(workerProcess)-") }
         #expect(left == [])
+    }
+
+    @Test("sending files longer than the heartbeat timeout loses no worker: the heartbeat starts once they are stored")
+    func longTransfer() async throws {
+        let events = JobEvents()
+        let heartbeatTimeout = Duration.milliseconds(500)
+        let size = 128 << 20
+        let configuration = ClusterConfiguration(
+            heartbeatInterval: .milliseconds(100),
+            heartbeatTimeout: heartbeatTimeout,
+            observers: [events],
+            transfers: [try TransferFile(name: "big.bin", contents: ByteBuffer(repeating: 9, count: size))]
+        )
+        let started = ContinuousClock.now
+        try await LocalCluster.with(workers: 1, size: 1, configuration: configuration) { cluster, _ in
+            let sent = ContinuousClock.now - started
+            // The files took longer than a heartbeat timeout to send, or this test shows nothing.
+            try #require(sent > heartbeatTimeout, "sent in \(sent)")
+            // What is under test is time passing without traffic: the heartbeat checks that run meanwhile must
+            // count from the files' confirmation, not from the handshake.
+            try await Task.sleep(for: heartbeatTimeout * 2)
+            #expect(cluster.reliability.workersLost == 0)
+            let count = try cluster.submit(Exec(["wc", "-c", "big.bin"]))
+            #expect(String(decoding: try await count.value.standardOutput, as: UTF8.self) == "\(size) big.bin\n")
+            #expect(cluster.reliability.workersLost == 0)
+        }
     }
 
     private static func check(_ cluster: Cluster, expectedSum: String) async throws {

@@ -68,15 +68,19 @@ check "--resume-failed runs again only the failed job" diff resumed.out <(echo "
 printf '#!/bin/sh\necho "script $1: $(cat words.txt)"\n' > tool.sh
 chmod +x tool.sh
 printf 'hello there\n' > words.txt
-exec_run transfer --local 2 --transfer tool.sh --transfer words.txt -- ./tool.sh ::: a b c
+# The local workers make their run folders in the coordinator's TMPDIR, here one of this test's own.
+mkdir tmp
+TMPDIR=$work/tmp exec_run transfer --local 2 --transfer tool.sh --transfer words.txt -- ./tool.sh ::: a b c
 check "--transfer: a sent script runs by a relative path and reads a sent file" \
     same_lines transfer.out "script a: hello there" "script b: hello there" "script c: hello there"
-exec_run transfer_shell --local 1 --transfer tool.sh --transfer words.txt --shell -- 'sh {transfer}/tool.sh {} | tr a-z A-Z' ::: d
-check "{transfer} is the run folder, in a shell line too" same_lines transfer_shell.out "SCRIPT D: HELLO THERE"
-check "the run folders are gone once the run has ended" bash -c '! ls -d "${TMPDIR:-/tmp}"/fanout-run-* 2>/dev/null'
+TMPDIR=$work/tmp exec_run transfer_shell --local 1 --transfer tool.sh --transfer words.txt --shell -- \
+    'sh {transfer}/tool.sh {} | tr a-z A-Z; echo {transfer}' ::: d
+check "{transfer} is the run folder, in a shell line too" \
+    bash -c '[ "$(head -1 transfer_shell.out)" = "SCRIPT D: HELLO THERE" ] && grep -qE "^$0/tmp/fanout-run-[0-9]+-[A-Za-z0-9]{6}$" transfer_shell.out' "$work"
+check "the run folders are gone once the run has ended" bash -c '! ls -d tmp/fanout-run-* 2>/dev/null'
 exec_run transfer_missing --local 1 --transfer no-such-tool.sh -- true ::: a
 check "a file that cannot be sent is named, and nothing runs" \
-    bash -c 'grep -q "cannot send no-such-tool.sh: No such file" transfer_missing.err && [ "$(cat transfer_missing.status)" != 0 ]'
+    bash -c 'grep -q "cannot send a file to the workers: cannot open no-such-tool.sh: No such file" transfer_missing.err && [ "$(cat transfer_missing.status)" != 0 ]'
 
 # The shipped worker refuses commands without --allow-exec, once per worker; an allow-list lets only its own.
 printf '127.0.0.1\n' > hosts-for-certs.txt
@@ -94,6 +98,9 @@ cat plain.address > plain-hosts.txt
 exec_run refused --workers plain-hosts.txt --tls-dir certs -- echo hi ::: 1 2 3 4
 check "a worker without --allow-exec runs no command" status_is refused 4
 check "the refusal names the flag, once for the worker" count_is refused.err 'refuses commands: .*--allow-exec' 1
+exec_run refused_files --workers plain-hosts.txt --tls-dir certs --transfer tool.sh -- ./tool.sh ::: 1
+check "a worker without --allow-exec takes no files: it is unreachable for the run, naming the flag" \
+    bash -c 'grep -q "takes no files (tool.sh).*--allow-exec" refused_files.err && [ "$(cat refused_files.status)" != 0 ] && [ ! -s refused_files.out ]'
 cat listed.address > listed-hosts.txt
 exec_run listed --workers listed-hosts.txt --tls-dir certs -- echo allowed ::: 1
 exec_run unlisted --workers listed-hosts.txt --tls-dir certs -- true ::: 1

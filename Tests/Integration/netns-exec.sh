@@ -113,7 +113,13 @@ all_closed() { # the 3 connections of the run have ended on their workers
     return 1
 }
 check "each worker saw the run's connection end" all_closed
-check "the hosts' run folders are gone" bash -c '! ls -d "${TMPDIR:-/tmp}"/fanout-run-* 2>/dev/null'
+no_worker_folders() { # none of this test's workers has a run folder left
+    local kind pid
+    while read -r kind pid; do
+        [ "$kind" != pid ] || ! ls -d /tmp/fanout-run-"$pid"-* 2>/dev/null || return 1
+    done < "$FANOUT_NETNS_DIR/state"
+}
+check "the hosts' run folders are gone" no_worker_folders
 
 # A timeout kills the command's whole process group on its host: the namespaces share the process table, so
 # the background child each job started can be looked for from here.

@@ -195,6 +195,25 @@ struct MalformedInput: Sendable, CustomTestStringConvertible {
             mentions: ["put.name", "/"]
         ),
         MalformedInput(
+            name: "put of a name whose slash hides under a combining mark, which is one Character but a / byte",
+            // "../" U+0301 "x": 2E2E 2F CC81 78
+            hex: "0000001E 0B 00  0005 2E2E2FCC8178  00  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.name", "/"]
+        ),
+        MalformedInput(
+            name: "put of an empty name",
+            hex: "00000019 0B 00  0000  00  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.name", "empty"]
+        ),
+        MalformedInput(
+            name: "put of a name with a NUL byte",
+            hex: "0000001B 0B 00  0002 6100  00  0000000000000000 0000000000000000  00000000",
+            code: .invalidField,
+            mentions: ["put.name", "NUL"]
+        ),
+        MalformedInput(
             name: "put of the name ..",
             hex: "0000001B 0B 00  0002 2E2E  00  0000000000000000 0000000000000000  00000000",
             code: .invalidField,

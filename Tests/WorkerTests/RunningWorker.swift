@@ -26,6 +26,7 @@ struct RunningWorker: Sendable {
         pool: PoolKind = .threads,
         size: Int = 2,
         configure: (inout WorkerConfiguration) -> Void = { _ in },
+        logger: Logger = RunningWorker.logger,
         _ body: @Sendable (RunningWorker) async throws -> Result
     ) async throws -> Result {
         let cluster = try TestCluster()
@@ -40,7 +41,7 @@ struct RunningWorker: Sendable {
         )
         configure(&configuration)
         let (ports, bound) = AsyncStream.makeStream(of: Int.self)
-        let server = WorkerServer(configuration: configuration, logger: Self.logger) { address in
+        let server = WorkerServer(configuration: configuration, logger: logger) { address in
             bound.yield(address.port ?? 0)
             bound.finish()
         }

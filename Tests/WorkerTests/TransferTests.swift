@@ -80,75 +80,79 @@ struct TransferTests {
         #expect(Self.entries(of: parentPath) == [])
     }
 
-    @Test("a worker that runs no commands stores no file; the jobs after it fail naming --allow-exec")
+    /// Sends `messages` and returns the error report that ends the session, checking that the session ends.
+    static func refusal(after messages: [Message], on worker: RunningWorker) async throws -> ErrorReport? {
+        try await worker.session { session, _ in
+            try await session.outbound.write(contentsOf: messages)
+            guard case .error(let report)? = try await session.next() else {
+                Issue.record("expected an error report")
+                return nil
+            }
+            #expect(try await session.next() == nil, "the session goes on after \(report)")
+            return report
+        }
+    }
+
+    @Test("a worker that runs no commands stores no file: the session ends, naming --allow-exec")
     func refusedWithoutAllowExec() async throws {
         let parent = try TemporaryDirectory()
         let parentPath = parent.path
         try await RunningWorker.with(configure: { $0.runFolderParent = parentPath }) { worker in
-            try await worker.session { session, _ in
-                try await session.outbound.write(contentsOf: Self.puts("run.sh", ByteBuffer(string: "echo hi\n")))
-                try await session.send(.submit(Submit.job(NoOp(), id: 1)))
-                let result = try await session.result(for: JobID(1))
-                guard case .failed(let failure) = result.outcome else {
-                    Issue.record("expected a failure, got \(result.outcome)")
-                    return
-                }
-                #expect(failure.code == .notAllowed)
-                #expect(failure.message.contains("--allow-exec") && failure.message.contains("run.sh"), "\(failure)")
-                #expect(Self.entries(of: parentPath) == [])
-            }
+            let report = try await Self.refusal(after: Self.puts("run.sh", ByteBuffer(string: "echo hi\n")), on: worker)
+            #expect(report?.code == .transferFailed)
+            #expect(report.map { $0.message.contains("--allow-exec") && $0.message.contains("run.sh") } == true, "\(String(describing: report))")
+            #expect(Self.entries(of: parentPath) == [])
         }
     }
 
-    @Test("a file that cannot be stored fails every later job, naming it; the session goes on")
-    func storeFailureFailsLaterJobs() async throws {
+    @Test("a file that cannot be stored ends the session naming it, and its folder goes with the session")
+    func storeFailureEndsSession() async throws {
         let parent = try TemporaryDirectory()
         let parentPath = parent.path
-        try await RunningWorker.with(configure: Self.allowingCommands(in: parentPath)) { worker in
-            try await worker.session { session, _ in
-                try await session.send(.submit(Submit.job(NoOp(), id: 1)))
-                #expect(try await session.result(for: JobID(1)).outcome == JobOutcome.empty)
-                // The same name twice.
-                try await session.outbound.write(
-                    contentsOf: Self.puts("input.txt", ByteBuffer(string: "one")) + Self.puts("input.txt", ByteBuffer(string: "two"))
-                )
-                try await session.send(.submit(Submit.job(NoOp(), id: 2)), .submit(Submit.job(Exec(["true"]), id: 3)))
-                let results = try await session.results(2)
-                for id in [JobID(2), JobID(3)] {
-                    guard case .failed(let failure)? = results[id]?.outcome else {
-                        Issue.record("\(id): expected a failure, got \(String(describing: results[id]))")
-                        continue
-                    }
-                    #expect(failure.code == .transferFailed)
-                    #expect(failure.message.contains("/input.txt") && failure.message.contains("sent already"), "\(failure)")
-                }
-                try await session.send(.ping(Ping(sentAt: 9)))
-                guard case .pong(let pong)? = try await session.next() else {
-                    Issue.record("the session did not go on")
-                    return
-                }
-                #expect(pong.pingSentAt == 9)
-            }
+        let log = LogRecorder()
+        try await RunningWorker.with(configure: Self.allowingCommands(in: parentPath), logger: log.logger()) { worker in
+            // The same name twice.
+            let report = try await Self.refusal(
+                after: Self.puts("input.txt", ByteBuffer(string: "one")) + Self.puts("input.txt", ByteBuffer(string: "two")),
+                on: worker
+            )
+            #expect(report?.code == .transferFailed)
+            #expect(report.map { $0.message.contains("/input.txt") && $0.message.contains("sent already") } == true, "\(String(describing: report))")
+            await log.waitFor("connection closed")
+            #expect(Self.entries(of: parentPath) == [])
         }
-        #expect(Self.entries(of: parentPath) == [])
+    }
+
+    @Test("files past the worker's limit end the session, naming the limit and its flag")
+    func overTheLimit() async throws {
+        let parent = try TemporaryDirectory()
+        let parentPath = parent.path
+        let configure: (inout WorkerConfiguration) -> Void = { configuration in
+            Self.allowingCommands(in: parentPath)(&configuration)
+            configuration.maximumTransferBytes = 1000
+        }
+        try await RunningWorker.with(configure: configure) { worker in
+            let report = try await Self.refusal(
+                after: Self.puts("a", ByteBuffer(repeating: 0, count: 600)) + Self.puts("b", ByteBuffer(repeating: 0, count: 600)),
+                on: worker
+            )
+            #expect(report?.code == .transferFailed)
+            #expect(report.map { $0.message.contains("b (600 bytes)") && $0.message.contains("1000 bytes (--max-transfer)") } == true, "\(String(describing: report))")
+        }
     }
 
     @Test("a put out of order ends its session with an error naming both files; the half-sent file goes, the worker serves on")
     func outOfOrderPut() async throws {
         let parent = try TemporaryDirectory()
         let parentPath = parent.path
-        try await RunningWorker.with(configure: Self.allowingCommands(in: parentPath)) { worker in
-            try await worker.session { session, _ in
-                let halves = Self.puts("big.bin", ByteBuffer(repeating: 1, count: 10), chunkBytes: 6)
-                try await session.send(halves[0], Self.puts("other", ByteBuffer(string: "x"))[0])
-                guard case .error(let report)? = try await session.next() else {
-                    Issue.record("expected an error report")
-                    return
-                }
-                #expect(report.code == .unexpectedMessage)
-                #expect(report.message.contains("other") && report.message.contains("big.bin") && report.message.contains("6 of 10"), "\(report)")
-                #expect(try await session.next() == nil)
-            }
+        let log = LogRecorder()
+        try await RunningWorker.with(configure: Self.allowingCommands(in: parentPath), logger: log.logger()) { worker in
+            let halves = Self.puts("big.bin", ByteBuffer(repeating: 1, count: 10), chunkBytes: 6)
+            let report = try await Self.refusal(after: [halves[0], Self.puts("other", ByteBuffer(string: "x"))[0]], on: worker)
+            #expect(report?.code == .unexpectedMessage)
+            #expect(report.map { $0.message.contains("other") && $0.message.contains("big.bin") && $0.message.contains("6 of its 10") } == true)
+            await log.waitFor("connection closed")
+            #expect(Self.entries(of: parentPath) == [])
             try await worker.session { session, _ in
                 try await session.send(.submit(Submit.job(Exec(["true"]), id: 1)))
                 guard case .ok = try await session.result(for: JobID(1)).outcome else {
@@ -157,7 +161,27 @@ struct TransferTests {
                 }
             }
         }
-        #expect(Self.entries(of: parentPath) == [])
+    }
+
+    @Test("a coordinator that leaves halfway through a file leaves nothing behind")
+    func leavesMidFile() async throws {
+        let parent = try TemporaryDirectory()
+        let parentPath = parent.path
+        let log = LogRecorder()
+        try await RunningWorker.with(configure: Self.allowingCommands(in: parentPath), logger: log.logger()) { worker in
+            try await worker.session { session, _ in
+                let halves = Self.puts("big.bin", ByteBuffer(repeating: 1, count: 10), chunkBytes: 6)
+                try await session.send(halves[0], .ping(Ping(sentAt: 1)))
+                // The pong comes once the first half is stored.
+                guard case .pong? = try await session.next() else {
+                    Issue.record("expected the pong")
+                    return
+                }
+                #expect(Self.entries(of: parentPath).count == 1)
+            }
+            await log.waitFor("connection closed")
+            #expect(Self.entries(of: parentPath) == [])
+        }
     }
 
     @Test("a worker starting removes the run folders of workers that died, and keeps those of live ones")

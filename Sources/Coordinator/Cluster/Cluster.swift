@@ -614,7 +614,13 @@ public final class Cluster: Sendable, JobCanceller {
                 let hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
                     try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
                 }
-                try await connection.sendFiles(configuration, to: outbound, channel: channel.channel, counters: self.counters)
+                try await connection.sendFiles(
+                    configuration,
+                    to: outbound,
+                    answers: &messages,
+                    channel: channel.channel,
+                    counters: self.counters
+                )
                 self.stopped.release(channel.channel)
                 // A stop closes connections still in their handshake; one that finished just as it came is not
                 // registered either. A stop after this drains it, as it does every connection.

@@ -30,30 +30,28 @@ public struct TransferFile: Hashable, Sendable {
     /// The regular file at `path`, read now, named by its last path component and executable on the worker when
     /// it is executable here.
     ///
-    /// - Throws: ``TransferFileError`` with code `unreadable`, naming the path and the system's reason.
+    /// - Throws: ``TransferFileError`` with code `unreadable`, naming the path and the system's reason; a FIFO,
+    ///   a folder or a device is not read.
     public init(contentsOf path: String) throws(TransferFileError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw TransferFileError(.unreadable, "cannot send \(path): \(String(cString: strerror(errno)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw TransferFileError(.unreadable, "cannot send \(path): it is not a regular file")
-        }
-        let bytes: [UInt8]
+        let file: (bytes: [UInt8], mode: mode_t)
         do {
-            bytes = try LocalFile.read(path)
+            file = try LocalFile.readRegularFile(path)
         } catch {
-            throw TransferFileError(.unreadable, "cannot send \(path): \(error)", cause: error)
+            throw TransferFileError(.unreadable, "cannot send a file to the workers: \(error)", cause: error)
         }
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        try self.init(name: name, contents: ByteBuffer(bytes: bytes), executable: status.st_mode & 0o111 != 0)
+        try self.init(name: name, contents: ByteBuffer(bytes: file.bytes), executable: file.mode & 0o111 != 0)
     }
 
-    /// The puts that carry the file within `limits`: at most 64 MiB of it in each.
+    /// The most bytes of a file one put carries: small enough that each frame's deadline measures progress on
+    /// a slow link.
+    static let maximumChunkBytes = 1 << 20
+
+    /// The puts that carry the file within `limits`.
     func puts(within limits: FrameLimits) -> [Put] {
         // Room for the frame's header and the put's own fields, with its name at the longest.
         let overhead = FrameHeader.typeAndFlagsLength + 2 + Put.maximumNameLength + 1 + 8 + 8 + 4
-        let chunkBytes = max(1, min(64 << 20, limits.maximumFrameLength - overhead))
+        let chunkBytes = max(1, min(Self.maximumChunkBytes, limits.maximumFrameLength - overhead))
         return Put.chunks(name: self.name, executable: self.executable, contents: self.contents, chunkBytes: chunkBytes)
     }
 }

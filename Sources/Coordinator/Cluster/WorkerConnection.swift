@@ -92,21 +92,42 @@ final class WorkerConnection: Sendable {
         }
     }
 
-    /// Sends every file of ``ClusterConfiguration/transfers``, before any job. A frame the worker does not take
-    /// within the heartbeat timeout closes `channel`: the worker is stuck.
+    /// Sends every file of ``ClusterConfiguration/transfers``, before any job, then pings: the pong says the
+    /// worker has stored them all, as it reads in order. A frame not taken within the heartbeat timeout, or a
+    /// pong not back within the connect timeout, closes `channel`: the worker or the link is stuck.
+    ///
+    /// - Throws: a ``ClusterError`` naming the file when the worker refuses or cannot store it.
     func sendFiles(
         _ configuration: ClusterConfiguration,
         to outbound: NIOAsyncChannelOutboundWriter<Message>,
+        answers messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
         channel: any Channel,
         counters: WireCounters
     ) async throws {
+        guard !configuration.transfers.isEmpty else { return }
+        let deadline = configuration.heartbeatTimeout
         for file in configuration.transfers {
             for put in file.puts(within: configuration.frameLimits) {
                 counters.sent(frames: 1)
-                try await withDeadline(configuration.heartbeatTimeout, channel: channel) {
+                try await withDeadline(deadline, channel: channel) {
                     try await outbound.write(.put(put))
                 }
             }
+        }
+        counters.sent(frames: 1)
+        try await outbound.write(.ping(Ping(sentAt: WireClock.now)))
+        // What the socket buffers still hold is stored before the pong: more than one frame's worth.
+        let answer = try await withDeadline(configuration.connectTimeout, channel: channel) { try await messages.next() }
+        switch answer {
+        case .pong(let pong)?:
+            counters.receivedFrame()
+            self.heard(.pong(pong))
+        case .error(let report)?:
+            throw ClusterError("it did not take the run's files: \(report.message) [\(report.code)]")
+        case let other?:
+            throw ClusterError("it answered the run's files with \(other.type)")
+        case nil:
+            throw ClusterError("the connection closed before it confirmed the run's files (it must take each part within \(deadline), and store them all within \(configuration.connectTimeout))")
         }
     }
 

@@ -134,8 +134,7 @@ public struct ExecRun: Sendable {
                 {
                     let worker = finished.worker ?? "a worker"
                     if refusingWorkers.insert(worker).inserted {
-                        let what = failure.code == .notAllowed ? "refuses commands" : "cannot run this run's commands"
-                        output.note("\(worker) \(what): \(failure.message)")
+                        output.note("\(worker) refuses commands: \(failure.message)")
                     }
                 }
                 for ready in printer.finished(finished) {
@@ -238,9 +237,9 @@ public struct ExecRun: Sendable {
     }
 
     /// A failure that every job on its worker meets, told once per worker rather than once per job: the worker
-    /// refuses commands, or could not store the files sent with the run.
+    /// refuses commands.
     private static func isWorkerWide(_ failure: JobFailure) -> Bool {
-        failure.code == .notAllowed || failure.code == .transferFailed
+        failure.code == .notAllowed
     }
 
     /// `bytes` with the input and a tab in front of each line, when tagging.

@@ -28,10 +28,12 @@ public struct Put: Hashable, Sendable {
 
     /// Why `name` cannot name a file in a run folder; nil when it can.
     public static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "is empty" }
-        if name == "." || name == ".." { return "is \(name)" }
-        if name.contains("/") { return "holds a /; it must be a single file name" }
-        if name.utf8.contains(0) { return "holds a NUL byte" }
+        // Bytes, not characters: a `/` followed by a combining mark is one Character, yet a path separator.
+        let bytes = name.utf8
+        if bytes.isEmpty { return "is empty" }
+        if bytes.elementsEqual(".".utf8) || bytes.elementsEqual("..".utf8) { return "is \(name)" }
+        if bytes.contains(UInt8(ascii: "/")) { return "holds a /; it must be a single file name" }
+        if bytes.contains(0) { return "holds a NUL byte" }
         if name.utf8.count > Self.maximumNameLength {
             return "is \(name.utf8.count) bytes; at most \(Self.maximumNameLength) fit"
         }

@@ -102,8 +102,9 @@ final class JobDispatcher: Sendable {
     }
 
     /// The session is gone: its queued jobs are dropped, and its running jobs stopped where the pool can stop
-    /// them (a command's process group, a process-pool child; not a thread).
-    func endSession(_ session: SessionID) {
+    /// them (a command's process group, a process-pool child; not a thread). Returns the tasks of the commands
+    /// it stopped, which end once the commands have exited.
+    func endSession(_ session: SessionID) -> [Task<Void, Never>] {
         let (dropped, running) = self.scheduler.withLock { ($0.removeQueued(of: session), $0.running(of: session)) }
         if !dropped.isEmpty || !running.isEmpty {
             self.logger.debug(
@@ -111,7 +112,7 @@ final class JobDispatcher: Sendable {
                 metadata: ["worker.session": "\(session.rawValue)", "jobs.queued": "\(dropped.count)", "jobs.running": "\(running.count)"]
             )
         }
-        for (slot, job) in running {
+        return running.compactMap { slot, job in
             self.stop(job, of: session, in: slot, because: .sessionClosed)
         }
     }
@@ -160,15 +161,15 @@ final class JobDispatcher: Sendable {
                 )
             )
         case .running(let slot):
-            self.stop(jobID, of: session, in: slot, because: .cancelled)
+            _ = self.stop(jobID, of: session, in: slot, because: .cancelled)
         case nil:
             break
         }
     }
 
     /// Answers the job in `slot` as cancelled and stops it, or, when its run has not begun, marks it so that it
-    /// never does.
-    private func stop(_ jobID: JobID, of session: SessionID, in slot: Int, because reason: JobStopReason) {
+    /// never does. Returns the task running it when it starts a process, which ends once the process has.
+    private func stop(_ jobID: JobID, of session: SessionID, in slot: Int, because reason: JobStopReason) -> Task<Void, Never>? {
         let answered = self.slots.withLock { slots -> (RunningJob, Task<Void, Never>?)? in
             guard let running = slots.running[slot], running.job == jobID, running.session == session else {
                 slots.stoppedBeforeStart[slot] = (jobID, session, reason)
@@ -180,9 +181,10 @@ final class JobDispatcher: Sendable {
             if !running.spawnsProcess { self.executor.abandon(jobID, in: slot, because: reason) }
             return (running, execution)
         }
-        guard let (running, execution) = answered else { return }
+        guard let (running, execution) = answered else { return nil }
         running.send(.cancelled)
         execution?.cancel()
+        return running.spawnsProcess ? execution : nil
     }
 
     /// Runs jobs in one slot for as long as the queue feeds it.

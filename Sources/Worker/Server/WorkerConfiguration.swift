@@ -37,6 +37,11 @@ public struct WorkerConfiguration: Sendable {
     /// Where each session's run folder, holding the files its coordinator sends, is made: the system's temporary
     /// folder by default.
     public var runFolderParent: String = TemporaryFolder.systemParent
+    /// The most bytes of files one session may send (`put`): ``defaultMaximumTransferBytes`` by default.
+    public var maximumTransferBytes: UInt64 = UInt64(WorkerConfiguration.defaultMaximumTransferBytes)
+
+    /// 1 GiB.
+    public static let defaultMaximumTransferBytes = 1 << 30
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero

@@ -34,7 +34,9 @@ public final class WorkerServer: Service {
     public func run() async throws {
         let configuration = self.configuration
         // Run folders a killed worker could not remove.
-        TemporaryFolder.removeAbandoned(prefix: SessionFiles.folderPrefix, in: configuration.runFolderParent)
+        try await NIOThreadPool.singleton.runIfActive {
+            TemporaryFolder.removeAbandoned(prefix: SessionFiles.folderPrefix, in: configuration.runFolderParent)
+        }
         let tls = try MutualTLS.makeServerContext(files: configuration.tlsFiles)
         switch configuration.poolKind {
         case .threads:
@@ -149,7 +151,8 @@ public final class WorkerServer: Service {
                             outbox: outbox,
                             files: SessionFiles(
                                 parent: self.configuration.runFolderParent,
-                                allowed: self.configuration.commandPolicy != .refused
+                                allowed: self.configuration.commandPolicy != .refused,
+                                maximumBytes: self.configuration.maximumTransferBytes
                             ),
                             dispatcher: dispatcher,
                             hello: hello,

@@ -12,9 +12,9 @@ import NIOPosix
 /// The files a coordinator sends its session before its jobs (`put` messages), in a run folder of the session's
 /// own that is made with the first file and removed when the session ends.
 ///
-/// Files are written on NIO's blocking-I/O threads, never on the concurrency pool. A file that cannot be stored
-/// fails every job the session submits after it, with `transfer-failed` naming the file, since they may need it.
-/// A worker that runs no commands stores no files: the jobs after a put fail with `not-allowed`.
+/// Files are written on NIO's blocking-I/O threads, never on the concurrency pool. Anything wrong with a file
+/// ends the session: a put out of order, a file that cannot be stored, files over the worker's limit, or a
+/// worker that runs no commands, which stores no files.
 final class SessionFiles: Sendable {
     /// A file partly received, open for writing.
     private struct Incoming: Sendable {
@@ -28,10 +28,8 @@ final class SessionFiles: Sendable {
     private enum State {
         /// No file has come.
         case empty
-        /// Files have come; `incoming` is one not whole yet.
-        case receiving(TemporaryFolder, incoming: Incoming?)
-        /// A file could not be stored; later puts are read and dropped.
-        case failed(TemporaryFolder?, JobFailure)
+        /// Files have come, `total` bytes of them in all; `incoming` is one not whole yet.
+        case receiving(TemporaryFolder, incoming: Incoming?, total: UInt64)
         /// The session has ended.
         case removed
     }
@@ -40,19 +38,7 @@ final class SessionFiles: Sendable {
     private struct Stored: Sendable {
         var folder: TemporaryFolder?
         var incoming: Incoming?
-        var failure: JobFailure?
-    }
-
-    /// What became of one put, for the session's log.
-    enum Receipt: Equatable {
-        /// More of the file is to come.
-        case partial
-        /// The file at `path` is whole.
-        case whole(path: String)
-        /// It could not be stored, or was refused; the session's later jobs fail with this.
-        case failed(JobFailure)
-        /// An earlier file failed, or the session has ended: the put is dropped.
-        case dropped
+        var failure: ProtocolError?
     }
 
     /// Run folders are named `fanout-run-PID-XXXXXX`.
@@ -61,136 +47,129 @@ final class SessionFiles: Sendable {
     private let state = Locked(State.empty)
     private let parent: String
     private let allowed: Bool
+    private let maximumBytes: UInt64
 
     /// - Parameters:
     ///   - parent: where the run folder is made.
     ///   - allowed: whether the worker stores files at all; only one that runs commands does.
-    init(parent: String, allowed: Bool) {
+    ///   - maximumBytes: the most bytes the session's files may take in all.
+    init(parent: String, allowed: Bool, maximumBytes: UInt64) {
         self.parent = parent
         self.allowed = allowed
+        self.maximumBytes = maximumBytes
     }
 
-    /// What a job submitted now may use: the run folder, nil when no file has come, or the failure that keeps
-    /// it from running.
-    var folderForJobs: Result<String?, JobFailure> {
-        self.state.withLock { state in
+    /// The run folder, for a job submitted now; nil when no file has come.
+    ///
+    /// - Throws: a ``ProtocolError`` when a file is not whole yet: the coordinator sends every file first.
+    func folderForJob() throws(ProtocolError) -> String? {
+        try self.state.withLock { state throws(ProtocolError) -> String? in
             switch state {
             case .empty, .removed:
-                .success(nil)
-            case .receiving(let folder, nil):
-                .success(folder.path)
-            case .receiving(_, let incoming?):
-                .failure(
-                    JobFailure(
-                        code: .transferFailed,
-                        message: "\(incoming.name) was not whole (\(incoming.received) of \(incoming.size) bytes) when a job came"
-                    )
+                return nil
+            case .receiving(let folder, nil, _):
+                return folder.path
+            case .receiving(_, let incoming?, _):
+                throw ProtocolError(
+                    .unexpectedMessage,
+                    "a submit came while \(incoming.name) had \(incoming.received) of its \(incoming.size) bytes"
                 )
-            case .failed(_, let failure):
-                .failure(failure)
             }
         }
     }
 
-    /// Stores one put. Only the session's reader calls it, one put at a time.
+    /// Stores one put; returns the file's path once it is whole. Only the session's reader calls it, one put at
+    /// a time, and ``remove()`` is called only once the reader has ended.
     ///
-    /// - Throws: a ``ProtocolError`` when the put does not follow the one before: another file begun before
-    ///   this one is whole, a gap, another size.
-    func receive(_ put: Put) async throws(ProtocolError) -> Receipt {
-        enum Step {
-            case drop
-            case refuse
-            case store(TemporaryFolder?, Incoming?)
-        }
-        let step = try self.state.withLock { state throws(ProtocolError) -> Step in
+    /// - Throws: a ``ProtocolError`` that ends the session: `unexpected-message` when the put does not follow
+    ///   the one before (another file begun before this one is whole, a gap, another size); `transfer-failed`
+    ///   when the worker takes no files, the files would pass its limit, or the file cannot be stored.
+    func receive(_ put: Put) async throws(ProtocolError) -> String? {
+        let (folder, incoming) = try self.state.withLock { state throws(ProtocolError) -> (TemporaryFolder?, Incoming?) in
             switch state {
-            case .removed, .failed:
-                return .drop
+            case .removed:
+                throw ProtocolError(.unexpectedMessage, "a put of \(put.name) came after the session ended")
             case .empty:
-                try Self.checkFirst(put)
-                return self.allowed ? .store(nil, nil) : .refuse
-            case .receiving(let folder, nil):
-                try Self.checkFirst(put)
-                return .store(folder, nil)
-            case .receiving(let folder, let incoming?):
-                guard put.name == incoming.name, put.size == incoming.size, put.offset == incoming.received else {
+                try self.checkNew(put, total: 0)
+                return (nil, nil)
+            case .receiving(let folder, nil, let total):
+                try self.checkNew(put, total: total)
+                state = .receiving(folder, incoming: nil, total: total + put.size)
+                return (folder, nil)
+            case .receiving(let folder, let incoming?, _):
+                guard put.name == incoming.name, put.size == incoming.size, put.offset == incoming.received,
+                    put.executable == incoming.executable
+                else {
                     throw ProtocolError(
                         .unexpectedMessage,
                         "a put of \(put.name) at byte \(put.offset) of \(put.size) came while \(incoming.name) had "
-                            + "\(incoming.received) of \(incoming.size) bytes"
+                            + "\(incoming.received) of its \(incoming.size) bytes"
                     )
                 }
-                return .store(folder, incoming)
+                return (folder, incoming)
             }
         }
-        switch step {
-        case .drop:
-            return .dropped
-        case .refuse:
-            let failure = JobFailure(
-                code: .notAllowed,
-                message: "this worker takes no files (\(put.name)): it runs no commands; start it with --allow-exec"
-            )
-            self.state.withLock { $0 = .failed(nil, failure) }
-            return .failed(failure)
-        case .store(let folder, let incoming):
-            let parent = self.parent
-            let stored: Stored
-            do {
-                stored = try await NIOThreadPool.singleton.runIfActive {
-                    Self.store(put, in: folder, parent: parent, continuing: incoming)
-                }
-            } catch {
-                incoming.map { _ = close($0.descriptor) }
-                stored = Stored(
-                    folder: folder,
-                    failure: JobFailure(code: .transferFailed, message: "cannot store \(put.name): \(error)")
-                )
+        let parent = self.parent
+        let stored: Stored
+        do {
+            stored = try await NIOThreadPool.singleton.runIfActive {
+                Self.store(put, in: folder, parent: parent, continuing: incoming)
             }
-            let ended = self.state.withLock { state -> Bool in
-                if case .removed = state { return true }
-                if let failure = stored.failure {
-                    state = .failed(stored.folder, failure)
-                } else if let folder = stored.folder {
-                    state = .receiving(folder, incoming: stored.incoming)
-                }
-                return false
-            }
-            if ended {
-                // The session ended while the file was being written.
-                stored.incoming.map { _ = close($0.descriptor) }
-                _ = try? await NIOThreadPool.singleton.runIfActive { stored.folder?.remove() }
-                return .dropped
-            }
-            if let failure = stored.failure { return .failed(failure) }
-            if stored.incoming != nil { return .partial }
-            return .whole(path: (stored.folder?.path ?? "") + "/" + put.name)
+        } catch {
+            if let incoming { close(incoming.descriptor) }
+            stored = Stored(folder: folder, failure: ProtocolError(.transferFailed, "cannot store \(put.name): \(error)"))
         }
+        self.state.withLock { state in
+            let total: UInt64
+            switch state {
+            case .empty: total = put.size
+            case .receiving(_, _, let before): total = before
+            case .removed: return
+            }
+            if let folder = stored.folder {
+                state = .receiving(folder, incoming: stored.incoming, total: total)
+            }
+        }
+        if let failure = stored.failure { throw failure }
+        guard stored.incoming == nil, let folder = stored.folder else { return nil }
+        return folder.path + "/" + put.name
     }
 
-    /// Closes a file not yet whole and removes the run folder; for when the session has ended and its jobs have
-    /// been stopped. Returns the folder's path if some of it could not be removed.
+    /// Closes a file not yet whole and removes the run folder, once the session has ended and its commands have
+    /// exited. Returns the folder's path if some of it could not be removed.
     func remove() async -> String? {
         let folder = self.state.withLock { state -> TemporaryFolder? in
             defer { state = .removed }
             switch state {
             case .empty, .removed:
                 return nil
-            case .receiving(let folder, let incoming):
-                incoming.map { _ = close($0.descriptor) }
-                return folder
-            case .failed(let folder, _):
+            case .receiving(let folder, let incoming, _):
+                if let incoming { close(incoming.descriptor) }
                 return folder
             }
         }
         guard let folder else { return nil }
-        let removed = (try? await NIOThreadPool.singleton.runIfActive { folder.remove() }) ?? false
-        return removed ? nil : folder.path
+        // A future, which a cancelled session (the worker's shutdown running out) still waits for.
+        let removed = try? await NIOThreadPool.singleton.runIfActive(eventLoop: NIOSingletons.posixEventLoopGroup.any()) {
+            folder.remove()
+        }.get()
+        return removed == true ? nil : folder.path
     }
 
-    private static func checkFirst(_ put: Put) throws(ProtocolError) {
+    /// Checks the first put of a file: it starts at byte 0, the worker takes files, and there is room for it.
+    private func checkNew(_ put: Put, total: UInt64) throws(ProtocolError) {
         guard put.offset == 0 else {
             throw ProtocolError(.unexpectedMessage, "the first put of \(put.name) is at byte \(put.offset), not 0")
+        }
+        guard self.allowed else {
+            throw ProtocolError(.transferFailed, "this worker takes no files (\(put.name)): it runs no commands; start it with --allow-exec")
+        }
+        let (sum, overflow) = total.addingReportingOverflow(put.size)
+        guard !overflow, sum <= self.maximumBytes else {
+            throw ProtocolError(
+                .transferFailed,
+                "\(put.name) (\(put.size) bytes) would take the run's files past this worker's limit of \(self.maximumBytes) bytes (--max-transfer)"
+            )
         }
     }
 
@@ -198,18 +177,16 @@ final class SessionFiles: Sendable {
     private static func store(_ put: Put, in existing: TemporaryFolder?, parent: String, continuing incoming: Incoming?) -> Stored {
         let folder: TemporaryFolder
         do {
-            folder = try existing ?? TemporaryFolder(prefix: Self.folderPrefix, in: parent)
+            // The worker removed abandoned folders when it started.
+            folder = try existing ?? TemporaryFolder(prefix: Self.folderPrefix, in: parent, removingAbandoned: false)
         } catch {
-            return Stored(failure: JobFailure(code: .transferFailed, message: "cannot store \(put.name): \(error)"))
+            return Stored(failure: ProtocolError(.transferFailed, "cannot store \(put.name): \(error)"))
         }
         let path = folder.path + "/" + put.name
         func failed(_ operation: String, _ number: Int32, descriptor: Int32?) -> Stored {
-            descriptor.map { _ = close($0) }
+            if let descriptor { close(descriptor) }
             let reason = number == EEXIST && operation == "create" ? "a file of that name was sent already" : String(cString: strerror(number))
-            return Stored(
-                folder: folder,
-                failure: JobFailure(code: .transferFailed, message: "cannot \(operation) \(path): \(reason)")
-            )
+            return Stored(folder: folder, failure: ProtocolError(.transferFailed, "cannot \(operation) \(path): \(reason)"))
         }
         var file: Incoming
         if let incoming {

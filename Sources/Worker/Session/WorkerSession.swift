@@ -46,7 +46,10 @@ struct WorkerSession: Sendable {
             logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
         }
         self.outbox.close()
-        self.dispatcher.endSession(self.id)
+        // The session's commands are killed; the run folder goes once they have exited.
+        for command in self.dispatcher.endSession(self.id) {
+            await command.value
+        }
         if let left = await self.files.remove() {
             logger.warning("the run folder could not be removed", metadata: ["worker.runFolder": "\(left)"])
         }
@@ -147,16 +150,11 @@ struct WorkerSession: Sendable {
         switch message {
         case .put(let put):
             do {
-                switch try await self.files.receive(put) {
-                case .whole(let path):
+                if let path = try await self.files.receive(put) {
                     logger.info(
                         "received a file",
                         metadata: ["file.path": "\(path)", "file.bytes": "\(put.size)", "coordinator.subject": "\(requester ?? "none")"]
                     )
-                case .failed(let failure):
-                    logger.warning("a file was not stored; the session's jobs will fail", metadata: ["error": "\(failure)"])
-                case .partial, .dropped:
-                    break
                 }
             } catch {
                 self.refuse(error.report, logger)
@@ -177,16 +175,15 @@ struct WorkerSession: Sendable {
                 )
                 return true
             }
-            let folder: String?
-            switch self.files.folderForJobs {
-            case .success(let path):
-                folder = path
-            case .failure(let failure):
-                self.outbox.post(.result(JobResult(jobID: submit.jobID, attempt: submit.attempt, outcome: .failed(failure), slot: nil)))
-                return true
-            }
             switch self.outbox.admit(submit.jobID) {
             case .accepted:
+                let folder: String?
+                do {
+                    folder = try self.files.folderForJob()
+                } catch {
+                    self.refuse(error.report, logger)
+                    return false
+                }
                 let origin = JobOrigin(requester: requester, transferFolder: folder)
                 self.dispatcher.submit(submit, from: self.id, origin: origin, outbox: self.outbox)
             case .draining:
