@@ -58,9 +58,9 @@ public struct LocalWorkers: Sendable {
                     }
                 }
             }
-            var started: [Swift.Result<(Process, Int), any Error>?] = Array(repeating: nil, count: count)
+            var started: [Int: Swift.Result<(Process, Int), any Error>] = [:]
             for await (index, result) in group { started[index] = result }
-            return started.compactMap { $0 }
+            return (0..<count).compactMap { started[$0] }
         }
         let processes = started.compactMap { try? $0.get().0 }
         defer {
