@@ -4,6 +4,17 @@ import Foundation
 import Logging
 import NIOPosix
 
+/// One local worker's start, as its task reports it.
+///
+/// Not `(Int, Result<(Process, Int), any Error>)`: Swift 6.3.1's release builds returned that tuple from a task
+/// group's child with its `Int` overwritten, which sent every run to the wrong or no worker.
+private struct WorkerStart: Sendable {
+    var index: Int
+    var process: Process?
+    var port = 0
+    var error: (any Error)?
+}
+
 /// Worker processes started on this machine for one run, on 127.0.0.1 with certificates made for the run in a
 /// temporary folder: the coordinator's local mode, and the tests' cluster.
 ///
@@ -48,19 +59,22 @@ public struct LocalWorkers: Sendable {
         arguments += workerArguments
 
         // All at once: each takes its start-up time, which need not add up.
-        let started = await withTaskGroup(of: (Int, Swift.Result<(Process, Int), any Error>).self) { group in
+        let started = await withTaskGroup(of: WorkerStart.self) { group in
             for index in 0..<count {
                 group.addTask { [arguments] in
                     do {
-                        return (index, .success(try await ListeningProcess.start(command.executable, arguments: arguments)))
+                        let (process, port) = try await ListeningProcess.start(command.executable, arguments: arguments)
+                        return WorkerStart(index: index, process: process, port: port)
                     } catch {
-                        return (index, .failure(error))
+                        return WorkerStart(index: index, error: error)
                     }
                 }
             }
-            var started: [Int: Swift.Result<(Process, Int), any Error>] = [:]
-            for await (index, result) in group { started[index] = result }
-            return (0..<count).compactMap { started[$0] }
+            var started: [WorkerStart] = []
+            for await start in group { started.append(start) }
+            return started.sorted { $0.index < $1.index }.map { start in
+                start.process.map { Swift.Result.success(($0, start.port)) } ?? .failure(start.error ?? CancellationError())
+            }
         }
         let processes = started.compactMap { try? $0.get().0 }
         defer {
