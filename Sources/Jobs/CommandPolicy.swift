@@ -40,22 +40,31 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The executable `name` names, as an absolute path with symbolic links resolved: `name` itself when it
-    /// holds a `/` (relative to `directory`), else the first executable file of that name in `searchPath`.
+    /// The executable `name` names, as a path: `name` itself when it holds a `/` (relative to `directory`), else
+    /// the first executable file of that name in `searchPath`. An allow-list gives it with every symbolic link
+    /// resolved.
     ///
     /// - Throws: a ``JobFailure``: `not-allowed` when this policy forbids it (naming `--allow-exec`),
     ///   `job-failed` when no such executable exists.
     public func executable(_ name: String, in directory: String, searchPath: String) throws -> String {
+        try self.executable(name, located: Self.locate(name, in: directory, searchPath: searchPath))
+    }
+
+    /// As ``executable(_:in:searchPath:)``, for `name` already found at `path` (nil where it was not found).
+    /// Where any executable is allowed the path is kept as it is; an allow-list compares it with every link
+    /// resolved.
+    public func executable(_ name: String, located path: String?) throws -> String {
         if case .refused = self {
             throw JobFailure(code: .notAllowed, message: "this worker runs no commands; start it with --allow-exec to allow them")
         }
-        guard let path = Self.locate(name, in: directory, searchPath: searchPath) else {
+        guard let path else {
             throw JobFailure(code: .jobFailed, message: "command not found: \(name)")
         }
+        guard case .only(let allowed) = self else { return path }
         guard let resolved = Self.realPath(path) else {
             throw JobFailure(code: .jobFailed, message: "command not found: \(name) (\(path) cannot be resolved)")
         }
-        if case .only(let allowed) = self, !allowed.contains(where: { Self.realPath($0) == resolved }) {
+        guard allowed.contains(where: { Self.realPath($0) == resolved }) else {
             throw JobFailure(
                 code: .notAllowed,
                 message: "\(resolved) is not allowed on this worker: --allow-exec=\(allowed.joined(separator: ","))"
@@ -64,9 +73,11 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
         return resolved
     }
 
-    private static func locate(_ name: String, in directory: String, searchPath: String) -> String? {
+    /// The file `name` names: `name` itself when it holds a `/` (relative to `directory`) and is executable,
+    /// else the first executable regular file of that name in the folders of `searchPath`; nil when none is.
+    public static func locate(_ name: String, in directory: String, searchPath: String) -> String? {
         guard !name.isEmpty else { return nil }
-        if name.contains("/") {
+        if name.utf8.contains(UInt8(ascii: "/")) {
             let path = name.hasPrefix("/") ? name : directory + "/" + name
             return access(path, X_OK) == 0 ? path : nil
         }

@@ -1,4 +1,4 @@
-import FanoutBuiltinJobs
+@testable import FanoutBuiltinJobs
 @testable import FanoutJobs
 import FanoutProtocol
 import FanoutTestSupport
@@ -216,6 +216,45 @@ struct ExecTests {
     }
 
     // MARK: - Helpers
+
+    @Test("a working directory that is not a folder is named, whether the command is looked up or given by path")
+    func missingWorkingDirectory() async throws {
+        for command in ["true", "./run.sh"] {
+            let failure = try await Self.failure(of: Exec([CommandArgument(command)], workingDirectory: "/nonexistent/folder"), policy: .anyExecutable)
+            #expect(failure.code == .jobFailed)
+            #expect(failure.message == "the working directory /nonexistent/folder is not a folder on this worker", "\(command): \(failure)")
+        }
+    }
+
+    @Test("a name found in PATH is remembered while it stays executable, as a shell's hash remembers it; then found again")
+    func commandHash() throws {
+        let folder = try TemporaryDirectory()
+        for name in ["first", "second"] {
+            try FileManager.default.createDirectory(atPath: folder.file(name), withIntermediateDirectories: false)
+        }
+        let searchPath = folder.file("first") + ":" + folder.file("second")
+        func install(_ path: String) throws {
+            try "#!/bin/sh\n".write(toFile: path, atomically: false, encoding: .utf8)
+            #expect(chmod(path, 0o755) == 0)
+        }
+        let hash = CommandHash(capacity: 2)
+        #expect(hash.locate("tool", in: "/", searchPath: searchPath) == nil)
+        try install(folder.file("second/tool"))
+        #expect(hash.locate("tool", in: "/", searchPath: searchPath) == folder.file("second/tool"))
+        // One earlier in PATH is not seen while the remembered one runs...
+        try install(folder.file("first/tool"))
+        #expect(hash.locate("tool", in: "/", searchPath: searchPath) == folder.file("second/tool"))
+        // ...and is found once the remembered one is gone.
+        try FileManager.default.removeItem(atPath: folder.file("second/tool"))
+        #expect(hash.locate("tool", in: "/", searchPath: searchPath) == folder.file("first/tool"))
+        // A relative folder in PATH is read from each command's own folder.
+        #expect(hash.locate("tool", in: folder.path, searchPath: "first") == folder.file("first/tool"))
+        #expect(hash.locate("tool", in: folder.file("second"), searchPath: "first") == nil)
+        #expect(CommandHash.hasRelativeFolder("/usr/bin:/bin") == false)
+        for relative in ["", "bin", "/usr/bin:", ":/bin", "/usr/bin::/bin", "/bin:sbin"] {
+            #expect(CommandHash.hasRelativeFolder(relative), "\(relative)")
+        }
+    }
 
     @Test("{transfer} with no files sent fails the job, saying so")
     func transferFolderWithoutFiles() async throws {

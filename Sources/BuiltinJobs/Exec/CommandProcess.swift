@@ -109,9 +109,18 @@ struct CommandProcess {
             }
         }
         guard failure == 0 else {
+            if failure == ENOENT || failure == ENOTDIR || failure == EACCES { try Self.checkFolder(self.directory) }
             throw JobFailure(code: .jobFailed, message: "\(self.executable) could not be started: \(String(cString: strerror(failure)))")
         }
         return pid
+    }
+
+    /// Throws the failure of a job whose working directory is not a folder; returns when it is one.
+    static func checkFolder(_ directory: String) throws(JobFailure) {
+        var status = stat()
+        guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw JobFailure(code: .jobFailed, message: "the working directory \(directory) is not a folder on this worker")
+        }
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

@@ -17,6 +17,7 @@ struct CommandRunner {
     private static let workerCommandEnvironment = CommandEnvironment(Self.workerEnvironment)
     private static let workerDirectory = FileManager.default.currentDirectoryPath
     private static let workerSearchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    private static let commandHash = CommandHash()
 
     let job: Exec
     let context: JobContext
@@ -37,13 +38,12 @@ struct CommandRunner {
         }
         let directory = self.job.workingDirectory.map { $0.hasPrefix("/") ? $0 : Self.workerDirectory + "/" + $0 }
             ?? folder ?? Self.workerDirectory
-        var status = stat()
-        guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw JobFailure(code: .jobFailed, message: "the working directory \(directory) is not a folder on this worker")
-        }
         let environment = try self.environment()
         let searchPath = self.job.environment.last { $0.name == "PATH" }?.value ?? Self.workerSearchPath
-        let executable = try self.context.commandPolicy.executable(name, in: directory, searchPath: searchPath)
+        // The folder is checked only when something fails: a missing one is the likelier cause then.
+        let located = Self.commandHash.locate(name, in: directory, searchPath: searchPath)
+        if located == nil { try CommandProcess.checkFolder(directory) }
+        let executable = try self.context.commandPolicy.executable(name, located: located)
         self.context.logger.info(
             "running a command",
             metadata: [
