@@ -29,11 +29,10 @@ struct ExecClusterTests {
     @Test("a command past its timeout fails, and its whole process group is killed, on either pool", arguments: [PoolKind.threads, .processes])
     func timeoutKillsGroup(pool: PoolKind) async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
         try await LocalCluster.with(workers: 1, pool: pool, size: 1) { cluster, _ in
             let job = try cluster.submit(
-                Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true),
+                Exec([CommandArgument(ProcessProbe.groupOfTwo(writingTo: fifo))], shell: true),
                 timeout: .seconds(2)
             )
             // The command writes its pids once both processes run; reading the FIFO waits for that.
@@ -54,10 +53,9 @@ struct ExecClusterTests {
     @Test("the end of stop's grace period kills a running command's whole group", arguments: [PoolKind.threads, .processes])
     func stopKillsGroup(pool: PoolKind) async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
         try await LocalCluster.with(workers: 1, pool: pool, size: 1) { cluster, _ in
-            let job = try cluster.submit(Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true))
+            let job = try cluster.submit(Exec([CommandArgument(ProcessProbe.groupOfTwo(writingTo: fifo))], shell: true))
             let pids = await ProcessProbe.processIDs(from: fifo)
             try #require(pids.count == 2)
             // Its `started` may still be on its way; a job the cluster does not know to be running is cancelled.

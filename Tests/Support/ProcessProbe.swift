@@ -23,6 +23,25 @@ public enum ProcessProbe {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A FIFO made in `folder`, for a command to tell the test its process ids.
+    public static func fifo(in folder: borrowing TemporaryDirectory) throws -> String {
+        let path = folder.file("pids")
+        guard mkfifo(path, 0o600) == 0 else { throw FIFOError(path: path, reason: String(cString: strerror(errno))) }
+        return path
+    }
+
+    public struct FIFOError: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot make the FIFO \(self.path): \(self.reason)" }
+    }
+
+    /// A shell line whose shell starts `background` behind it, writes its own process id and the background
+    /// one's to `fifo`, and waits: a process group of two, known to the test once ``processIDs(from:)`` returns.
+    public static func groupOfTwo(writingTo fifo: String, background: String = "sleep 300") -> String {
+        "\(background) & echo $$ $! > \(fifo); wait"
+    }
+
     /// The process ids a command wrote to the FIFO at `path`, separated by white space; waits for it to write.
     /// The open and the reads block, so they run on a thread of their own: on the concurrency pool they could take
     /// every one of its threads and starve a worker running in the test's own process.

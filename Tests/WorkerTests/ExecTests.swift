@@ -168,11 +168,10 @@ struct ExecTests {
     @Test("cancelling the job kills its whole process group, children included")
     func cancelKillsGroup() async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
 
         let run = Task {
-            try await Self.run(Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true))
+            try await Self.run(Exec([CommandArgument(ProcessProbe.groupOfTwo(writingTo: fifo))], shell: true))
         }
         // Opening the FIFO waits for the command to write: the event that says both processes are running.
         let pids = await ProcessProbe.processIDs(from: fifo)
@@ -200,10 +199,9 @@ struct ExecTests {
     @Test("a cancel ends the job even when a descendant that left the group holds its output", .timeLimit(.minutes(1)))
     func cancelWithDescendant() async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
         let run = Task {
-            try await Self.run(Exec([CommandArgument("setsid sleep 60 & echo $$ $! > \(fifo); wait")], shell: true))
+            try await Self.run(Exec([CommandArgument(ProcessProbe.groupOfTwo(writingTo: fifo, background: "setsid sleep 60"))], shell: true))
         }
         let pids = await ProcessProbe.processIDs(from: fifo)
         try #require(pids.count == 2)

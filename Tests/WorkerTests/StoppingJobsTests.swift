@@ -12,14 +12,13 @@ import X509
 struct StoppingJobsTests {
     /// A command that starts a child of its own, writes both pids to `fifo`, and waits.
     static func groupOfTwo(writingTo fifo: String) -> Exec {
-        Exec([CommandArgument("sleep 300 & echo $$ $! > \(fifo); wait")], shell: true)
+        Exec([CommandArgument(ProcessProbe.groupOfTwo(writingTo: fifo))], shell: true)
     }
 
     @Test("a cancel answers a running command at once with its slot, and kills its whole group", arguments: [PoolKind.threads, .processes])
     func cancelKillsGroup(pool: PoolKind) async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
         try await RunningWorker.with(pool: pool, size: 1, configure: { $0.commandPolicy = .anyExecutable }) { worker in
             try await worker.session { session, _ in
                 try await session.send(.submit(Submit.job(Self.groupOfTwo(writingTo: fifo), id: 1)))
@@ -42,8 +41,7 @@ struct StoppingJobsTests {
     @Test("a connection that closes kills the commands its jobs were running", arguments: [PoolKind.threads, .processes])
     func closedSessionKillsGroup(pool: PoolKind) async throws {
         let folder = try TemporaryDirectory()
-        let fifo = folder.file("pids")
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try ProcessProbe.fifo(in: folder)
         try await RunningWorker.with(pool: pool, size: 1, configure: { $0.commandPolicy = .anyExecutable }) { worker in
             let pids = try await worker.session { session, _ in
                 try await session.send(.submit(Submit.job(Self.groupOfTwo(writingTo: fifo), id: 1)))
