@@ -7,13 +7,10 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "faults.sh needs root to make network namespaces"; exit 1; }
+use_netns
 command -v iptables >/dev/null || { echo "faults.sh needs iptables (scripts/install-packages.sh)"; exit 1; }
 
-netns="$root/deploy/netns-cluster.sh"
 proxy="$root/Tests/Integration/tools/faultproxy.py"
-export FANOUT_NETNS_DIR="$work/netns"
-trap '"$netns" down >/dev/null 2>&1 || true; cleanup' EXIT
 cd "$work"
 printf '127.0.0.1\n' > local-hosts.txt
 "$coordinator" certs init --hosts local-hosts.txt --out certs > /dev/null

@@ -19,6 +19,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# For a test on network-namespace hosts from deploy/netns-cluster.sh: needs root; sets $netns, $hosts and
+# $certs, and takes the hosts down however the test ends.
+use_netns() {
+    [ "$(id -u)" -eq 0 ] || { echo "$(basename "$0") needs root to make network namespaces"; exit 1; }
+    netns="$root/deploy/netns-cluster.sh"
+    export FANOUT_NETNS_DIR="$work/netns"
+    trap '"$netns" down >/dev/null 2>&1 || true; cleanup' EXIT
+    hosts="$FANOUT_NETNS_DIR/hosts.txt"
+    certs="$FANOUT_NETNS_DIR/certs"
+}
+
 passed=0
 failed=0
 check() { # check NAME COMMAND...: runs COMMAND, prints ok or FAIL with what it said

@@ -10,13 +10,7 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "netns-exec.sh needs root to make network namespaces"; exit 1; }
-
-netns="$root/deploy/netns-cluster.sh"
-export FANOUT_NETNS_DIR="$work/netns"
-trap '"$netns" down >/dev/null 2>&1 || true; cleanup' EXIT
-hosts="$FANOUT_NETNS_DIR/hosts.txt"
-certs="$FANOUT_NETNS_DIR/certs"
+use_netns
 cd "$work"
 
 up() { # up ARGS...: three hosts whose workers run two jobs at once, each worker given ARGS

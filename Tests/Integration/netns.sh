@@ -6,15 +6,9 @@
 set -euo pipefail
 
 source "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "netns.sh needs root to make network namespaces"; exit 1; }
-
-netns="$root/deploy/netns-cluster.sh"
-export FANOUT_NETNS_DIR="$work/netns"
-trap '"$netns" down >/dev/null 2>&1 || true; cleanup' EXIT
+use_netns
 
 "$netns" up 3 --flagserver --delay-ms 300 > "$work/up.log" 2>&1 || { cat "$work/up.log"; exit 1; }
-hosts="$FANOUT_NETNS_DIR/hosts.txt"
-certs="$FANOUT_NETNS_DIR/certs"
 site="http://10.77.0.200:8080/wp-content/uploads/Flag_of_{}.svg"
 cd "$work"
 check "up writes a hosts file with three hosts" count_is "$hosts" '^10\.77\.0\.1[1-3]:7420$' 3
