@@ -112,8 +112,10 @@ struct TransferFileTests {
     @Test("sending files longer than the heartbeat timeout loses no worker: the heartbeat starts once they are stored")
     func longTransfer() async throws {
         let events = JobEvents()
-        let heartbeatTimeout = Duration.milliseconds(500)
-        let size = 128 << 20
+        // A put must be taken within the heartbeat timeout, so it is not set tighter than a loaded machine
+        // keeps; the file is large enough that all of it takes longer than that to send.
+        let heartbeatTimeout = Duration.seconds(1)
+        let size = 192 << 20
         let configuration = ClusterConfiguration(
             heartbeatInterval: .milliseconds(100),
             heartbeatTimeout: heartbeatTimeout,

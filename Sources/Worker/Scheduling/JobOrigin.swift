@@ -4,7 +4,4 @@ struct JobOrigin: Sendable {
     var requester: String?
     /// The session's run folder, holding the files its coordinator sent; nil when it sent none.
     var transferFolder: String?
-
-    /// A job from no session, as a process-pool child's are.
-    static let unknown = JobOrigin(requester: nil, transferFolder: nil)
 }
