@@ -52,6 +52,21 @@ public enum ProcessProbe {
         return text.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
     }
 
+    /// Writes `text` to the FIFO at `path` and closes it; waits, on a thread of its own, for a reader to open it.
+    public static func write(_ text: String, to path: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let fd = open(path, O_WRONLY)
+                if fd >= 0 {
+                    let bytes = Array(text.utf8)
+                    _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    close(fd)
+                }
+                continuation.resume()
+            }
+        }
+    }
+
     /// Waits, up to 10 s, until `pid` has exited: gone, or a zombie not yet reaped by whoever adopted it. Nothing
     /// signals the death of a process that is not one's child, so this looks every 10 ms.
     public static func dies(_ pid: pid_t) async -> Bool {

@@ -11,21 +11,29 @@ import Testing
 struct SessionLifecycleTests {
     @Test("a queued job is answered cancelled at once, without a slot; the slot then runs the next")
     func cancel() async throws {
-        try await RunningWorker.with(pool: .threads, size: 1) { worker in
+        let folder = try TemporaryDirectory()
+        let gate = try ProcessProbe.fifo(in: folder)
+        try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.commandPolicy = .anyExecutable }) { worker in
             try await worker.session { session, _ in
-                // The running job outlasts the cancel round trip many times over, even with the rest of the suite
-                // loading both cores; nothing waits on its length.
+                // The running job reads the FIFO until the test writes to it: it holds the only slot for as long
+                // as the test needs, however loaded the machine.
                 try await session.send(
-                    .submit(Submit.job(Sleep(.seconds(1)), id: 1)),
+                    .submit(Submit.job(Exec(["cat", CommandArgument(gate)]), id: 1)),
                     .submit(Submit.job(NoOp(), id: 2)),
                     .submit(Submit.job(NoOp(), id: 3))
                 )
                 #expect(try await session.next() == .started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
                 try await session.send(.cancel(Cancel(jobID: JobID(2))))
-                let results = try await session.results(3)
-                #expect(results[JobID(2)]?.outcome == .cancelled)
-                #expect(results[JobID(2)]?.slot == nil)
-                #expect(results[JobID(1)]?.outcome == JobOutcome.empty)
+                let cancelled = try await session.result(for: JobID(2))
+                #expect(cancelled.outcome == .cancelled)
+                #expect(cancelled.slot == nil)
+                await ProcessProbe.write("done\n", to: gate)
+                let results = try await session.results(2)
+                guard case .ok(var output)? = results[JobID(1)]?.outcome else {
+                    Issue.record("the running job did not succeed: \(String(describing: results[JobID(1)]))")
+                    return
+                }
+                #expect(try Exec.decodeOutput(from: &output) == ExecOutcome(exitStatus: 0, signal: nil, standardOutput: Array("done\n".utf8)))
                 #expect(results[JobID(3)]?.outcome == JobOutcome.empty)
                 #expect(results[JobID(3)]?.slot == 0)
             }
