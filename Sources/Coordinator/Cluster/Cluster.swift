@@ -456,11 +456,13 @@ public final class Cluster: Sendable, JobCanceller {
                 return future
             }
             guard let future else { return }
+            let started = result.startedAt == 0 ? nil : connection.coordinatorTime(ofWorkerTime: result.startedAt)
             let timing = JobTiming(
                 queued: .nanoseconds(Int64(clamping: result.queueNanoseconds)),
                 ran: .nanoseconds(Int64(clamping: result.runNanoseconds)),
                 slot: result.slot.map(Int.init),
-                started: result.startedAt == 0 ? nil : connection.coordinatorTime(ofWorkerTime: result.startedAt)
+                started: started?.time,
+                startedBound: started?.bound
             )
             switch result.outcome {
             case .ok(let output):

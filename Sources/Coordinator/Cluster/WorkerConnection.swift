@@ -189,9 +189,11 @@ final class WorkerConnection: Sendable {
     /// The worker's clock against the coordinator's, as the pongs so far say; nil before the first.
     var clockOffset: ClockOffset.Sample? { self.offset.withLock { $0.best } }
 
-    /// `workerTime`, read on the worker's clock, on the coordinator's.
-    func coordinatorTime(ofWorkerTime workerTime: UInt64) -> UInt64 {
-        self.offset.withLock { $0.coordinatorTime(ofWorkerTime: workerTime) }
+    /// `workerTime`, read on the worker's clock, on the coordinator's, and how far that may be off.
+    func coordinatorTime(ofWorkerTime workerTime: UInt64) -> (time: UInt64, bound: Duration?) {
+        self.offset.withLock { offset in
+            (offset.coordinatorTime(ofWorkerTime: workerTime), offset.best.map { .nanoseconds($0.roundTripNanoseconds / 2) })
+        }
     }
 
     /// Sends a ping and waits for its pong, with when the reader took it; nil if the connection ends first.
