@@ -155,6 +155,7 @@ struct BenchSweepTests {
             let error = await #expect(throws: ClusterError.self) {
                 try await sweep.runOnHosts(.noop(count: 1), workers: addresses, tls: local.tls, counts: [1, 3], logger: LocalCluster.logger, progress: lines.print)
             }
+            #expect(error?.code == .noWorkers)
             #expect(error?.message.contains("asks for 3 workers, but the hosts file lists 2") == true, "\(String(describing: error))")
             #expect(lines.all.isEmpty, "nothing ran: \(lines.all)")
         }

@@ -13,6 +13,7 @@ struct BoundedQueueTests {
             await blocker.erased.waitUntilRunning()
             let queued = try (0..<3).map { _ in try cluster.submit(NoOp()) }
             let error = #expect(throws: ClusterError.self) { try cluster.submit(NoOp()) }
+            #expect(error?.code == .queueFull)
             #expect(error?.message.contains("the queue is full: 3 jobs wait") == true)
 
             let producer = Task { try await cluster.submitWhenRoom(NoOp()) }

@@ -68,6 +68,7 @@ struct ChunkedMapTests {
             let error = #expect(throws: ClusterError.self) {
                 try cluster.submit(try JobBatch(Array(repeating: NoOp(), count: 2_000)))
             }
+            #expect(error?.code == .invalidJob)
             #expect(error?.message.contains("noop.batch.v1 job cannot be sent") == true, "\(String(describing: error))")
             #expect(error?.message.contains("1024") == true, "\(String(describing: error))")
             try await cluster.submit(NoOp()).value
@@ -81,6 +82,7 @@ struct ChunkedMapTests {
             let error = await #expect(throws: ClusterError.self) {
                 for try await _ in cluster.map([1, 2], chunksize: 0, { _ in NoOp() }) {}
             }
+            #expect(error?.code == .invalidArgument)
             #expect(error?.message.contains("chunksize is 0") == true)
             #expect(cluster.submittedCount == 0)
         }

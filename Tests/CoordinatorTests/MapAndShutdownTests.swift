@@ -94,7 +94,8 @@ struct MapAndShutdownTests {
             await cluster.shutdown(wait: true, cancelPending: true)
             #expect(running.state == .finished)
             #expect(waiting.allSatisfy { $0.state == .cancelled })
-            #expect(throws: ClusterError.self) { try cluster.submit(NoOp()) }
+            let error = #expect(throws: ClusterError.self) { try cluster.submit(NoOp()) }
+            #expect(error?.code == .shutDown)
         }
     }
 

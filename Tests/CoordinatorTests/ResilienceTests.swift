@@ -94,6 +94,7 @@ struct ResilienceTests {
         let error = await #expect(throws: ClusterError.self) {
             try await Cluster.withCluster(workers: dead, tls: cluster.certificates.coordinatorFiles, logger: LocalCluster.logger) { _ in }
         }
+        #expect(error?.code == .unreachable)
         #expect(error?.message.contains("127.0.0.1:1") == true)
         #expect(error?.message.contains("127.0.0.1:2") == true)
         #expect(error?.message.lowercased().contains("refused") == true, "\(String(describing: error))")
@@ -105,6 +106,7 @@ struct ResilienceTests {
         let error = await #expect(throws: ClusterError.self) {
             try await Cluster.withCluster(workers: [], tls: cluster.certificates.coordinatorFiles, logger: LocalCluster.logger) { _ in }
         }
+        #expect(error?.code == .noWorkers)
         #expect(error?.message.contains("no workers") == true)
     }
 
@@ -119,6 +121,7 @@ struct ResilienceTests {
         let error = await #expect(throws: ClusterError.self) {
             try await Cluster.withCluster(workers: [address], tls: clusters.cluster.coordinatorFiles, logger: LocalCluster.logger) { _ in }
         }
+        #expect(error?.code == .unreachable)
         let message = error?.message ?? ""
         #expect(message.contains("version \(future.protocolVersion)"), "\(message)")
         #expect(message.contains("version \(ProtocolVersion.current)"), "\(message)")

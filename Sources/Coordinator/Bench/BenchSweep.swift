@@ -54,7 +54,7 @@ public struct BenchSweep: Sendable {
     ) async throws -> BenchReport {
         precondition(!counts.isEmpty)
         if let most = counts.max(), most > workers.count {
-            throw ClusterError("the sweep asks for \(most) workers, but the hosts file lists \(workers.count)")
+            throw ClusterError(.noWorkers, "the sweep asks for \(most) workers, but the hosts file lists \(workers.count)")
         }
         var runs: [ClusterShape: [BenchRun]] = [:]
         for count in Set(counts).sorted() {
@@ -63,7 +63,7 @@ public struct BenchSweep: Sendable {
                 let connected = cluster.workers
                 guard connected.count == count else {
                     let reasons = cluster.unreachable.map(\.description).joined(separator: "; ")
-                    throw ClusterError("\(count - connected.count) of the first \(count) workers could not be reached: \(reasons)")
+                    throw ClusterError(.unreachable, "\(count - connected.count) of the first \(count) workers could not be reached: \(reasons)")
                 }
                 let slots = connected.reduce(0) { $0 + ($1.address.slots ?? Int($1.capabilities.slots)) }
                 let shape = ClusterShape(workers: count, pool: connected[0].capabilities.poolKind, slots: slots)

@@ -188,7 +188,7 @@ extension Cluster {
     @usableFromInline
     func mapLimit(chunksize: Int, window: Int?) throws -> Int {
         guard chunksize >= 1 else {
-            throw ClusterError("map's chunksize is \(chunksize); it must be at least 1")
+            throw ClusterError(.invalidArgument, "map's chunksize is \(chunksize); it must be at least 1")
         }
         return Swift.max(1, window ?? 2 * self.capacity)
     }

@@ -91,7 +91,7 @@ public final class Cluster: Sendable, JobCanceller {
         logger: Logger = Logger(label: "fanout.coordinator"),
         _ body: (Cluster) async throws -> Result
     ) async throws -> Result {
-        guard !workers.isEmpty else { throw ClusterError("no workers were given") }
+        guard !workers.isEmpty else { throw ClusterError(.noWorkers, "no workers were given") }
         var names: Set<String> = []
         for file in configuration.transfers where !names.insert(file.name).inserted {
             throw TransferFileError(.duplicateName, "two files to transfer are named \(file.name); a run folder holds one of each name")
@@ -118,7 +118,7 @@ public final class Cluster: Sendable, JobCanceller {
             try Task.checkCancellation()
             guard !cluster.workers.isEmpty else {
                 let reasons = cluster.unreachable.map { "  \($0)" }.joined(separator: "\n")
-                throw ClusterError("no worker could be reached:\n\(reasons)")
+                throw ClusterError(.unreachable, "no worker could be reached:\n\(reasons)")
             }
             let value = try await body(cluster)
             // Cancelled (Ctrl-C) while waiting for jobs the body left running: stopped like any interruption.
@@ -204,6 +204,7 @@ public final class Cluster: Sendable, JobCanceller {
         let limit = Submit.maximumPayloadLength(within: self.configuration.frameLimits)
         guard input.readableBytes <= limit else {
             throw ClusterError(
+                .invalidJob,
                 "a \(kind) job cannot be sent: its input is \(input.readableBytes) bytes, and a frame of at most "
                     + "\(self.configuration.frameLimits.maximumFrameLength) bytes holds \(limit)"
             )
@@ -244,7 +245,7 @@ public final class Cluster: Sendable, JobCanceller {
     /// The error for a `kind` job whose input did not encode, throwing `error`.
     @usableFromInline
     static func unencodable(_ kind: JobKindName, _ error: any Error) -> ClusterError {
-        ClusterError("a \(kind) job's input does not encode: \((error as? ProtocolError)?.message ?? "\(error)")")
+        ClusterError(.invalidJob, "a \(kind) job's input does not encode: \((error as? ProtocolError)?.message ?? "\(error)")", cause: error)
     }
 
     /// Submits `job`, whatever its type, and returns its future without its output type.
@@ -258,7 +259,7 @@ public final class Cluster: Sendable, JobCanceller {
         while true {
             do {
                 return try self.submit(job, timeout: timeout)
-            } catch let error as ClusterError where error == .queueFull(self.configuration.queueLimit) {
+            } catch let error as ClusterError where error.code == .queueFull {
                 try await self.waitForRoom()
             }
         }
@@ -626,7 +627,7 @@ public final class Cluster: Sendable, JobCanceller {
                 self.stopped.release(channel.channel)
                 // A stop closes connections still in their handshake; one that finished just as it came is not
                 // registered either. A stop after this drains it, as it does every connection.
-                guard !self.stopped.isStopped else { throw ClusterError("the cluster stopped before it connected") }
+                guard !self.stopped.isStopped else { throw ClusterError(.shutDown, "the cluster stopped before it connected") }
                 self.register(connection, hello: hello, reconnected: ready == nil)
                 registered = true
                 logger.info(

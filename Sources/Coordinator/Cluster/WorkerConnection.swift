@@ -65,30 +65,30 @@ final class WorkerConnection: Sendable {
             case .hello(let worker)? where worker.role == .worker && worker.capabilities != nil:
                 hello = worker
             case .hello(let hello)?:
-                throw ClusterError("it is a \(hello.role), not a worker")
+                throw ClusterError(.handshakeFailed, "it is a \(hello.role), not a worker")
             case .error(let report)?:
-                throw ClusterError("it refused the handshake: \(report)")
+                throw ClusterError(.handshakeFailed, "it refused the handshake: \(report)")
             case let other?:
-                throw ClusterError("it answered the hello with \(other.type)")
+                throw ClusterError(.handshakeFailed, "it answered the hello with \(other.type)")
             case nil:
-                throw ClusterError("it closed the connection during the handshake")
+                throw ClusterError(.handshakeFailed, "it closed the connection during the handshake")
             }
             try await outbound.write(.ping(Ping(sentAt: WireClock.now)))
             switch try await messages.next() {
             case .pong(let pong)?:
                 self.heard(.pong(pong))
             case let other?:
-                throw ClusterError("it answered the first ping with \(other.type)")
+                throw ClusterError(.handshakeFailed, "it answered the first ping with \(other.type)")
             case nil:
-                throw ClusterError("it closed the connection during the handshake")
+                throw ClusterError(.handshakeFailed, "it closed the connection during the handshake")
             }
             return hello
         } catch let error as ProtocolError where error.code == .versionMismatch {
-            throw ClusterError(error.message)
+            throw ClusterError(.handshakeFailed, error.message, cause: error)
         } catch let error as ClusterError {
             throw error
         } catch {
-            throw ClusterError(Self.refusal(error) ?? "handshake failed: \(Self.describeFailure(error))")
+            throw ClusterError(.handshakeFailed, Self.refusal(error) ?? "handshake failed: \(Self.describeFailure(error))", cause: error)
         }
     }
 
@@ -123,11 +123,11 @@ final class WorkerConnection: Sendable {
             counters.receivedFrame()
             self.heard(.pong(pong))
         case .error(let report)?:
-            throw ClusterError("it did not take the run's files: \(report.message) [\(report.code)]")
+            throw ClusterError(.filesRefused, "it did not take the run's files: \(report.message) [\(report.code)]")
         case let other?:
-            throw ClusterError("it answered the run's files with \(other.type)")
+            throw ClusterError(.filesRefused, "it answered the run's files with \(other.type)")
         case nil:
-            throw ClusterError("the connection closed before it confirmed the run's files (it must take each part within \(deadline), and store them all within \(configuration.connectTimeout))")
+            throw ClusterError(.filesRefused, "the connection closed before it confirmed the run's files (it must take each part within \(deadline), and store them all within \(configuration.connectTimeout))")
         }
     }
 

@@ -9,7 +9,7 @@ enum ListeningProcess {
     /// if this process dies, even by SIGKILL, the pipe closes and the server stops, rather than live on orphaned.
     static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ClusterError("cannot start \(executable): it is not an executable (run `swift build` first)")
+            throw ClusterError(.processDidNotStart, "cannot start \(executable): it is not an executable (run `swift build` first)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -39,7 +39,7 @@ enum ListeningProcess {
         guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
             process.terminate()
             let name = URL(fileURLWithPath: executable).lastPathComponent
-            throw ClusterError("\(name) did not start (see its message above)\(line.isEmpty ? "" : ": it printed \"\(line)\"")")
+            throw ClusterError(.processDidNotStart, "\(name) did not start (see its message above)\(line.isEmpty ? "" : ": it printed \"\(line)\"")")
         }
         return (process, port)
     }
