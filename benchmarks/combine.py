@@ -34,6 +34,10 @@ TARGETS = {
     "noop_vs_python": (3, True),
     "rtt_p50_us": (100, False),
     "rtt_p99_us": (250, False),
+    "rtt_p50_vs_reference": (1.5, False),
+    "rtt_p99_vs_reference": (2, False),
+    "noop_unbatched_vs_python": (3, True),
+    "scale_64x8_efficiency": (0.8, True),
     "small_cpu_efficiency": (0.9, True),
     "seed_primes_vs_longest_job": (1.05, False),
     "fib_speedup_2_vs_1": (1.9, True),
@@ -65,6 +69,12 @@ def main():
     result["noop_unbatched_vs_python"] = figure(
         [f / p for f, p in zip(result["noop_unbatched_jobs_per_s"]["runs"], result["python_noop_jobs_per_s"]["runs"])]
     )
+
+    # Each run's round trip over the reference's run of the same index (all of Fanout's runs come first).
+    for pool in ("", "processes_"):
+        for p in ("p50", "p99"):
+            ours, reference = result[f"rtt_{pool}{p}_us"]["runs"], result[f"rtt_reference_{p}_us"]["runs"]
+            result[f"rtt_{pool}{p}_vs_reference"] = figure([o / r for o, r in zip(ours, reference)])
 
     result["noop_codable_vs_binary_unbatched"] = figure(
         [c / b for c, b in zip(result["noop_codable_unbatched_jobs_per_s"]["runs"], result["noop_unbatched_jobs_per_s"]["runs"])]

@@ -2,6 +2,7 @@ import ArgumentParser
 import FanoutCommandLine
 import FanoutBuiltinJobs
 import FanoutCoordinator
+import FanoutProtocol
 import Foundation
 import Logging
 
@@ -11,7 +12,7 @@ struct BenchmarksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fanout-benchmarks",
         abstract: "Measure Fanout on local workers over mutual TLS, for benchmarks/run.sh.",
-        subcommands: [Run.self, Memory.self, Inputs.self],
+        subcommands: [Run.self, Memory.self, Inputs.self, ReferenceEcho.self],
         defaultSubcommand: Run.self
     )
 
@@ -60,6 +61,24 @@ struct BenchmarksCommand: AsyncParsableCommand {
             bootstrapLogging(level: .warning)
             let measurements = Measurements(quick: false, repeats: 1, logger: Logger(label: "fanout.benchmarks"))
             print(try await measurements.bytesPerPendingJob(count: self.jobs))
+        }
+    }
+
+    struct ReferenceEcho: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reference-echo",
+            abstract: "Serve the reference round trip's echo side on 127.0.0.1 until standard input closes.",
+            shouldDisplay: false
+        )
+
+        @Option(help: "A worker's certificate folder.")
+        var tlsDir: String
+
+        @Option(help: "Bytes of each answer frame, its header included.")
+        var responseBytes: Int
+
+        func run() async throws {
+            try await ReferenceRoundTrip.serve(tls: TLSFiles.worker(directory: self.tlsDir), responseBytes: self.responseBytes)
         }
     }
 
@@ -112,9 +131,21 @@ struct BenchmarksCommand: AsyncParsableCommand {
             }
             if wants("rtt") {
                 note("round trip…")
-                let (p50, p99) = try await measurements.roundTrip()
+                let (p50, p99) = try await measurements.roundTrip(pool: .threads)
                 figures["rtt_p50_us"] = p50
                 figures["rtt_p99_us"] = p99
+                note("round trip on process-pool workers…")
+                let (processP50, processP99) = try await measurements.roundTrip(pool: .processes)
+                figures["rtt_processes_p50_us"] = processP50
+                figures["rtt_processes_p99_us"] = processP99
+                note("the reference round trip: bare SwiftNIO over the same TLS…")
+                let (referenceP50, referenceP99) = try await measurements.referenceRoundTrip()
+                figures["rtt_reference_p50_us"] = referenceP50
+                figures["rtt_reference_p99_us"] = referenceP99
+            }
+            if wants("scale") {
+                note("64 workers × 8 slots, 20 rounds of 10 ms sleeps…")
+                figures["scale_64x8_efficiency"] = try await measurements.scaleEfficiency(workers: 64, slots: 8, rounds: 20)
             }
             if wants("small-cpu") {
                 note("small CPU jobs…")

@@ -62,12 +62,15 @@ struct Measurements: Sendable {
         }
     }
 
-    /// Sequential `submit` and `await` of a no-op: the 50th and 99th percentile in microseconds.
-    func roundTrip() async throws -> (p50: Figure, p99: Figure) {
-        let count = self.quick ? 2_000 : 10_000
-        return try await self.onCluster { cluster in
-            var p50: [Double] = []
-            var p99: [Double] = []
+    /// Round trips measured one after another in each run.
+    var roundTrips: Int { self.quick ? 2_000 : 10_000 }
+
+    /// Sequential `submit` and `await` of a no-op on 2 workers of `pool`: the 50th and 99th percentile in
+    /// microseconds.
+    func roundTrip(pool: PoolKind) async throws -> (p50: Figure, p99: Figure) {
+        let count = self.roundTrips
+        return try await self.onCluster(pool: pool) { cluster in
+            var runs: [[Double]] = []
             for _ in 0..<self.repeats {
                 var times: [Double] = []
                 times.reserveCapacity(count)
@@ -76,12 +79,23 @@ struct Measurements: Sendable {
                     _ = try await cluster.submit(NoOp()).value
                     times.append((ContinuousClock.now - start).seconds * 1e6)
                 }
-                times.sort()
-                p50.append(times[count / 2])
-                p99.append(times[count * 99 / 100])
+                runs.append(times)
             }
-            return (Figure(p50), Figure(p99))
+            return Self.percentiles(runs)
         }
+    }
+
+    /// ``ReferenceRoundTrip``'s round trips, as ``roundTrip(pool:)`` measures Fanout's.
+    func referenceRoundTrip() async throws -> (p50: Figure, p99: Figure) {
+        var runs: [[Double]] = []
+        for _ in 0..<self.repeats { runs.append(try await ReferenceRoundTrip.measure(count: self.roundTrips)) }
+        return Self.percentiles(runs)
+    }
+
+    /// The 50th and 99th percentiles of each run's times.
+    private static func percentiles(_ runs: [[Double]]) -> (p50: Figure, p99: Figure) {
+        let sorted = runs.map { $0.sorted() }
+        return (Figure(sorted.map { $0[$0.count / 2] }), Figure(sorted.map { $0[$0.count * 99 / 100] }))
     }
 
     /// √n prime checks of random 32-bit numbers on 2 slots, by `map` in batches of `chunksize`: the jobs' own
@@ -162,6 +176,24 @@ struct Measurements: Sendable {
                 ratios.append(wall / floor)
             }
             return (Figure(ratios), Figure(walls), slots)
+        }
+    }
+
+    /// `rounds` rounds of 10 ms sleeps on `workers` local workers × `slots`, all submitted at once: the ideal
+    /// time, rounds × 10 ms, over the wall time from the first submit to the last result.
+    func scaleEfficiency(workers: Int, slots: Int, rounds: Int) async throws -> Figure {
+        let sleep = Duration.milliseconds(10)
+        let jobs = workers * slots * rounds
+        let ideal = (sleep * rounds).seconds
+        return try await self.onCluster(workers: workers, size: slots) { cluster in
+            var efficiencies: [Double] = []
+            for _ in 0..<self.repeats {
+                let start = ContinuousClock.now
+                let futures = try (0..<jobs).map { _ in try cluster.submit(Sleep(sleep)) }
+                for future in futures { try await future.value }
+                efficiencies.append(ideal / (ContinuousClock.now - start).seconds)
+            }
+            return Figure(efficiencies)
         }
     }
 
