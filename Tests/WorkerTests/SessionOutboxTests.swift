@@ -1,5 +1,6 @@
 @testable import FanoutWorker
 import FanoutProtocol
+import FanoutLocking
 import Testing
 
 @Suite("Session outbox")
@@ -15,7 +16,7 @@ struct SessionOutboxTests {
     }
 
     @Test("everything posted between two takes leaves as one batch")
-    func batches() async {
+    func batches() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         for id in 0..<5 {
@@ -24,13 +25,13 @@ struct SessionOutboxTests {
         for id in 0..<5 {
             outbox.complete(Self.result(UInt64(id)))
         }
-        let batch = await outbox.nextBatch()
+        let batch = outbox.take().batch
         #expect(batch?.messages.count == 6)
         #expect(batch?.isLast == false)
     }
 
     @Test("a started still waiting when its result is posted is left out; one already written is not taken back")
-    func startedSuperseded() async {
+    func startedSuperseded() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         for id in 1...3 { #expect(outbox.admit(JobID(UInt64(id))) == .accepted) }
@@ -38,46 +39,46 @@ struct SessionOutboxTests {
         outbox.post(started(1))
         outbox.post(started(2))
         outbox.complete(Self.result(1))
-        let first = await outbox.nextBatch()
+        let first = outbox.take().batch
         #expect(first?.messages == [.hello(Self.hello), started(2), .result(Self.result(1))])
         outbox.post(started(3))
-        let second = await outbox.nextBatch()
+        let second = outbox.take().batch
         #expect(second?.messages == [started(3)])
         outbox.complete(Self.result(2))
         outbox.complete(Self.result(3))
-        let third = await outbox.nextBatch()
+        let third = outbox.take().batch
         #expect(third?.messages == [.result(Self.result(2)), .result(Self.result(3))])
     }
 
     @Test("drain holds goodbye until the last job in flight has its result")
-    func drainWaitsForJobs() async {
+    func drainWaitsForJobs() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         #expect(outbox.admit(JobID(1)) == .accepted)
         outbox.beginDrain()
         #expect(outbox.admit(JobID(2)) == .draining)
-        let first = await outbox.nextBatch()
+        let first = outbox.take().batch
         #expect(first?.messages == [.hello(Self.hello)])
         #expect(first?.isLast == false)
         outbox.complete(Self.result(1))
-        let last = await outbox.nextBatch()
+        let last = outbox.take().batch
         #expect(last?.messages == [.result(Self.result(1)), .goodbye])
         #expect(last?.isLast == true)
-        #expect(await outbox.nextBatch() == nil)
+        #expect(outbox.take().isNothing)
     }
 
     @Test("no goodbye before hello, and no jobs before hello")
-    func goodbyeAfterHello() async {
+    func goodbyeAfterHello() {
         let outbox = SessionOutbox()
         outbox.beginDrain()
         #expect(outbox.admit(JobID(1)) == .draining)
         outbox.greet(with: Self.hello)
-        let batch = await outbox.nextBatch()
+        let batch = outbox.take().batch
         #expect(batch?.messages == [.hello(Self.hello), .goodbye])
     }
 
     @Test("a duplicate job id is reported; a result for an unknown job is dropped")
-    func duplicates() async {
+    func duplicates() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         #expect(outbox.admit(JobID(7)) == .accepted)
@@ -85,34 +86,58 @@ struct SessionOutboxTests {
         outbox.complete(Self.result(8))
         outbox.complete(Self.result(7))
         outbox.complete(Self.result(7))
-        let batch = await outbox.nextBatch()
+        let batch = outbox.take().batch
         #expect(batch?.messages == [.hello(Self.hello), .result(Self.result(7))])
     }
 
-    @Test("a writer waiting for work wakes when a result arrives")
-    func wakesWaitingWriter() async {
+    @Test("the first post after a flush asks the event loop for one; posts before it runs ask for none")
+    func asksForOneFlush() {
         let outbox = SessionOutbox()
+        let asked = Locked(0)
         outbox.greet(with: Self.hello)
-        _ = await outbox.nextBatch()
+        outbox.attach { asked.withLock { $0 += 1 } }
+        #expect(asked.withLock { $0 } == 1, "the hello posted before attaching asks at once")
         #expect(outbox.admit(JobID(1)) == .accepted)
-        async let next = outbox.nextBatch()
+        #expect(outbox.admit(JobID(2)) == .accepted)
         outbox.complete(Self.result(1))
-        #expect(await next?.messages == [.result(Self.result(1))])
+        #expect(asked.withLock { $0 } == 1)
+        #expect(outbox.take().batch?.messages == [.hello(Self.hello), .result(Self.result(1))])
+        #expect(outbox.take().isNothing)
+        outbox.complete(Self.result(2))
+        #expect(asked.withLock { $0 } == 2)
+        #expect(outbox.take().batch?.messages == [.result(Self.result(2))])
+    }
+
+    @Test("a close with nothing to say is taken once, and asks for no flush after")
+    func closeTakenOnce() {
+        let outbox = SessionOutbox()
+        let asked = Locked(0)
+        outbox.attach { asked.withLock { $0 += 1 } }
+        outbox.close()
+        #expect(asked.withLock { $0 } == 1)
+        guard case .closed = outbox.take() else {
+            Issue.record("a closed outbox must say so")
+            return
+        }
+        outbox.post(.drain)
+        outbox.close()
+        #expect(asked.withLock { $0 } == 1)
+        #expect(outbox.take().isNothing)
     }
 
     @Test("an error goes after what is pending and ends the session")
-    func failure() async {
+    func failure() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         outbox.fail(with: ErrorReport(code: .unexpectedMessage, message: "no"))
-        let batch = await outbox.nextBatch()
+        let batch = outbox.take().batch
         #expect(batch?.messages == [.hello(Self.hello), .error(ErrorReport(code: .unexpectedMessage, message: "no"))])
         #expect(batch?.isLast == true)
         #expect(outbox.isClosed)
     }
 
     @Test("past its limit of unwritten replies the outbox has no room, until the writer takes them or it closes")
-    func boundedReplies() async {
+    func boundedReplies() {
         let outbox = SessionOutbox()
         outbox.greet(with: Self.hello)
         let pong = Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3))
@@ -121,23 +146,26 @@ struct SessionOutboxTests {
         outbox.post(pong)
         #expect(!outbox.hasRoom)
 
-        let (resumed, reader) = AsyncStream.makeStream(of: Void.self)
-        let waiting = Task {
-            await outbox.waitForRoom()
-            reader.yield()
-        }
-        let batch = await outbox.nextBatch()
+        let batch = outbox.take().batch
         #expect(batch?.messages.count == SessionOutbox.pendingLimit)
-        #expect(outbox.hasRoom)
-        var iterator = resumed.makeAsyncIterator()
-        #expect(await iterator.next() != nil, "the waiting reader goes on once the writer took the replies")
-        await waiting.value
+        #expect(outbox.hasRoom, "the flush took the replies")
 
         for _ in 0...SessionOutbox.pendingLimit { outbox.post(pong) }
         #expect(!outbox.hasRoom)
         outbox.close()
         #expect(outbox.hasRoom, "a closed session never holds its reader back")
-        await outbox.waitForRoom()
+    }
+}
+
+extension SessionOutbox.Taken {
+    var batch: SessionOutbox.Batch? {
+        if case .batch(let batch) = self { return batch }
+        return nil
+    }
+
+    var isNothing: Bool {
+        if case .nothing = self { return true }
+        return false
     }
 }
 

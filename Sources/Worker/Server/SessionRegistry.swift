@@ -10,9 +10,8 @@ final class SessionRegistry: Sendable {
 
     private let state = Locked(State())
 
-    /// A new session; when the worker is already stopping it starts out draining.
-    func open() -> (SessionID, SessionOutbox) {
-        let outbox = SessionOutbox()
+    /// Registers a new session's outbox; when the worker is already stopping, the session starts out draining.
+    func open(_ outbox: SessionOutbox) -> SessionID {
         let (id, draining) = self.state.withLock { state in
             let id = SessionID(state.nextID)
             state.nextID += 1
@@ -20,7 +19,7 @@ final class SessionRegistry: Sendable {
             return (id, state.shuttingDown)
         }
         if draining { outbox.beginDrain() }
-        return (id, outbox)
+        return id
     }
 
     func close(_ id: SessionID) {

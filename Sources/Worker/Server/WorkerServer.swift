@@ -95,15 +95,32 @@ public final class WorkerServer: Service {
 
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { [logger = self.logger] channel in
+            .bind(host: configuration.host, port: configuration.port) { [logger = self.logger, registry = self.registry] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let outbox = SessionOutbox()
+                    let session = WorkerSession(
+                        id: registry.open(outbox),
+                        channel: channel,
+                        outbox: outbox,
+                        files: SessionFiles(
+                            parent: configuration.runFolderParent,
+                            allowed: configuration.commandPolicy != .refused,
+                            maximumBytes: configuration.maximumTransferBytes
+                        ),
+                        dispatcher: dispatcher,
+                        hello: hello,
+                        handshakeTimeout: configuration.handshakeTimeout,
+                        clock: configuration.clock,
+                        logger: logger
+                    )
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                     try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser(logger: logger))
                     try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: configuration.frameLimits)))
                     try pipeline.addHandler(MessageEncoder(limits: configuration.frameLimits))
-                    return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                    try pipeline.addHandler(SessionHandler(session: session))
+                    return session
                 }
             }
         guard let address = listener.channel.localAddress else {
@@ -122,7 +139,7 @@ public final class WorkerServer: Service {
             group.addTask { await executor.run() }
             group.addTask { await dispatcher.run() }
             await withGracefulShutdownHandler {
-                await self.serve(listener, dispatcher: dispatcher, hello: hello)
+                await self.serve(listener)
             } onGracefulShutdown: {
                 self.logger.info("stopping: no new connections; draining sessions", metadata: ["sessions": "\(self.registry.count)"])
                 listener.channel.close(promise: nil)
@@ -134,35 +151,15 @@ public final class WorkerServer: Service {
         self.logger.info("worker stopped")
     }
 
-    /// Accepts connections until the listener closes, then waits for every session to end.
-    private func serve(
-        _ listener: NIOAsyncChannel<NIOAsyncChannel<Message, Message>, Never>,
-        dispatcher: JobDispatcher,
-        hello: Hello
-    ) async {
+    /// Serves each accepted connection's session until the listener closes, then waits for every session to end.
+    private func serve(_ listener: NIOAsyncChannel<WorkerSession, Never>) async {
         await withDiscardingTaskGroup { sessions in
             do {
                 try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        let (id, outbox) = self.registry.open()
-                        let session = WorkerSession(
-                            id: id,
-                            channel: connection,
-                            outbox: outbox,
-                            files: SessionFiles(
-                                parent: self.configuration.runFolderParent,
-                                allowed: self.configuration.commandPolicy != .refused,
-                                maximumBytes: self.configuration.maximumTransferBytes
-                            ),
-                            dispatcher: dispatcher,
-                            hello: hello,
-                            handshakeTimeout: self.configuration.handshakeTimeout,
-                            clock: configuration.clock,
-                            logger: self.logger
-                        )
+                    for try await session in connections {
                         sessions.addTask {
                             await session.run()
-                            self.registry.close(id)
+                            self.registry.close(session.id)
                         }
                     }
                 }

@@ -4,14 +4,15 @@ import FanoutProtocol
 /// What one session owes its coordinator: messages waiting to be written, the jobs still in flight, and
 /// whether it is draining.
 ///
-/// Job tasks post from any thread; the session's single writer takes everything posted since its last write
-/// as one batch, so a burst of results leaves in one flush. A job's `started` that has not left yet when its
-/// result is posted is dropped: the result says as much, and short jobs need a third fewer frames.
+/// Job tasks and threads post from anywhere; the first post after a flush asks the session's event loop for
+/// another (``attach(flush:)``), and that flush takes everything posted since as one batch, so a burst of
+/// results leaves in one write. A job's `started` that has not left yet when its result is posted is dropped:
+/// the result says as much, and short jobs need a third fewer frames.
 ///
-/// Replies the coordinator does not read pile up here; past ``pendingLimit`` the session's reader waits
-/// (``waitForRoom()``), so a peer that sends without reading is read no faster than it reads.
+/// Replies the coordinator does not read pile up here; past ``pendingLimit`` the session stops reading
+/// (``hasRoom``), so a peer that sends without reading is read no faster than it reads.
 final class SessionOutbox: Sendable {
-    /// Messages waiting to be written past which the reader waits.
+    /// Messages waiting to be written past which the session stops reading.
     static let pendingLimit = 4096
 
     enum Admission {
@@ -26,24 +27,37 @@ final class SessionOutbox: Sendable {
         var isLast: Bool
     }
 
+    /// What a flush finds.
+    enum Taken {
+        /// Messages to write.
+        case batch(Batch)
+        /// Nothing new.
+        case nothing
+        /// The session is over with nothing to say: close the connection.
+        case closed
+    }
+
     private struct State {
         var pending: [Message] = []
         var inFlight: Set<JobID> = []
         var draining = false
         /// Whether our hello has been posted; goodbye never goes before it.
         var greeted = false
-        /// Set when the last batch (goodbye or an error) has been taken, or the peer is gone.
+        /// Set when the peer is gone or the session ended: nothing more is posted.
         var closed = false
+        /// Set once a flush has taken the last batch or the close: nothing is left to flush.
+        var finished = false
         /// An error to send after what is pending; the session ends with it.
         var failure: ErrorReport?
-        var waiter: CheckedContinuation<Void, Never>?
-        /// The reader, waiting for the writer to take what is pending.
-        var reader: CheckedContinuation<Void, Never>?
+        /// Asks the session's event loop for a flush; nil until the session is attached.
+        var flush: (@Sendable () -> Void)?
+        /// Whether a flush has been asked for and has not run yet.
+        var flushAsked = false
 
         var hasRoom: Bool { self.pending.count < SessionOutbox.pendingLimit || self.closed }
 
         var hasWork: Bool {
-            !self.pending.isEmpty || self.failure != nil || self.readyForGoodbye || self.closed
+            !self.finished && (!self.pending.isEmpty || self.failure != nil || self.readyForGoodbye || self.closed)
         }
 
         var readyForGoodbye: Bool {
@@ -62,22 +76,25 @@ final class SessionOutbox: Sendable {
             }
         }
 
-        /// The writer's continuation, taken, when there is now something for it to do.
-        mutating func wakeWriter() -> CheckedContinuation<Void, Never>? {
-            guard self.hasWork, let waiter = self.waiter else { return nil }
-            self.waiter = nil
-            return waiter
-        }
-
-        /// The reader's continuation, taken, when there is now room for what it reads.
-        mutating func wakeReader() -> CheckedContinuation<Void, Never>? {
-            guard self.hasRoom, let reader = self.reader else { return nil }
-            self.reader = nil
-            return reader
+        /// The flush to ask for, when there is work and none is asked for yet.
+        mutating func flushToAsk() -> (@Sendable () -> Void)? {
+            guard self.hasWork, !self.flushAsked, let flush = self.flush else { return nil }
+            self.flushAsked = true
+            return flush
         }
     }
 
     private let state = Locked(State())
+
+    /// Sets how to ask the session's event loop for a flush, and asks at once if anything waits.
+    func attach(flush: @escaping @Sendable () -> Void) {
+        self.update { $0.flush = flush }
+    }
+
+    /// Forgets the flush, which holds the session's handler, once the connection is gone.
+    func detach() {
+        self.state.withLock { $0.flush = nil }
+    }
 
     /// Records `jobID` as in flight unless it already is or the session is draining.
     func admit(_ jobID: JobID) -> Admission {
@@ -123,7 +140,7 @@ final class SessionOutbox: Sendable {
         }
     }
 
-    /// The peer is gone: drop everything and end the writer.
+    /// The peer is gone, or the session ends without a word: drop everything and close.
     func close() {
         self.update { state in
             state.closed = true
@@ -134,26 +151,6 @@ final class SessionOutbox: Sendable {
     /// Whether fewer than ``pendingLimit`` messages wait to be written, or the session is over.
     var hasRoom: Bool { self.state.withLock { $0.hasRoom } }
 
-    /// Returns once ``hasRoom``: the writer has taken what was pending, or the session is over.
-    func waitForRoom() async {
-        guard !self.hasRoom else { return }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = self.state.withLock { state in
-                    if state.hasRoom || Task.isCancelled { return true }
-                    state.reader = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            self.state.withLock { state in
-                defer { state.reader = nil }
-                return state.reader
-            }?.resume()
-        }
-    }
-
     var inFlightCount: Int { self.state.withLock { $0.inFlight.count } }
 
     /// Whether our hello has gone out.
@@ -162,48 +159,36 @@ final class SessionOutbox: Sendable {
     /// Whether the session is over and takes no more messages.
     var isClosed: Bool { self.state.withLock { $0.closed } }
 
-    /// Waits for work and takes it all; nil once the session is over.
-    func nextBatch() async -> Batch? {
-        while true {
-            var reader: CheckedContinuation<Void, Never>?
-            let batch: Batch?? = self.state.withLock { state in
-                defer { reader = state.wakeReader() }
-                if state.closed { return .some(nil) }
-                if let failure = state.failure {
-                    state.closed = true
-                    return Batch(messages: state.takePending() + [.error(failure)], isLast: true)
-                }
-                if state.readyForGoodbye {
-                    state.closed = true
-                    return Batch(messages: state.takePending() + [.goodbye], isLast: true)
-                }
-                guard !state.pending.isEmpty else { return nil }
-                return Batch(messages: state.takePending(), isLast: false)
+    /// Takes everything posted since the last flush, for the flush asked for to write.
+    func take() -> Taken {
+        self.state.withLock { state in
+            state.flushAsked = false
+            guard !state.finished else { return .nothing }
+            if let failure = state.failure, !state.closed {
+                state.closed = true
+                state.finished = true
+                return .batch(Batch(messages: state.takePending() + [.error(failure)], isLast: true))
             }
-            reader?.resume()
-            if let batch { return batch }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state in
-                        if state.hasWork || Task.isCancelled { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            } onCancel: {
-                self.close()
+            if state.readyForGoodbye, !state.closed {
+                state.closed = true
+                state.finished = true
+                return .batch(Batch(messages: state.takePending() + [.goodbye], isLast: true))
             }
+            if state.closed {
+                state.finished = true
+                return .closed
+            }
+            guard !state.pending.isEmpty else { return .nothing }
+            return .batch(Batch(messages: state.takePending(), isLast: false))
         }
     }
 
-    /// Changes the state, then wakes the writer if there is work for it and the reader if there is room.
+    /// Changes the state, then asks for a flush if there is work for one.
     private func update(_ body: (inout State) -> Void) {
-        let (writer, reader) = self.state.withLock { state in
+        let flush = self.state.withLock { state in
             body(&state)
-            return (state.wakeWriter(), state.wakeReader())
+            return state.flushToAsk()
         }
-        writer?.resume()
-        reader?.resume()
+        flush?()
     }
 }
