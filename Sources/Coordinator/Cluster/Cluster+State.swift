@@ -1,0 +1,58 @@
+import FanoutJobs
+import FanoutLocking
+import FanoutProtocol
+import Logging
+
+extension Cluster {
+    /// Everything the cluster shares between its callers and its connections, under one lock.
+    struct State {
+        var scheduler: JobScheduler
+        /// Jobs the queue holds at most (``ClusterConfiguration/queueLimit``).
+        let queueLimit: Int
+        var nextJobID: UInt64 = 1
+        var connections: [WorkerID: WorkerConnection] = [:]
+        var connected: [WorkerID: ConnectedWorker] = [:]
+        var unreachable: [UnreachableWorker] = []
+        /// Workers lost and being dialled again; jobs of the kinds they run wait for them.
+        var reconnecting: Set<WorkerID> = []
+        /// The kinds each worker listed in its last hello.
+        var kinds: [WorkerID: [JobKindName]] = [:]
+        /// Every kind submitted, shared by its futures.
+        var clusterKinds: [JobKindName: ClusterKind] = [:]
+        var workersLost = 0
+        var reconnections = 0
+        var shutDown = false
+        /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
+        var draining = false
+        /// Producers in ``Cluster/submitWhenRoom(_:timeout:)`` waiting for the queue to shrink.
+        var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextProducer: UInt64 = 0
+
+        /// The kinds of the workers being dialled again.
+        var expectedKinds: Set<JobKindName> {
+            Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
+        }
+
+        /// `kind` as this cluster knows it, numbered by the scheduler when first submitted.
+        mutating func clusterKind(_ kind: JobKindName, canceller: any JobCanceller) -> ClusterKind {
+            if let known = self.clusterKinds[kind] { return known }
+            let known = ClusterKind(name: kind, number: self.scheduler.index(of: kind), canceller: canceller)
+            self.clusterKinds[kind] = known
+            return known
+        }
+
+        /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
+        func unrunnable(_ kind: ClusterKind) -> JobError.Reason? {
+            if self.scheduler.runs(number: kind.number) || self.expectedKinds.contains(kind.name) { return nil }
+            guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty else { return .noWorkers }
+            return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
+        }
+
+        /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
+        mutating func wakeProducers() {
+            guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
+            for producer in self.producers.values { producer.resume() }
+            self.producers = [:]
+        }
+    }
+}
