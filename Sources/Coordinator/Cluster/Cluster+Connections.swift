@@ -49,7 +49,7 @@ extension Cluster {
 
     /// `id` is no longer being dialled; if no worker is left, queued jobs fail.
     private func stopReconnecting(_ id: WorkerID, reason: String) {
-        let stranded = self.state.withLock { state -> [(AnyJobFuture, JobError)] in
+        let stranded = self.withState { state -> [(AnyJobFuture, JobError)] in
             guard state.reconnecting.remove(id) != nil else { return [] }
             defer { state.wakeProducers() }
             return state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
@@ -138,7 +138,7 @@ extension Cluster {
                 let reason = stopped ? "the cluster stopped before it connected" : (error as? ClusterError)?.message ?? endReason
                 if let ready {
                     logger.log(level: stopped ? .debug : .error, "cannot reach worker", metadata: ["error": "\(reason)"])
-                    self.state.withLock { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
+                    self.withState { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
                     ready()
                 }
                 return .unreachable(reason)
@@ -161,7 +161,7 @@ extension Cluster {
             capabilities: capabilities,
             capacity: credit.limit
         )
-        let stranded = self.state.withLock { state in
+        let stranded = self.withState { state in
             state.connections[connection.id] = connection
             state.connected[connection.id] = worker
             if reconnected {
@@ -172,7 +172,7 @@ extension Cluster {
             let assignments = state.scheduler.addWorker(connection.id, name: connection.name, kinds: capabilities.kinds, credit: credit)
             self.send(assignments, in: &state)
             if state.draining {
-                connection.mailbox.post(.drain)
+                state.post([.drain], to: connection)
             }
             // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting.
             return reconnected ? state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : []
@@ -191,7 +191,7 @@ extension Cluster {
     ///
     /// - Parameter crashed: whether the connection broke, rather than went silent or ended with a goodbye.
     private func lost(_ connection: WorkerConnection, reason: String, crashed: Bool, logger: Logger) {
-        let outcome = self.state.withLock { state -> (JobScheduler.Loss, Bool)? in
+        let outcome = self.withState { state -> (JobScheduler.Loss, Bool)? in
             guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
             if self.configuration.reconnect != nil && !self.stopped.isStopped {

@@ -8,7 +8,7 @@ import NIOSSL
 /// Jobs in flight: cancels, submits posted to the workers, and what the workers answer.
 extension Cluster {
     func cancel(_ future: AnyJobFuture) -> Bool {
-        let decision = self.state.withLock { state in
+        let decision = self.withState { state in
             defer { state.wakeProducers() }
             return state.scheduler.cancel(future.id)
         }
@@ -22,7 +22,7 @@ extension Cluster {
         case .withdrawn(let future, let worker):
             // A worker that started the job before the cancel reaches it runs it to the end; its result is
             // then dropped, as the future has already resolved.
-            let connection = self.state.withLock { $0.connections[worker] }
+            let connection = self.withState { $0.connections[worker] }
             connection?.mailbox.post(.cancel(Cancel(jobID: future.id)))
             return future.resolveCancelled()
         }
@@ -43,7 +43,7 @@ extension Cluster {
             batches[assignment.worker, default: []].append(.submit(assignment.submit))
         }
         for (worker, messages) in batches {
-            connections[worker]?.mailbox.post(messages)
+            if let connection = connections[worker] { state.post(messages, to: connection) }
         }
     }
 
@@ -51,7 +51,7 @@ extension Cluster {
         connection.heard(message)
         switch message {
         case .started(let started):
-            let future = self.state.withLock { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
+            let future = self.withState { $0.scheduler.started(started.jobID, attempt: started.attempt, on: connection.id) }
             future?.markRunning()
         case .result(let result):
             if case .failed(let failure) = result.outcome {
@@ -65,7 +65,7 @@ extension Cluster {
                 }
             }
             let now = WireClock.now
-            let future = self.state.withLock { state in
+            let future = self.withState { state in
                 let (future, assignments) = state.scheduler.answered(result, on: connection.id, at: now)
                 self.send(assignments, in: &state)
                 return future
@@ -102,7 +102,7 @@ extension Cluster {
     /// The worker turned `result`'s job away without running it: it goes to another worker, or back to this one
     /// when it has room.
     private func turnedAway(_ result: JobResult, failure: JobFailure, by connection: WorkerConnection) {
-        let refused = self.state.withLock { state -> AnyJobFuture? in
+        let refused = self.withState { state -> AnyJobFuture? in
             let future = state.scheduler.future(of: result.jobID, attempt: result.attempt, on: connection.id)
             let assignments = state.scheduler.refused(
                 result.jobID,
@@ -122,7 +122,7 @@ extension Cluster {
     /// The child process that ran `result`'s job died: the job runs again, maybe elsewhere, as it would had the
     /// whole worker died under it.
     private func childDied(_ result: JobResult, failure: JobFailure, on connection: WorkerConnection) {
-        let crash = self.state.withLock { state in
+        let crash = self.withState { state in
             let crash = state.scheduler.crashed(result.jobID, attempt: result.attempt, on: connection.id, error: failure.message)
             switch crash {
             case .stale:

@@ -4,6 +4,21 @@ import FanoutProtocol
 import Logging
 
 extension Cluster {
+    /// Runs `body` under the state lock, then resumes the tasks it woke: no continuation resumes under the lock.
+    func withState<Result: Sendable>(_ body: (inout State) throws -> Result) rethrows -> Result {
+        var wakes: [CheckedContinuation<Void, Never>] = []
+        defer {
+            for wake in wakes { wake.resume() }
+        }
+        return try self.state.withLock { state in
+            defer {
+                wakes = state.wakes
+                state.wakes = []
+            }
+            return try body(&state)
+        }
+    }
+
     /// Everything the cluster shares between its callers and its connections, under one lock.
     struct State {
         var scheduler: JobScheduler
@@ -24,6 +39,9 @@ extension Cluster {
         var shutDown = false
         /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
         var draining = false
+        /// Tasks to resume once the lock is released (see ``Cluster/withState(_:)``): producers let in, and
+        /// mailbox writers with messages to send.
+        var wakes: [CheckedContinuation<Void, Never>] = []
         /// Producers in ``Cluster/submitWhenRoom(_:timeout:)`` waiting for the queue to shrink.
         var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducer: UInt64 = 0
@@ -48,11 +66,16 @@ extension Cluster {
             return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
         }
 
-        /// Wakes the waiting producers, to try again, once the queue has room or the cluster takes no more jobs.
+        /// Lets the waiting producers try again, once the queue has room or the cluster takes no more jobs.
         mutating func wakeProducers() {
             guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
-            for producer in self.producers.values { producer.resume() }
+            self.wakes += self.producers.values
             self.producers = [:]
+        }
+
+        /// Posts `messages` to `connection`, in this lock's order; its writer wakes once the lock is released.
+        mutating func post(_ messages: [Message], to connection: WorkerConnection) {
+            if let writer = connection.mailbox.enqueue(messages) { self.wakes.append(writer) }
         }
     }
 }

@@ -89,12 +89,12 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// The workers connected now.
     public var workers: [ConnectedWorker] {
-        self.state.withLock { $0.connected.sorted { $0.key < $1.key }.map(\.value) }
+        self.withState { $0.connected.sorted { $0.key < $1.key }.map(\.value) }
     }
 
     /// The workers that could not be reached at start, and why.
     public var unreachable: [UnreachableWorker] {
-        self.state.withLock { $0.unreachable }
+        self.withState { $0.unreachable }
     }
 
     /// Frames and bytes exchanged with the workers so far.
@@ -102,7 +102,7 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// Workers lost and found again, and jobs retried, so far.
     public var reliability: ReliabilityCounts {
-        self.state.withLock { state in
+        self.withState { state in
             var counts = ReliabilityCounts()
             counts.workersLost = state.workersLost
             counts.reconnections = state.reconnections
@@ -114,12 +114,12 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// Jobs submitted so far.
     var submittedCount: Int {
-        self.state.withLock { Int($0.nextJobID) - 1 }
+        self.withState { Int($0.nextJobID) - 1 }
     }
 
     /// Jobs all workers together are given at once.
     public var capacity: Int {
-        self.state.withLock { $0.scheduler.totalCapacity }
+        self.withState { $0.scheduler.totalCapacity }
     }
 
     /// Schedules `job`; its future resolves when a worker has run it.
@@ -160,7 +160,7 @@ public final class Cluster: Sendable, JobCanceller {
         }
         let input = EncodedInput(input)
         let observers = self.configuration.observers
-        let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.state.withLock { state in
+        let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.withState { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
             guard state.scheduler.queuedCount < self.configuration.queueLimit else {
                 throw ClusterError.queueFull(self.configuration.queueLimit)
@@ -217,13 +217,13 @@ public final class Cluster: Sendable, JobCanceller {
     /// Returns once the queue has room, or the cluster takes no more jobs.
     private func waitForRoom() async throws {
         let limit = self.configuration.queueLimit
-        let key = self.state.withLock { state in
+        let key = self.withState { state in
             defer { state.nextProducer += 1 }
             return state.nextProducer
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let waiting = self.state.withLock { state in
+                let waiting = self.withState { state in
                     guard state.scheduler.queuedCount >= limit, !state.shutDown, !Task.isCancelled else { return false }
                     state.producers[key] = continuation
                     return true
@@ -231,7 +231,7 @@ public final class Cluster: Sendable, JobCanceller {
                 if !waiting { continuation.resume() }
             }
         } onCancel: {
-            self.state.withLock { $0.producers.removeValue(forKey: key) }?.resume()
+            self.withState { $0.producers.removeValue(forKey: key) }?.resume()
         }
         try Task.checkCancellation()
     }
@@ -257,7 +257,7 @@ public final class Cluster: Sendable, JobCanceller {
         guard unresolved.allSatisfy(\.isDone) else { return false }
         // Every job is done: each worker gets the drain message, answers goodbye, and the connection ends.
         self.stopped.stop()
-        let connections = self.state.withLock { state in
+        let connections = self.withState { state in
             state.draining = true
             return Array(state.connections.values)
         }
@@ -269,7 +269,7 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// Refuses further jobs, and wakes the producers waiting for room to hear so; returns the jobs not yet done.
     private func stopTakingJobs() -> [AnyJobFuture] {
-        self.state.withLock { state in
+        self.withState { state in
             state.shutDown = true
             state.wakeProducers()
             return state.scheduler.unresolved
@@ -303,7 +303,7 @@ public final class Cluster: Sendable, JobCanceller {
             }
         }.value
         self.stopped.stop()
-        let (abandoned, connections, stillHeld) = self.state.withLock { state in
+        let (abandoned, connections, stillHeld) = self.withState { state in
             state.draining = true
             let abandoned = allDone ? [] : state.scheduler.abandonAll()
             // Held still: abandoned jobs, and cancelled ones a worker had started before the cancel reached it.
@@ -321,7 +321,7 @@ public final class Cluster: Sendable, JobCanceller {
 
     /// Round trip to every connected worker, measured with a ping, and its clock offset.
     public func ping() async -> [WorkerPing] {
-        let targets = self.state.withLock { state in
+        let targets = self.withState { state in
             state.connected.sorted { $0.key < $1.key }.compactMap { id, worker in state.connections[id].map { (worker, $0) } }
         }
         var results: [WorkerPing] = []

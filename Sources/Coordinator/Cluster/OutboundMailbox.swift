@@ -19,14 +19,19 @@ final class OutboundMailbox: Sendable {
     private let state = Locked(State())
 
     func post(_ messages: [Message]) {
-        guard !messages.isEmpty else { return }
-        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+        self.enqueue(messages)?.resume()
+    }
+
+    /// Posts `messages` and returns the waiting writer, for the caller to resume once it holds no lock: the
+    /// cluster posts under its own lock, in the order its scheduler decided.
+    func enqueue(_ messages: [Message]) -> CheckedContinuation<Void, Never>? {
+        guard !messages.isEmpty else { return nil }
+        return self.state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.closed else { return nil }
             state.pending += messages
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume()
     }
 
     func post(_ message: Message) {
