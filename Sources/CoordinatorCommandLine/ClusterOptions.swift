@@ -118,11 +118,15 @@ public struct ClusterOptions: ParsableArguments {
         }
         if progress { configuration.observers.append(console) }
         defer { if progress { console.finish() } }
+        let hostsFile = self.workers
         return try await untilInterrupted { [configuration] in
             try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
                 for unreachable in cluster.unreachable {
                     printError("unreachable: \(unreachable)")
                 }
+                guard let hostsFile else { return try await body(cluster) }
+                let reloads = Task { await HostsFileReload.serve(hostsFile, for: cluster) }
+                defer { reloads.cancel() }
                 return try await body(cluster)
             }
         } interrupted: {

@@ -2,7 +2,7 @@ import FanoutCoordinator
 import FanoutProtocol
 
 /// A cluster's jobs as they are submitted and as they end, and its workers as they come and go, for tests that
-/// wait on any of them.
+/// wait on any of them. Every stream ends when the cluster stops.
 final class JobEvents: JobObserver {
     enum WorkerEvent: Equatable {
         case connected(WorkerAddress, again: Bool)
@@ -26,6 +26,13 @@ final class JobEvents: JobObserver {
     func jobDone(_ record: JobRecord) { self.doneContinuation.yield(record) }
     func workerConnected(_ worker: ConnectedWorker, again: Bool) { self.workersContinuation.yield(.connected(worker.address, again: again)) }
     func workerLost(_ address: WorkerAddress, reason: String) { self.workersContinuation.yield(.lost(address)) }
+
+    /// Ends every stream: the cluster has closed, and nothing more comes.
+    func clusterStopped(_ reliability: ReliabilityCounts) {
+        self.submittedContinuation.finish()
+        self.doneContinuation.finish()
+        self.workersContinuation.finish()
+    }
 
     /// Waits for `event`, passing over others; false if the stream ends first.
     func waitFor(_ event: WorkerEvent) async -> Bool {

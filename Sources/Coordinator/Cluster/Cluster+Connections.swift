@@ -20,13 +20,15 @@ extension Cluster {
     ///
     /// `ready` is called once, when the first connection is up or has failed.
     func serve(_ id: WorkerID, at address: WorkerAddress, context: NIOSSLContext, ready: @escaping @Sendable () -> Void) async {
+        // Served no more: a hosts file reloaded later may bring it back.
+        defer { self.withState { _ = $0.addresses.removeValue(forKey: id) } }
         guard case .lost = await self.run(WorkerConnection(id: id, address: address), context: context, ready: ready),
-            let policy = self.configuration.reconnect
+            let policy = self.configuration.reconnect, !self.isRetired(id)
         else { return }
         var failures = 0
         var lostAt = ContinuousClock.now
         var lastReason = "lost"
-        while await self.stopped.sleep(for: policy.delay(before: failures)) {
+        while await self.stopped.sleep(for: policy.delay(before: failures)), !self.isRetired(id) {
             switch await self.run(WorkerConnection(id: id, address: address), context: context, ready: nil) {
             case .lost:
                 failures = 0
@@ -161,8 +163,13 @@ extension Cluster {
             capabilities: capabilities,
             capacity: credit.limit
         )
-        let stranded = self.withState { state in
+        let registered = self.withState { state -> [(AnyJobFuture, JobError)]? in
             state.connections[connection.id] = connection
+            guard !state.retired.contains(connection.id) else {
+                // Taken out of the run while it connected: it gets no job, and leaves.
+                state.post([.drain], to: connection)
+                return nil
+            }
             state.connected[connection.id] = worker
             if reconnected {
                 state.reconnecting.remove(connection.id)
@@ -177,6 +184,7 @@ extension Cluster {
             // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting.
             return reconnected ? state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : []
         }
+        guard let stranded = registered else { return }
         for (future, error) in stranded {
             future.resolve(.failure(error))
         }
@@ -194,7 +202,8 @@ extension Cluster {
         let outcome = self.withState { state -> (JobScheduler.Loss, Bool)? in
             guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
-            if self.configuration.reconnect != nil && !self.stopped.isStopped {
+            let retired = state.retired.contains(connection.id)
+            if self.configuration.reconnect != nil && !self.stopped.isStopped && !retired {
                 state.reconnecting.insert(connection.id)
             }
             let loss = state.scheduler.removeWorker(
@@ -205,7 +214,7 @@ extension Cluster {
             )
             for future in loss.requeued { future.markPending() }
             self.send(loss.assignments, in: &state)
-            let quiet = state.shutDown && loss.requeued.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty
+            let quiet = (state.shutDown || retired) && loss.requeued.isEmpty && loss.exhausted.isEmpty && loss.stranded.isEmpty
             if !quiet { state.workersLost += 1 }
             return (loss, quiet)
         }

@@ -26,6 +26,13 @@ extension Cluster {
         let queueLimit: Int
         var nextJobID: UInt64 = 1
         var connections: [WorkerID: WorkerConnection] = [:]
+        /// Every worker in the run, connected, connecting or being dialled again, by id.
+        var addresses: [WorkerID: WorkerAddress] = [:]
+        /// Workers taken out of the run: they finish what they run, then are not dialled again.
+        var retired: Set<WorkerID> = []
+        var nextWorkerID: Int32 = 0
+        /// The tasks serving workers that joined after the start.
+        var joinedServers: [Task<Void, Never>] = []
         var connected: [WorkerID: ConnectedWorker] = [:]
         var unreachable: [UnreachableWorker] = []
         /// Workers lost and being dialled again; jobs of the kinds they run wait for them.

@@ -19,10 +19,13 @@ public final class Cluster: Sendable, JobCanceller {
     let counters = WireCounters()
     /// Ends the reconnect loops once every job is done.
     let stopped = StopSignal()
+    /// The TLS context every connection, first or joining later, is made with.
+    let tlsContext: NIOSSLContext
 
-    init(configuration: ClusterConfiguration, logger: Logger) {
+    init(configuration: ClusterConfiguration, logger: Logger, tlsContext: NIOSSLContext) {
         self.configuration = configuration
         self.logger = logger
+        self.tlsContext = tlsContext
         self.state = Locked(
             State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts), queueLimit: configuration.queueLimit)
         )
@@ -46,7 +49,11 @@ public final class Cluster: Sendable, JobCanceller {
             throw TransferFileError(.duplicateName, "two files to transfer are named \(file.name); a run folder holds one of each name")
         }
         let context = try MutualTLS.makeClientContext(files: tls)
-        let cluster = Cluster(configuration: configuration, logger: logger)
+        let cluster = Cluster(configuration: configuration, logger: logger, tlsContext: context)
+        cluster.withState { state in
+            for (index, address) in workers.enumerated() { state.addresses[WorkerID(rawValue: Int32(index))] = address }
+            state.nextWorkerID = Int32(workers.count)
+        }
         let (reports, report) = AsyncStream.makeStream(of: Void.self)
         // Tasks of their own, not children: when the run is cancelled (Ctrl-C), the connections must live on
         // through the grace period, to hear the running jobs' results and drain the workers.
@@ -80,6 +87,7 @@ public final class Cluster: Sendable, JobCanceller {
         for connection in connections {
             await connection.value
         }
+        await cluster.waitForJoinedWorkers()
         let reliability = cluster.reliability
         for observer in configuration.observers {
             observer.clusterStopped(reliability)

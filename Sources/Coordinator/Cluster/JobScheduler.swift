@@ -171,6 +171,26 @@ struct JobScheduler {
         return self.dispatch()
     }
 
+    /// `worker` takes no more jobs: it was taken out of the run. The jobs it holds but has not started go back to
+    /// the front of the queue, this sending not counted as an attempt; returns them, for the worker to be told to
+    /// drop, and what to send elsewhere. The jobs it runs finish there.
+    mutating func retire(_ worker: WorkerID) -> (withdrawn: [AnyJobFuture], assignments: [Assignment]) {
+        guard var state = self.workers[worker] else { return ([], []) }
+        state.credit.ceiling = 0
+        var withdrawn: [AnyJobFuture] = []
+        for job in state.held.sorted(by: >) {
+            guard var entry = self.jobs[job], !entry.started, !entry.abandoned else { continue }
+            state.held.remove(job)
+            entry.attempt -= 1
+            entry.worker = nil
+            self.jobs[job] = entry
+            self.requeue(job, kind: Int(entry.kind))
+            withdrawn.append(entry.future)
+        }
+        self.workers[worker] = state
+        return (withdrawn, self.dispatch())
+    }
+
     mutating func cancel(_ job: JobID) -> Cancellation {
         guard var entry = self.jobs[job], !entry.abandoned else { return .unknown }
         guard let worker = entry.worker else {
