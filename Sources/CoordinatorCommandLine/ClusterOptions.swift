@@ -120,13 +120,17 @@ public struct ClusterOptions: ParsableArguments {
         defer { if progress { console.finish() } }
         let hostsFile = self.workers
         return try await untilInterrupted { [configuration] in
-            try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { cluster in
+            // Trapped before connecting, so that a SIGHUP then is taken when the cluster is up, not fatal.
+            var reload: HostsFileReload?
+            if let hostsFile { reload = await HostsFileReload(path: hostsFile) }
+            var reloads: Task<Void, Never>?
+            defer { reloads?.cancel() }
+            return try await Cluster.withCluster(from: source, configuration: configuration, logger: logger) { [reload] cluster in
                 for unreachable in cluster.unreachable {
                     printError("unreachable: \(unreachable)")
                 }
-                guard let hostsFile else { return try await body(cluster) }
-                let reloads = Task { await HostsFileReload.serve(hostsFile, for: cluster) }
-                defer { reloads.cancel() }
+                // Served until the run has ended, its last jobs included.
+                if let reload { reloads = Task { await reload.serve(cluster) } }
                 return try await body(cluster)
             }
         } interrupted: {

@@ -3,6 +3,7 @@ import FanoutBuiltinJobs
 import FanoutProtocol
 import FanoutTestSupport
 import NIOCore
+import NIOPosix
 import Testing
 
 /// What a peer sends over mutual TLS, and the error frame the worker must answer with before closing.
@@ -125,6 +126,33 @@ struct BadInputTests {
             }
             #expect(report.code == .handshakeRefused)
             #expect(report.message.contains("no hello"))
+        }
+    }
+
+    @Test("a connection that never finishes its TLS handshake is closed after the handshake timeout, not the idle one")
+    func stalledTLS() async throws {
+        try await RunningWorker.with(pool: .threads, size: 1, configure: {
+            $0.handshakeTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(600)
+        }) { worker in
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: worker.port).get()
+            // The worker's error frame cannot travel before TLS is up; it closes the connection anyway. The cap
+            // only keeps a failing run from hanging for the idle timeout.
+            let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await channel.closeFuture.get()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    return false
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? false
+            }
+            #expect(closed)
+            try? await channel.close()
         }
     }
 

@@ -22,9 +22,13 @@ extension Cluster {
     func serve(_ id: WorkerID, at address: WorkerAddress, context: NIOSSLContext, ready: @escaping @Sendable () -> Void) async {
         // Served no more: a hosts file reloaded later may bring it back.
         defer { self.withState { _ = $0.addresses.removeValue(forKey: id) } }
-        guard case .lost = await self.run(WorkerConnection(id: id, address: address), context: context, ready: ready),
-            let policy = self.configuration.reconnect, !self.isRetired(id)
-        else { return }
+        let first = await self.run(WorkerConnection(id: id, address: address), context: context, ready: ready)
+        if case .unreachable = first {
+            // A worker joining mid-run that cannot be reached: jobs stop waiting for it.
+            let stranded = self.withState { self.joined(id, in: &$0) }
+            for (future, error) in stranded { future.resolve(.failure(error)) }
+        }
+        guard case .lost = first, let policy = self.configuration.reconnect, !self.isRetired(id) else { return }
         var failures = 0
         var lostAt = ContinuousClock.now
         var lastReason = "lost"
@@ -181,8 +185,10 @@ extension Cluster {
             if state.draining {
                 state.post([.drain], to: connection)
             }
-            // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting.
-            return reconnected ? state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : []
+            // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting, nor
+            // does one that joined mid-run, now that its kinds are known.
+            let joined = self.joined(connection.id, in: &state)
+            return reconnected ? joined + state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : joined
         }
         guard let stranded = registered else { return }
         for (future, error) in stranded {

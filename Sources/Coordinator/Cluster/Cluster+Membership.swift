@@ -4,39 +4,25 @@ import NIOCore
 /// Workers joining and leaving while a run goes on.
 extension Cluster {
     /// Makes the run's workers those at `addresses`, as a hosts file reloaded says: a worker not yet in the run
-    /// is dialled and joins it; one no longer listed is taken out. A worker taken out gets no new jobs, and the
-    /// jobs it holds but has not started run elsewhere; those it runs finish there, and then it is told to
-    /// drain and is not dialled again. After shutdown no worker joins.
+    /// is dialled and joins it; one no longer listed is taken out. A worker taken out gets no new job and
+    /// finishes the jobs it holds (those it runs, and those already sent to it); then it is told to drain and
+    /// is not dialled again. Jobs still queued go to the other workers, and wait for joining ones. After
+    /// shutdown no worker joins.
     ///
     /// Workers are matched by host and port; a changed `slots=` alone changes nothing.
     @discardableResult
     public func setWorkers(_ addresses: [WorkerAddress]) -> WorkerChanges {
         let wanted = Set(addresses.map(\.description))
-        let (changes, withdrawn, stranded) = self.withState { state -> (WorkerChanges, [AnyJobFuture], [(AnyJobFuture, JobError)]) in
+        let (changes, stranded) = self.withState { state -> (WorkerChanges, [(AnyJobFuture, JobError)]) in
             var changes = WorkerChanges()
-            var withdrawn: [AnyJobFuture] = []
             for (id, address) in state.addresses.sorted(by: { $0.key < $1.key }) where !wanted.contains(address.description) {
                 state.addresses[id] = nil
                 state.retired.insert(id)
+                state.reconnecting.remove(id)
+                state.joining.remove(id)
                 changes.left.append(address)
-                if let connection = state.connections[id] {
-                    let (taken, assignments) = state.scheduler.retire(id)
-                    for future in taken { future.markPending() }
-                    withdrawn += taken
-                    state.post(taken.map { .cancel(Cancel(jobID: $0.id)) } + [.drain], to: connection)
-                    self.send(assignments, in: &state)
-                }
-            }
-            var stranded: [(AnyJobFuture, JobError)] = []
-            if !changes.left.isEmpty {
-                // Jobs kept waiting for a worker that was being dialled again, and now will not be, may have no
-                // worker left.
-                let before = state.reconnecting.count
-                state.reconnecting.subtract(state.retired)
-                if state.reconnecting.count != before {
-                    stranded = state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
-                    state.wakeProducers()
-                }
+                state.scheduler.retire(id)
+                if let connection = state.connections[id] { state.post([.drain], to: connection) }
             }
             let present = Set(state.addresses.values.map(\.description))
             var seen: Set<String> = []
@@ -45,24 +31,33 @@ extension Cluster {
                 let id = WorkerID(rawValue: state.nextWorkerID)
                 state.nextWorkerID += 1
                 state.addresses[id] = address
+                state.joining.insert(id)
                 changes.joined.append(address)
                 state.joinedServers.append(Task { await self.serve(id, at: address, context: self.tlsContext, ready: {}) })
             }
-            return (changes, withdrawn, stranded)
+            // Jobs of kinds only the workers taken out ran, with no worker joining or coming back, cannot run.
+            guard !changes.left.isEmpty else { return (changes, []) }
+            defer { state.wakeProducers() }
+            return (changes, state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds))
         }
         if !changes.isEmpty {
             self.logger.info(
                 "workers changed",
-                metadata: [
-                    "workers.joined": "\(changes.joined.map(\.description))", "workers.left": "\(changes.left.map(\.description))",
-                    "jobs.withdrawn": "\(withdrawn.count)",
-                ]
+                metadata: ["workers.joined": "\(changes.joined.map(\.description))", "workers.left": "\(changes.left.map(\.description))"]
             )
         }
         for (future, error) in stranded {
             future.resolve(.failure(error))
         }
         return changes
+    }
+
+    /// A worker that joined after the start has connected, or failed to: jobs no longer wait for it unknowingly.
+    /// Returns the jobs that now cannot run, to fail.
+    func joined(_ id: WorkerID, in state: inout State) -> [(AnyJobFuture, JobError)] {
+        guard state.joining.remove(id) != nil else { return [] }
+        defer { state.wakeProducers() }
+        return state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
     }
 
     func isRetired(_ id: WorkerID) -> Bool {

@@ -30,6 +30,9 @@ extension Cluster {
         var addresses: [WorkerID: WorkerAddress] = [:]
         /// Workers taken out of the run: they finish what they run, then are not dialled again.
         var retired: Set<WorkerID> = []
+        /// Workers that joined after the start and have not connected, or failed to, yet: their kinds are not
+        /// known, so jobs of any kind may wait for them.
+        var joining: Set<WorkerID> = []
         var nextWorkerID: Int32 = 0
         /// The tasks serving workers that joined after the start.
         var joinedServers: [Task<Void, Never>] = []
@@ -53,9 +56,11 @@ extension Cluster {
         var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducer: UInt64 = 0
 
-        /// The kinds of the workers being dialled again.
+        /// The kinds of the workers being dialled again; every kind submitted while a joining worker has not
+        /// said which it runs.
         var expectedKinds: Set<JobKindName> {
-            Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
+            let reconnecting = Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
+            return self.joining.isEmpty ? reconnecting : reconnecting.union(self.clusterKinds.keys)
         }
 
         /// `kind` as this cluster knows it, numbered by the scheduler when first submitted.
@@ -69,7 +74,7 @@ extension Cluster {
         /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
         func unrunnable(_ kind: ClusterKind) -> JobError.Reason? {
             if self.scheduler.runs(number: kind.number) || self.expectedKinds.contains(kind.name) { return nil }
-            guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty else { return .noWorkers }
+            guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty || !self.joining.isEmpty else { return .noWorkers }
             return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
         }
 

@@ -16,6 +16,8 @@ struct JobScheduler {
         var kinds: [JobKindID?] = []
         var credit: WorkerCredit
         var held: Set<JobID> = []
+        /// Taken out of the run: it gets no new job, and no longer counts as running its kinds.
+        var retired = false
         var free: Int { self.credit.limit - self.held.count }
 
         /// Records that the kind the scheduler numbered `index` is `number` on this worker's connection.
@@ -50,7 +52,8 @@ struct JobScheduler {
         self.maximumAttempts = maximumAttempts
     }
 
-    var hasWorkers: Bool { !self.workers.isEmpty }
+    /// Whether a worker that takes jobs is connected.
+    var hasWorkers: Bool { self.workers.values.contains { !$0.retired } }
     /// Jobs given to workers and not yet answered, over all workers.
     var heldCount: Int { self.workers.values.reduce(0) { $0 + $1.held.count } }
     /// What all workers can hold at once.
@@ -86,7 +89,7 @@ struct JobScheduler {
         for id in Array(self.workers.keys) {
             guard let number = self.workers[id]?.listed[kind] else { continue }
             self.workers[id]?.number(index, as: number)
-            self.runners[index] += 1
+            if self.workers[id]?.retired == false { self.runners[index] += 1 }
         }
         return index
     }
@@ -98,7 +101,10 @@ struct JobScheduler {
 
     /// The kinds each connected worker runs, by name, for errors.
     var kindsByWorker: [String: [JobKindName]] {
-        Dictionary(self.workers.values.map { ($0.name, $0.listed.keys.sorted()) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            self.workers.values.filter { !$0.retired }.map { ($0.name, $0.listed.keys.sorted()) },
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 
     /// Queues a new job of the kind numbered `kind` (``index(of:)``); returns where to send what can go now.
@@ -171,24 +177,16 @@ struct JobScheduler {
         return self.dispatch()
     }
 
-    /// `worker` takes no more jobs: it was taken out of the run. The jobs it holds but has not started go back to
-    /// the front of the queue, this sending not counted as an attempt; returns them, for the worker to be told to
-    /// drop, and what to send elsewhere. The jobs it runs finish there.
-    mutating func retire(_ worker: WorkerID) -> (withdrawn: [AnyJobFuture], assignments: [Assignment]) {
-        guard var state = self.workers[worker] else { return ([], []) }
+    /// `worker` takes no more jobs: it was taken out of the run, and finishes the jobs it holds. It no longer
+    /// counts as running its kinds.
+    mutating func retire(_ worker: WorkerID) {
+        guard var state = self.workers[worker], !state.retired else { return }
+        state.retired = true
         state.credit.ceiling = 0
-        var withdrawn: [AnyJobFuture] = []
-        for job in state.held.sorted(by: >) {
-            guard var entry = self.jobs[job], !entry.started, !entry.abandoned else { continue }
-            state.held.remove(job)
-            entry.attempt -= 1
-            entry.worker = nil
-            self.jobs[job] = entry
-            self.requeue(job, kind: Int(entry.kind))
-            withdrawn.append(entry.future)
+        for (index, number) in state.kinds.enumerated() where number != nil {
+            self.runners[index] -= 1
         }
         self.workers[worker] = state
-        return (withdrawn, self.dispatch())
     }
 
     mutating func cancel(_ job: JobID) -> Cancellation {
@@ -234,7 +232,7 @@ struct JobScheduler {
     ///   running there then counts as having taken the worker down.
     mutating func removeWorker(_ id: WorkerID, error: String, crashed: Bool, expectedKinds: Set<JobKindName> = []) -> Loss {
         guard let lost = self.workers.removeValue(forKey: id) else { return Loss() }
-        for (index, number) in lost.kinds.enumerated() where number != nil {
+        for (index, number) in lost.kinds.enumerated() where number != nil && !lost.retired {
             self.runners[index] -= 1
         }
         var loss = Loss()
@@ -339,7 +337,7 @@ struct JobScheduler {
 
     /// Why a job of `kind`, which no connected worker runs, cannot run: no worker is left, or none runs it.
     private func unrunnable(_ kind: JobKindName, _ expectedKinds: Set<JobKindName>) -> JobError.Reason {
-        self.workers.isEmpty && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
+        !self.hasWorkers && expectedKinds.isEmpty ? .noWorkers : .kindNotRun(kind, workers: self.kindsByWorker)
     }
 
     private func error(_ entry: Entry, worker: String?, reason: JobError.Reason) -> JobError {

@@ -25,6 +25,10 @@ final class SessionHandler: ChannelDuplexHandler {
         case ended
     }
 
+    /// How long the session's last words (an error, or goodbye) may take to be written before the connection
+    /// is closed anyway.
+    static let lastWordsGrace = TimeAmount.seconds(2)
+
     private let session: WorkerSession
     private var reading = Reading.awaitingHello
     /// A put is being stored: messages read meanwhile wait in `backlog`, in order, and no more are read.
@@ -102,7 +106,10 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.storing || !self.session.outbox.hasRoom {
+        if case .ended = self.reading {
+            // Nothing more is acted on; a peer that keeps sending is not read, and goes idle.
+            self.readHeld = true
+        } else if self.storing || !self.session.outbox.hasRoom {
             self.readHeld = true
         } else {
             context.read()
@@ -126,7 +133,12 @@ final class SessionHandler: ChannelDuplexHandler {
             }
             if let last = batch.messages.last {
                 if batch.isLast {
+                    // Closed once the last words are written, or after a grace period if they cannot be: a peer
+                    // still in its TLS handshake, or not reading, does not hold the connection open.
+                    let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                    let deadline = context.eventLoop.scheduleTask(in: Self.lastWordsGrace) { handler.value.context?.close(promise: nil) }
                     context.writeAndFlush(Self.wrapOutboundOut(last)).assumeIsolated().whenComplete { _ in
+                        deadline.cancel()
                         context.close(promise: nil)
                     }
                 } else {
@@ -138,6 +150,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func resumeReading(_ context: ChannelHandlerContext) {
+        if case .ended = self.reading { return }
         guard self.readHeld, !self.storing, self.session.outbox.hasRoom else { return }
         self.readHeld = false
         context.read()
