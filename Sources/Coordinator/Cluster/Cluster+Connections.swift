@@ -79,65 +79,51 @@ extension Cluster {
         var registered = false
         var endReason = "connection closed"
         var saidGoodbye = false
+        var opened: WorkerConnection.Channel?
         do {
-            let channel = try await WorkerConnection.open(
-                connection.address,
+            let channel = try await connection.open(
                 context: context,
                 configuration: configuration,
                 counters: self.counters,
                 stopping: self.stopped
             )
-            try await channel.executeThenClose { inbound, outbound in
-                var messages = inbound.makeAsyncIterator()
-                let hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
-                    try await connection.handshake(&messages, outbound: outbound, configuration: configuration)
-                }
-                try await connection.sendFiles(
-                    configuration,
-                    to: outbound,
-                    answers: &messages,
-                    channel: channel.channel,
-                    counters: self.counters
-                )
-                self.stopped.release(channel.channel)
-                // A stop closes connections still in their handshake; one that finished just as it came is not
-                // registered either. A stop after this drains it, as it does every connection.
-                guard !self.stopped.isStopped else { throw ClusterError(.shutDown, "the cluster stopped before it connected") }
-                self.register(connection, hello: hello, reconnected: ready == nil)
-                registered = true
-                logger.info(
-                    ready == nil ? "reconnected" : "connected",
-                    metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
-                )
-                ready?()
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await connection.write(to: outbound, counters: self.counters) }
-                    group.addTask {
-                        await connection.keepAlive(
-                            channel.channel,
-                            interval: configuration.heartbeatInterval,
-                            timeout: configuration.heartbeatTimeout
-                        ) { reason in
-                            self.lost(connection, reason: reason, crashed: false, logger: logger)
-                        }
+            opened = channel
+            let hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
+                try await connection.handshake(over: channel, configuration: configuration)
+            }
+            try await connection.sendFiles(configuration, over: channel, counters: self.counters)
+            self.stopped.release(channel.channel)
+            // A stop closes connections still in their handshake; one that finished just as it came is not
+            // registered either. A stop after this drains it, as it does every connection.
+            guard !self.stopped.isStopped else { throw ClusterError(.shutDown, "the cluster stopped before it connected") }
+            try await channel.serve { message in self.receive(message, from: connection) }
+            self.register(connection, hello: hello, reconnected: ready == nil)
+            registered = true
+            logger.info(
+                ready == nil ? "reconnected" : "connected",
+                metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
+            )
+            ready?()
+            let end = await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await connection.keepAlive(
+                        channel.channel,
+                        interval: configuration.heartbeatInterval,
+                        timeout: configuration.heartbeatTimeout
+                    ) { reason in
+                        self.lost(connection, reason: reason, crashed: false, logger: logger)
                     }
-                    do {
-                        while let message = try await messages.next() {
-                            self.counters.receivedFrame()
-                            self.receive(message, from: connection)
-                            if case .goodbye = message {
-                                saidGoodbye = true
-                                break
-                            }
-                        }
-                    } catch {
-                        endReason = WorkerConnection.describe(error)
-                    }
-                    connection.closed()
-                    group.cancelAll()
                 }
+                defer { group.cancelAll() }
+                return try? await channel.ended()
+            }
+            switch end {
+            case .goodbye?: saidGoodbye = true
+            case .failed(let error)?: endReason = WorkerConnection.describe(error)
+            case .closed?, nil: break
             }
         } catch {
+            opened?.channel.close(promise: nil)
             endReason = WorkerConnection.describe(error)
             if !registered {
                 let stopped = self.stopped.isStopped
@@ -150,6 +136,7 @@ extension Cluster {
                 return .unreachable(reason)
             }
         }
+        opened?.channel.close(promise: nil)
         connection.closed()
         self.lost(connection, reason: saidGoodbye ? "it said goodbye" : endReason, crashed: !saidGoodbye, logger: logger)
         return .lost
@@ -194,9 +181,7 @@ extension Cluster {
         for (future, error) in stranded {
             future.resolve(.failure(error))
         }
-        for observer in self.configuration.observers {
-            observer.workerConnected(worker, again: reconnected)
-        }
+        self.observers.post(.connected(worker, again: reconnected))
     }
 
     /// The connection ended or went silent: its jobs go back to the queue, or fail when out of attempts or
@@ -229,9 +214,7 @@ extension Cluster {
             logger.debug("disconnected")
         } else {
             logger.warning("worker lost", metadata: ["reason": "\(reason)", "jobs.retried": "\(loss.requeued.count)"])
-            for observer in self.configuration.observers {
-                observer.workerLost(connection.address, reason: reason)
-            }
+            self.observers.post(.lost(connection.address, reason: reason))
         }
         for (future, error) in loss.exhausted + loss.stranded {
             future.resolve(.failure(error))

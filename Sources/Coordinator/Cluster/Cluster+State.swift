@@ -4,16 +4,19 @@ import FanoutProtocol
 import Logging
 
 extension Cluster {
-    /// Runs `body` under the state lock, then resumes the tasks it woke: no continuation resumes under the lock.
+    /// Runs `body` under the state lock, then resumes the tasks it woke and asks for the writes it made due: no
+    /// continuation resumes, and no event loop is called, under the lock.
     func withState<Result: Sendable>(_ body: (inout State) throws -> Result) rethrows -> Result {
         var wakes: [CheckedContinuation<Void, Never>] = []
+        var writes: [OutboundMailbox.Write] = []
         defer {
             for wake in wakes { wake.resume() }
+            for write in writes { write() }
         }
         return try self.state.withLock { state in
             defer {
-                wakes = state.wakes
-                state.wakes = []
+                swap(&wakes, &state.wakes)
+                swap(&writes, &state.writes)
             }
             return try body(&state)
         }
@@ -49,9 +52,10 @@ extension Cluster {
         var shutDown = false
         /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
         var draining = false
-        /// Tasks to resume once the lock is released (see ``Cluster/withState(_:)``): producers let in, and
-        /// mailbox writers with messages to send.
+        /// Producers let in, to resume once the lock is released (see ``Cluster/withState(_:)``).
         var wakes: [CheckedContinuation<Void, Never>] = []
+        /// Writes of mailboxes posted to, to ask their event loops for once the lock is released.
+        var writes: [OutboundMailbox.Write] = []
         /// Producers in ``Cluster/submitWhenRoom(_:timeout:)`` waiting for the queue to shrink.
         var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextProducer: UInt64 = 0
@@ -85,9 +89,10 @@ extension Cluster {
             self.producers = [:]
         }
 
-        /// Posts `messages` to `connection`, in this lock's order; its writer wakes once the lock is released.
+        /// Posts `messages` to `connection`, in this lock's order; its event loop is asked to write them once the
+        /// lock is released, unless it will anyway.
         mutating func post(_ messages: [Message], to connection: WorkerConnection) {
-            if let writer = connection.mailbox.enqueue(messages) { self.wakes.append(writer) }
+            if let write = connection.mailbox.enqueue(messages) { self.writes.append(write) }
         }
     }
 }

@@ -21,11 +21,13 @@ public final class Cluster: Sendable, JobCanceller {
     let stopped = StopSignal()
     /// The TLS context every connection, first or joining later, is made with.
     let tlsContext: NIOSSLContext
+    let observers: ObserverQueue
 
     init(configuration: ClusterConfiguration, logger: Logger, tlsContext: NIOSSLContext) {
         self.configuration = configuration
         self.logger = logger
         self.tlsContext = tlsContext
+        self.observers = ObserverQueue(configuration.observers)
         self.state = Locked(
             State(scheduler: JobScheduler(maximumAttempts: configuration.maximumAttempts), queueLimit: configuration.queueLimit)
         )
@@ -88,10 +90,8 @@ public final class Cluster: Sendable, JobCanceller {
             await connection.value
         }
         await cluster.waitForJoinedWorkers()
-        let reliability = cluster.reliability
-        for observer in configuration.observers {
-            observer.clusterStopped(reliability)
-        }
+        cluster.observers.post(.stopped(cluster.reliability))
+        await cluster.observers.finish()
         return try result.get()
     }
 
@@ -167,7 +167,6 @@ public final class Cluster: Sendable, JobCanceller {
             )
         }
         let input = EncodedInput(input)
-        let observers = self.configuration.observers
         let (future, unrunnable): (AnyJobFuture, JobError.Reason?) = try self.withState { state in
             guard !state.shutDown else { throw ClusterError.shutDown }
             guard state.scheduler.queuedCount < self.configuration.queueLimit else {
@@ -185,13 +184,11 @@ public final class Cluster: Sendable, JobCanceller {
             self.send(assignments, in: &state)
             return (future, nil)
         }
-        if !observers.isEmpty {
+        if !self.observers.isEmpty {
             let input = describe()
-            for observer in observers { observer.jobSubmitted(future) }
-            future.onCompletion { future in
-                let record = JobRecord(future, input: input)
-                for observer in observers { observer.jobDone(record) }
-            }
+            let observers = self.observers
+            observers.post(.submitted(future))
+            future.onCompletion { future in observers.post(.done(JobRecord(future, input: input))) }
         }
         if let unrunnable {
             future.resolve(.failure(JobError(job: future.id, kind: kind, worker: nil, attempts: 0, reason: unrunnable)))

@@ -27,7 +27,9 @@ public struct ClusterConfiguration: Sendable {
     public var frameLimits: FrameLimits
     /// The host name the coordinator gives in its hello.
     public var hostName: String
-    /// Told of every job as it is submitted and when it is done: job logs, progress.
+    /// Told of every job as it is submitted and when it is done: job logs, progress. They are told in order, one
+    /// event at a time, on a task of the cluster's own, and have all been told by the time
+    /// ``Cluster/withCluster(workers:tls:configuration:logger:_:)`` returns.
     public var observers: [any JobObserver]
     /// Files sent to each worker's run folder on every connection, before its first job; their names differ.
     public var transfers: [TransferFile]

@@ -1,8 +1,12 @@
 import FanoutLocking
 import FanoutProtocol
 
-/// Messages for one worker, posted from any task and written by one writer, everything posted since its
-/// last write in one batch, so a burst of submits leaves in one flush.
+/// Messages for one worker, posted from any thread and written by its connection's event loop, everything
+/// posted since the last write in one batch, so a burst of submits leaves in one flush.
+///
+/// The first post after a write asks the loop for another (``attach(write:)``). While the loop reads the
+/// worker's messages (``hold()``), posts ask nothing: the submits a result frees are written once the loop has
+/// read what came in, where they were decided.
 ///
 /// What the cluster sends a worker is bounded by its credit, plus a ping per heartbeat; only replies to the
 /// worker's own pings are not, and those are dropped past ``replyLimit`` (see ``postReply(_:)``).
@@ -10,28 +14,48 @@ final class OutboundMailbox: Sendable {
     /// Messages waiting to be written past which replies are dropped.
     static let replyLimit = 1024
 
+    /// Asks the connection's event loop to write what is pending.
+    typealias Write = @Sendable () -> Void
+
     private struct State {
         var pending: [Message] = []
         var closed = false
-        var waiter: CheckedContinuation<Void, Never>?
+        /// Nil until the connection is attached, and once it is gone.
+        var write: Write?
+        /// A write is asked for, or the loop is reading and will write when done: posts need not ask.
+        var writeDue = false
+
+        /// The write to ask for, when something waits and no write is due yet.
+        mutating func writeToAsk() -> Write? {
+            guard !self.pending.isEmpty, !self.writeDue, let write = self.write else { return nil }
+            self.writeDue = true
+            return write
+        }
     }
 
     private let state = Locked(State())
 
-    func post(_ messages: [Message]) {
-        self.enqueue(messages)?.resume()
+    /// Sets how to ask the connection's event loop for a write, and asks at once if anything waits.
+    func attach(write: @escaping Write) {
+        self.state.withLock { state in
+            state.write = write
+            return state.writeToAsk()
+        }?()
     }
 
-    /// Posts `messages` and returns the waiting writer, for the caller to resume once it holds no lock: the
+    /// Posts `messages` and returns the write to ask for, for the caller to ask once it holds no lock: the
     /// cluster posts under its own lock, in the order its scheduler decided.
-    func enqueue(_ messages: [Message]) -> CheckedContinuation<Void, Never>? {
+    func enqueue(_ messages: [Message]) -> Write? {
         guard !messages.isEmpty else { return nil }
-        return self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+        return self.state.withLock { state in
             guard !state.closed else { return nil }
             state.pending += messages
-            defer { state.waiter = nil }
-            return state.waiter
+            return state.writeToAsk()
         }
+    }
+
+    func post(_ messages: [Message]) {
+        self.enqueue(messages)?()
     }
 
     func post(_ message: Message) {
@@ -42,49 +66,35 @@ final class OutboundMailbox: Sendable {
     /// than it reads, which it loses nothing by missing. Returns whether it was posted.
     @discardableResult
     func postReply(_ message: Message) -> Bool {
-        let (posted, waiter) = self.state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+        let (posted, write) = self.state.withLock { state -> (Bool, Write?) in
             guard !state.closed, state.pending.count < Self.replyLimit else { return (false, nil) }
             state.pending.append(message)
-            defer { state.waiter = nil }
-            return (true, state.waiter)
+            return (true, state.writeToAsk())
         }
-        waiter?.resume()
+        write?()
         return posted
     }
 
-    /// Ends the writer once it has taken what is pending.
-    func close() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.closed = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
+    /// The loop is reading, and takes what is pending once it is done: until then, posts ask for no write.
+    func hold() {
+        self.state.withLock { $0.writeDue = true }
     }
 
-    /// Waits for messages and takes them all; nil once closed and empty.
-    func nextBatch() async -> [Message]? {
-        while true {
-            let batch: [Message]?? = self.state.withLock { state in
-                if !state.pending.isEmpty {
-                    defer { state.pending = [] }
-                    return state.pending
-                }
-                return state.closed ? .some(nil) : nil
-            }
-            if let batch { return batch }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { state in
-                        if !state.pending.isEmpty || state.closed || Task.isCancelled { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-            } onCancel: {
-                self.close()
-            }
+    /// Takes everything posted since the last write; the next post asks for a write again.
+    func take() -> [Message] {
+        self.state.withLock { state in
+            state.writeDue = false
+            defer { state.pending = [] }
+            return state.pending
+        }
+    }
+
+    /// Drops what is pending and whatever is posted later, and forgets the write, which holds the connection.
+    func close() {
+        self.state.withLock { state in
+            state.closed = true
+            state.pending = []
+            state.write = nil
         }
     }
 }

@@ -5,8 +5,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// The coordinator's end of one worker connection: the handshake, a writer that sends the mailbox's batches,
-/// a heartbeat, and a reader that hands every message to the cluster.
+/// The coordinator's end of one worker connection: the handshake, then a ``WorkerConnectionHandler`` that hands
+/// every message to the cluster and writes the mailbox's batches, and a heartbeat.
 final class WorkerConnection: Sendable {
     let id: WorkerID
     let address: WorkerAddress
@@ -24,44 +24,77 @@ final class WorkerConnection: Sendable {
         self.name = address.description
     }
 
+    /// An open channel to the worker, and the handler that reads it and writes the mailbox.
+    struct Channel: Sendable {
+        let channel: any NIOCore.Channel
+        private let handler: NIOLoopBound<WorkerConnectionHandler>
+
+        init(_ channel: any NIOCore.Channel, handler: NIOLoopBound<WorkerConnectionHandler>) {
+            self.channel = channel
+            self.handler = handler
+        }
+
+        /// The next message of the handshake; nil once the connection has closed.
+        func next() async throws -> Message? {
+            let handler = self.handler
+            return try await self.channel.eventLoop.flatSubmit { handler.value.next() }.get()
+        }
+
+        /// Writes `message` at once, and returns once it has been written.
+        func write(_ message: Message) async throws {
+            try await self.channel.writeAndFlush(message).get()
+        }
+
+        /// Hands `deliver` every message from now on, on the channel's event loop; the mailbox is written from
+        /// there too.
+        func serve(_ deliver: @escaping @Sendable (Message) -> Void) async throws {
+            let handler = self.handler
+            try await self.channel.eventLoop.submit { handler.value.serve(deliver) }.get()
+        }
+
+        /// How the connection ended, once it has.
+        func ended() async throws -> WorkerConnectionHandler.End {
+            let handler = self.handler
+            return try await self.channel.eventLoop.flatSubmit { handler.value.ended }.get()
+        }
+    }
+
     /// Connects over mutual TLS; returns the open channel. `stopping` closes the channel if it stops first.
-    static func open(
-        _ address: WorkerAddress,
+    func open(
         context: NIOSSLContext,
         configuration: ClusterConfiguration,
         counters: WireCounters,
         stopping: StopSignal
-    ) async throws -> NIOAsyncChannel<Message, Message> {
+    ) async throws -> Channel {
         let limits = configuration.frameLimits
-        let host = address.host.description
+        let host = self.address.host.description
+        let mailbox = self.mailbox
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(Int64(clamping: configuration.connectTimeout.wireNanoseconds)))
-            .connect(host: host, port: address.port) { channel in
+            .connect(host: host, port: self.address.port) { channel in
                 stopping.closeOnStop(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    let handler = WorkerConnectionHandler(mailbox: mailbox, counters: counters, eventLoop: channel.eventLoop)
                     try pipeline.addHandler(counters.makeHandler())
                     try pipeline.addHandler(MutualTLS.makeClientHandler(context: context, host: host))
                     try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
                     try pipeline.addHandler(MessageEncoder(limits: limits))
-                    return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                    try pipeline.addHandler(handler)
+                    return Channel(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
     }
 
     /// Says hello and reads the worker's, then pings once so that its clock offset is known before any job runs;
     /// throws a ``ClusterError`` saying why it will not do.
-    func handshake(
-        _ messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<Message>,
-        configuration: ClusterConfiguration
-    ) async throws -> Hello {
+    func handshake(over channel: Channel, configuration: ClusterConfiguration) async throws -> Hello {
         do {
-            try await outbound.write(
+            try await channel.write(
                 .hello(.coordinator(softwareVersion: SoftwareVersion.current, hostName: configuration.hostName))
             )
             let hello: Hello
-            switch try await messages.next() {
+            switch try await channel.next() {
             case .hello(let worker)? where worker.role == .worker && worker.capabilities != nil:
                 hello = worker
             case .hello(let hello)?:
@@ -73,8 +106,8 @@ final class WorkerConnection: Sendable {
             case nil:
                 throw ClusterError(.handshakeFailed, "it closed the connection during the handshake")
             }
-            try await outbound.write(.ping(Ping(sentAt: WireClock.now)))
-            switch try await messages.next() {
+            try await channel.write(.ping(Ping(sentAt: WireClock.now)))
+            switch try await channel.next() {
             case .pong(let pong)?:
                 self.heard(.pong(pong))
             case let other?:
@@ -97,27 +130,21 @@ final class WorkerConnection: Sendable {
     /// pong not back within the connect timeout, closes `channel`: the worker or the link is stuck.
     ///
     /// - Throws: a ``ClusterError`` naming the file when the worker refuses or cannot store it.
-    func sendFiles(
-        _ configuration: ClusterConfiguration,
-        to outbound: NIOAsyncChannelOutboundWriter<Message>,
-        answers messages: inout NIOAsyncChannelInboundStream<Message>.AsyncIterator,
-        channel: any Channel,
-        counters: WireCounters
-    ) async throws {
+    func sendFiles(_ configuration: ClusterConfiguration, over channel: Channel, counters: WireCounters) async throws {
         guard !configuration.transfers.isEmpty else { return }
         let deadline = configuration.heartbeatTimeout
         for file in configuration.transfers {
             for put in file.puts(within: configuration.frameLimits) {
                 counters.sent(frames: 1)
-                try await withDeadline(deadline, channel: channel) {
-                    try await outbound.write(.put(put))
+                try await withDeadline(deadline, channel: channel.channel) {
+                    try await channel.write(.put(put))
                 }
             }
         }
         counters.sent(frames: 1)
-        try await outbound.write(.ping(Ping(sentAt: WireClock.now)))
+        try await channel.write(.ping(Ping(sentAt: WireClock.now)))
         // What the socket buffers still hold is stored before the pong: more than one frame's worth.
-        let answer = try await withDeadline(configuration.connectTimeout, channel: channel) { try await messages.next() }
+        let answer = try await withDeadline(configuration.connectTimeout, channel: channel.channel) { try await channel.next() }
         switch answer {
         case .pong(let pong)?:
             counters.receivedFrame()
@@ -131,25 +158,12 @@ final class WorkerConnection: Sendable {
         }
     }
 
-    /// Writes what the mailbox collects until it closes.
-    func write(to outbound: NIOAsyncChannelOutboundWriter<Message>, counters: WireCounters) async {
-        while let batch = await self.mailbox.nextBatch() {
-            do {
-                counters.sent(frames: batch.count)
-                try await outbound.write(contentsOf: batch)
-            } catch {
-                return
-            }
-        }
-        outbound.finish()
-    }
-
     /// Pings every `interval`; when nothing has been heard for `timeout`, calls `silent` and closes `channel`.
     ///
     /// `silent` runs first because closing a TLS channel waits for the peer's close_notify, which a frozen or
     /// cut-off worker never sends.
     func keepAlive(
-        _ channel: any Channel,
+        _ channel: any NIOCore.Channel,
         interval: Duration,
         timeout: Duration,
         silent: @Sendable (String) -> Void

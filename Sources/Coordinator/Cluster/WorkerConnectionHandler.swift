@@ -1,0 +1,176 @@
+import FanoutProtocol
+import NIOCore
+
+/// The coordinator's end of one worker connection on its event loop. It hands what the worker says to the
+/// handshake, one message at a time (``next()``), then to the cluster as each is decoded (``serve(_:)``); it
+/// writes what the connection's ``OutboundMailbox`` collects, a batch per flush, once it has read all that came
+/// in.
+///
+/// Nothing bounds what it writes but the mailbox: the cluster sends a worker no more jobs than its credit.
+final class WorkerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = Message
+    typealias OutboundOut = Message
+
+    /// How the connection ended.
+    enum End: Sendable {
+        /// The worker said goodbye.
+        case goodbye
+        /// It closed without one.
+        case closed
+        /// Reading or decoding failed.
+        case failed(any Error)
+    }
+
+    private enum Reading {
+        /// The handshake reads one message at a time; what comes before it asks waits, in order.
+        case handshaking(buffered: CircularBuffer<Message>, waiter: EventLoopPromise<Message?>?)
+        /// Every message goes to `deliver` as it is decoded.
+        case serving(deliver: (Message) -> Void)
+        /// Messages the handshake had not read yet are still its to read.
+        case ended(End, unread: CircularBuffer<Message>)
+    }
+
+    private var reading = Reading.handshaking(buffered: [], waiter: nil)
+    private let mailbox: OutboundMailbox
+    private let counters: WireCounters
+    /// Completed once, when the connection ends.
+    private let end: EventLoopPromise<End>
+    private var context: ChannelHandlerContext?
+    /// Whether a read burst is under way, so the mailbox is held until it completes.
+    private var readingBurst = false
+
+    /// Completes when the connection ends, saying how.
+    var ended: EventLoopFuture<End> { self.end.futureResult }
+
+    init(mailbox: OutboundMailbox, counters: WireCounters, eventLoop: any EventLoop) {
+        self.mailbox = mailbox
+        self.counters = counters
+        self.end = eventLoop.makePromise()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        self.mailbox.attach { loop.execute { handler.value.writePending() } }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.finish(.closed)
+        self.context = nil
+    }
+
+    /// The next message of the handshake; nil once the connection has closed. One read at a time.
+    func next() -> EventLoopFuture<Message?> {
+        let loop = self.end.futureResult.eventLoop
+        switch self.reading {
+        case .handshaking(var buffered, nil):
+            if let message = buffered.popFirst() {
+                self.reading = .handshaking(buffered: buffered, waiter: nil)
+                return loop.makeSucceededFuture(message)
+            }
+            let waiter = loop.makePromise(of: Message?.self)
+            self.reading = .handshaking(buffered: buffered, waiter: waiter)
+            return waiter.futureResult
+        case .handshaking(_, _?), .serving:
+            preconditionFailure("the handshake reads one message at a time, and only before the connection is served")
+        case .ended(let end, var unread):
+            if let message = unread.popFirst() {
+                self.reading = .ended(end, unread: unread)
+                return loop.makeSucceededFuture(message)
+            }
+            if case .failed(let error) = end { return loop.makeFailedFuture(error) }
+            return loop.makeSucceededFuture(nil)
+        }
+    }
+
+    /// Hands `deliver` every message from now on, first any the handshake left unread.
+    func serve(_ deliver: @escaping (Message) -> Void) {
+        guard case .handshaking(let buffered, nil) = self.reading else {
+            if case .ended = self.reading { return }
+            preconditionFailure("a connection is served once, after its handshake")
+        }
+        self.reading = .serving(deliver: deliver)
+        for message in buffered {
+            self.deliver(message, to: deliver)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let message = Self.unwrapInboundIn(data)
+        switch self.reading {
+        case .handshaking(var buffered, let waiter):
+            if let waiter {
+                self.reading = .handshaking(buffered: buffered, waiter: nil)
+                waiter.succeed(message)
+            } else {
+                buffered.append(message)
+                self.reading = .handshaking(buffered: buffered, waiter: nil)
+            }
+        case .serving(let deliver):
+            if !self.readingBurst {
+                self.readingBurst = true
+                self.mailbox.hold()
+            }
+            self.counters.receivedFrame()
+            self.deliver(message, to: deliver)
+        case .ended:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.readingBurst {
+            self.readingBurst = false
+            self.writePending()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.finish(.closed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.finish(.failed(error))
+        context.close(promise: nil)
+    }
+
+    private func deliver(_ message: Message, to deliver: (Message) -> Void) {
+        deliver(message)
+        if case .goodbye = message { self.finish(.goodbye) }
+    }
+
+    /// Writes what the mailbox holds, in one flush.
+    private func writePending() {
+        let batch = self.mailbox.take()
+        guard let context, !batch.isEmpty else { return }
+        self.counters.sent(frames: batch.count)
+        for message in batch {
+            context.write(Self.wrapOutboundOut(message), promise: nil)
+        }
+        context.flush()
+    }
+
+    private func finish(_ end: End) {
+        let waiter: EventLoopPromise<Message?>?
+        switch self.reading {
+        case .ended:
+            return
+        case .handshaking(let buffered, let pending):
+            waiter = pending
+            self.reading = .ended(end, unread: buffered)
+        case .serving:
+            waiter = nil
+            self.reading = .ended(end, unread: [])
+        }
+        self.mailbox.close()
+        if case .failed(let error) = end {
+            waiter?.fail(error)
+        } else {
+            waiter?.succeed(nil)
+        }
+        self.end.succeed(end)
+    }
+}

@@ -1,0 +1,95 @@
+@testable import FanoutCoordinator
+import FanoutBuiltinJobs
+import FanoutLocking
+import FanoutProtocol
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@Suite("Worker connection handler")
+struct WorkerConnectionHandlerTests {
+    @Test("the handshake reads in order what came before it asked, even after the connection closed")
+    func handshakeReads() throws {
+        let (channel, handler, _) = try Self.connection()
+        let pong = Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3))
+        try channel.writeInbound(Message.error(ErrorReport(code: .handshakeRefused, message: "no")))
+        let waiting = handler.next()
+        #expect(try Self.value(waiting) == .error(ErrorReport(code: .handshakeRefused, message: "no")))
+
+        let asked = handler.next()
+        #expect(Self.peek(asked) == nil, "nothing read yet")
+        try channel.writeInbound(pong)
+        #expect(Self.peek(asked) == .some(pong))
+
+        try channel.writeInbound(pong)
+        channel.pipeline.fireChannelInactive()
+        #expect(try Self.value(handler.next()) == pong, "read before the close")
+        #expect(try Self.value(handler.next()) == nil)
+        #expect(Self.peek(handler.ended).map { if case .closed = $0 { true } else { false } } == true)
+    }
+
+    @Test("once served, messages go to the cluster as read; what a read burst posts is written when it completes")
+    func serving() throws {
+        let (channel, handler, mailbox) = try Self.connection()
+        let result = Message.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .cancelled, slot: nil))
+        try channel.writeInbound(result)
+        let delivered = Locked<[Message]>([])
+        handler.serve { message in
+            delivered.withLock { $0.append(message) }
+            if case .result = message { mailbox.post(.submit(Submit.job(NoOp(), id: 2))) }
+        }
+        channel.embeddedEventLoop.run()
+        #expect(delivered.withLock { $0 } == [result], "left unread by the handshake, delivered first")
+        #expect(try channel.readOutbound(as: Message.self) == .submit(Submit.job(NoOp(), id: 2)))
+
+        channel.pipeline.fireChannelRead(NIOAny(result))
+        channel.pipeline.fireChannelRead(NIOAny(result))
+        channel.embeddedEventLoop.run()
+        #expect(delivered.withLock { $0.count } == 3)
+        #expect(try channel.readOutbound(as: Message.self) == nil, "held until the read burst completes")
+        channel.pipeline.fireChannelReadComplete()
+        #expect(try channel.readOutbound(as: Message.self) == .submit(Submit.job(NoOp(), id: 2)))
+        #expect(try channel.readOutbound(as: Message.self) == .submit(Submit.job(NoOp(), id: 2)))
+        #expect(try channel.readOutbound(as: Message.self) == nil)
+
+        try channel.writeInbound(Message.goodbye)
+        try channel.writeInbound(result)
+        #expect(delivered.withLock { $0.count } == 4, "nothing is delivered after goodbye")
+        #expect(Self.peek(handler.ended).map { if case .goodbye = $0 { true } else { false } } == true)
+        mailbox.post(.drain)
+        channel.embeddedEventLoop.run()
+        #expect(try channel.readOutbound(as: Message.self) == nil, "the mailbox is closed once the connection ends")
+    }
+
+    @Test("an error ends the connection with it and closes the channel")
+    func failure() throws {
+        let (channel, handler, _) = try Self.connection()
+        let asked = handler.next()
+        channel.pipeline.fireErrorCaught(ProtocolError(.truncatedFrame, "bad"))
+        #expect(throws: ProtocolError.self) { try Self.value(asked) }
+        #expect(Self.peek(handler.ended).map { if case .failed = $0 { true } else { false } } == true)
+        #expect(!channel.isActive)
+    }
+
+    static func connection() throws -> (EmbeddedChannel, WorkerConnectionHandler, OutboundMailbox) {
+        let channel = EmbeddedChannel()
+        let mailbox = OutboundMailbox()
+        let handler = WorkerConnectionHandler(mailbox: mailbox, counters: WireCounters(), eventLoop: channel.eventLoop)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (channel, handler, mailbox)
+    }
+
+    /// What `future` holds on the embedded loop, which has run everything: nil if it is not complete.
+    static func peek<T>(_ future: EventLoopFuture<T>) -> T? {
+        var value: T?
+        future.whenSuccess { value = $0 }
+        return value
+    }
+
+    static func value<T>(_ future: EventLoopFuture<T>) throws -> T {
+        var result: Result<T, any Error>?
+        future.whenComplete { result = $0 }
+        return try #require(result).get()
+    }
+}
