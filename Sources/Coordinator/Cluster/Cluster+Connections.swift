@@ -5,90 +5,56 @@ import Logging
 import NIOCore
 import NIOSSL
 
-/// Each worker's connection: dialled, shaken hands with, served, lost and dialled again.
+/// Each worker's connections: dialled, shaken hands with, served, lost and dialled again, as its
+/// ``WorkerLink`` says.
 extension Cluster {
-    /// How a connection ended.
-    enum ConnectionEnd {
-        /// It never got past the handshake.
-        case unreachable(String)
-        /// It was served, then lost.
-        case lost
-    }
-
-    /// Serves the worker at `address` for as long as the cluster runs: connects, serves the connection until it
-    /// ends, then, if it was ever connected, connects again as ``ClusterConfiguration/reconnect`` says.
+    /// Serves worker `id` for as long as its link lasts: dials, serves each connection until it ends, and dials
+    /// again as its link and ``ClusterConfiguration/reconnect`` say.
     ///
     /// `ready` is called once, when the first connection is up or has failed.
-    func serve(_ id: WorkerID, at address: WorkerAddress, context: NIOSSLContext, ready: @escaping @Sendable () -> Void) async {
-        // Served no more: a hosts file reloaded later may bring it back.
-        defer { self.withState { _ = $0.addresses.removeValue(forKey: id) } }
-        let first = await self.run(WorkerConnection(id: id, address: address), context: context, ready: ready)
-        if case .unreachable = first {
-            // A worker joining mid-run that cannot be reached: jobs stop waiting for it.
-            let stranded = self.withState { self.joined(id, in: &$0) }
-            for (future, error) in stranded { future.resolve(.failure(error)) }
-        }
-        guard case .lost = first, let policy = self.configuration.reconnect, !self.isRetired(id) else { return }
-        var failures = 0
-        var lostAt = ContinuousClock.now
-        var lastReason = "lost"
-        while await self.stopped.sleep(for: policy.delay(before: failures)), !self.isRetired(id) {
-            switch await self.run(WorkerConnection(id: id, address: address), context: context, ready: nil) {
-            case .lost:
-                failures = 0
-                lostAt = .now
-            case .unreachable(let reason):
-                failures += 1
-                lastReason = reason
-                if ContinuousClock.now - lostAt >= policy.giveUpAfter {
-                    self.logger.error(
-                        "gave up reconnecting",
-                        metadata: ["worker": "\(address)", "attempts": "\(failures)", "error": "\(reason)"]
-                    )
-                    return self.stopReconnecting(id, reason: "\(address) could not be reached again: \(lastReason)")
-                }
-                self.logger.debug("cannot reconnect yet", metadata: ["worker": "\(address)", "error": "\(reason)"])
+    func serve(_ id: WorkerID, context: NIOSSLContext, ready: @escaping @Sendable () -> Void) async {
+        let policy = self.configuration.reconnect
+        var ready: (@Sendable () -> Void)? = ready
+        while let address = self.withState({ $0.links[id]?.address }) {
+            await self.connect(WorkerConnection(id: id, address: address), context: context, ready: ready)
+            ready = nil
+            guard case .dial(let delay) = self.withState({ $0.links[id]?.next(policy: policy) ?? .stop }) else { break }
+            let awake = await self.stopped.sleep(for: delay)
+            let (dialling, stranded) = self.withState { state -> (Bool, [(AnyJobFuture, JobError)]) in
+                if !awake { state.links[id]?.stop() }
+                guard state.links[id]?.dialAgain() == true else { return (false, state.strandUnrunnable()) }
+                return (true, [])
             }
+            Self.fail(stranded)
+            guard dialling else { break }
         }
-        self.stopReconnecting(id, reason: "the cluster stopped")
+        // Served no more: a hosts file reloaded later may bring it back.
+        self.withState { _ = $0.links.removeValue(forKey: id) }
     }
 
-    /// `id` is no longer being dialled; if no worker is left, queued jobs fail.
-    private func stopReconnecting(_ id: WorkerID, reason: String) {
-        let stranded = self.withState { state -> [(AnyJobFuture, JobError)] in
-            guard state.reconnecting.remove(id) != nil else { return [] }
-            defer { state.wakeProducers() }
-            return state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
-        }
-        for (future, error) in stranded {
-            future.resolve(.failure(error))
-        }
-    }
-
-    /// Connects, shakes hands, then serves the connection until it ends.
+    /// Connects, shakes hands, then serves the connection until it ends, telling the worker's link.
     ///
     /// - Parameter ready: for a first connection, called once it is up or has failed; one that fails is then
     ///   listed in ``unreachable``.
-    private func run(_ connection: WorkerConnection, context: NIOSSLContext, ready: (@Sendable () -> Void)?) async -> ConnectionEnd {
+    private func connect(_ connection: WorkerConnection, context: NIOSSLContext, ready: (@Sendable () -> Void)?) async {
         let logger = {
             var logger = self.logger
             logger[metadataKey: "worker"] = "\(connection.name)"
             return logger
         }()
         let configuration = self.configuration
-        var registered = false
-        var endReason = "connection closed"
-        var saidGoodbye = false
         var opened: WorkerConnection.Channel?
+        let channel: WorkerConnection.Channel
+        let hello: Hello
         do {
-            let channel = try await connection.open(
+            channel = try await connection.open(
                 context: context,
                 configuration: configuration,
                 counters: self.counters,
                 stopping: self.stopped
             )
             opened = channel
-            let hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
+            hello = try await withDeadline(configuration.connectTimeout, channel: channel.channel) {
                 try await connection.handshake(over: channel, configuration: configuration)
             }
             try await connection.sendFiles(configuration, over: channel, counters: self.counters)
@@ -97,52 +63,82 @@ extension Cluster {
             // registered either. A stop after this drains it, as it does every connection.
             guard !self.stopped.isStopped else { throw ClusterError(.shutDown, "the cluster stopped before it connected") }
             try await channel.serve { message in self.receive(message, from: connection) }
-            self.register(connection, hello: hello, reconnected: ready == nil)
-            registered = true
-            logger.info(
-                ready == nil ? "reconnected" : "connected",
-                metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
-            )
-            ready?()
-            let end = await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    await connection.keepAlive(
-                        channel.channel,
-                        interval: configuration.heartbeatInterval,
-                        timeout: configuration.heartbeatTimeout
-                    ) { reason in
-                        self.lost(connection, reason: reason, crashed: false, logger: logger)
-                    }
-                }
-                defer { group.cancelAll() }
-                return try? await channel.ended()
-            }
-            switch end {
-            case .goodbye?: saidGoodbye = true
-            case .failed(let error)?: endReason = WorkerConnection.describe(error)
-            case .closed?, nil: break
-            }
         } catch {
             opened?.channel.close(promise: nil)
-            endReason = WorkerConnection.describe(error)
-            if !registered {
-                let stopped = self.stopped.isStopped
-                let reason = stopped ? "the cluster stopped before it connected" : (error as? ClusterError)?.message ?? endReason
-                if let ready {
-                    logger.log(level: stopped ? .debug : .error, "cannot reach worker", metadata: ["error": "\(reason)"])
-                    self.withState { $0.unreachable.append(UnreachableWorker(address: connection.address, reason: reason)) }
-                    ready()
-                }
-                return .unreachable(reason)
-            }
+            return self.failedToConnect(connection, error: error, ready: ready, logger: logger)
         }
-        opened?.channel.close(promise: nil)
+        let again = self.register(connection, hello: hello)
+        logger.info(
+            again ? "reconnected" : "connected",
+            metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
+        )
+        ready?()
+        let end = await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await connection.keepAlive(
+                    channel.channel,
+                    interval: configuration.heartbeatInterval,
+                    timeout: configuration.heartbeatTimeout
+                ) { reason in
+                    self.lost(connection, reason: reason, crashed: false, logger: logger)
+                }
+            }
+            defer { group.cancelAll() }
+            return try? await channel.ended()
+        }
+        channel.channel.close(promise: nil)
         connection.closed()
-        self.lost(connection, reason: saidGoodbye ? "it said goodbye" : endReason, crashed: !saidGoodbye, logger: logger)
-        return .lost
+        switch end {
+        case .goodbye?:
+            self.lost(connection, reason: "it said goodbye", crashed: false, logger: logger)
+        case .failed(let error)?:
+            self.lost(connection, reason: WorkerConnection.describe(error), crashed: true, logger: logger)
+        case .closed?, nil:
+            self.lost(connection, reason: "connection closed", crashed: true, logger: logger)
+        }
     }
 
-    private func register(_ connection: WorkerConnection, hello: Hello, reconnected: Bool) {
+    /// The connection failed before it registered: the worker is left out, dialled again, or given up on.
+    private func failedToConnect(_ connection: WorkerConnection, error: any Error, ready: (@Sendable () -> Void)?, logger: Logger) {
+        let stopped = self.stopped.isStopped
+        let reason =
+            stopped
+            ? "the cluster stopped before it connected" : (error as? ClusterError)?.message ?? WorkerConnection.describe(error)
+        let (failure, stranded) = self.withState { state -> (WorkerLink.Failure, [(AnyJobFuture, JobError)]) in
+            guard let wasAwaited = state.links[connection.id]?.isAwaited,
+                let failure = state.links[connection.id]?.failedToConnect(
+                    reason,
+                    at: .now,
+                    policy: self.configuration.reconnect,
+                    stopped: stopped
+                )
+            else { return (.ended, []) }
+            if failure == .unreachable {
+                state.unreachable.append(UnreachableWorker(address: connection.address, reason: reason))
+            }
+            let awaited = state.links[connection.id]?.isAwaited ?? false
+            return (failure, wasAwaited && !awaited ? state.strandUnrunnable() : [])
+        }
+        switch failure {
+        case .unreachable:
+            logger.log(level: stopped ? .debug : .error, "cannot reach worker", metadata: ["error": "\(reason)"])
+        case .gaveUp(let attempts, let reason):
+            logger.error("gave up reconnecting", metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
+        case .retrying, .ended:
+            logger.debug("cannot reconnect yet", metadata: ["error": "\(reason)"])
+        }
+        ready?()
+        Self.fail(stranded)
+    }
+
+    static func fail(_ stranded: [(AnyJobFuture, JobError)]) {
+        for (future, error) in stranded {
+            future.resolve(.failure(error))
+        }
+    }
+
+    /// Adds the connected worker to the scheduler; returns whether it had been connected before.
+    private func register(_ connection: WorkerConnection, hello: Hello) -> Bool {
         let capabilities = hello.capabilities ?? WorkerCapabilities(poolKind: .threads, slots: 1, cores: 1, kinds: [])
         let slots = connection.address.slots ?? Int(capabilities.slots)
         let credit = WorkerCredit(slots: slots, minimumPrefetch: self.configuration.prefetch, maximumPrefetch: self.configuration.maximumPrefetch)
@@ -154,18 +150,17 @@ extension Cluster {
             capabilities: capabilities,
             capacity: credit.limit
         )
-        let registered = self.withState { state -> [(AnyJobFuture, JobError)]? in
+        let (again, stranded) = self.withState { state -> (Bool, [(AnyJobFuture, JobError)]?) in
             state.connections[connection.id] = connection
-            guard !state.retired.contains(connection.id) else {
+            guard let link = state.links[connection.id] else { return (false, nil) }
+            let (again, wasAwaited) = (link.isReconnection, link.isAwaited)
+            guard state.links[connection.id]?.registered() == true else {
                 // Taken out of the run while it connected: it gets no job, and leaves.
                 state.post([.drain], to: connection)
-                return nil
+                return (again, nil)
             }
             state.connected[connection.id] = worker
-            if reconnected {
-                state.reconnecting.remove(connection.id)
-                state.reconnections += 1
-            }
+            if again { state.reconnections += 1 }
             state.kinds[connection.id] = capabilities.kinds
             let assignments = state.scheduler.addWorker(connection.id, name: connection.name, kinds: capabilities.kinds, credit: credit)
             self.send(assignments, in: &state)
@@ -174,14 +169,12 @@ extension Cluster {
             }
             // A worker back with other kinds (a new version, say) no longer keeps the old kinds' jobs waiting, nor
             // does one that joined mid-run, now that its kinds are known.
-            let joined = self.joined(connection.id, in: &state)
-            return reconnected ? joined + state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds) : joined
+            return (again, wasAwaited ? state.strandUnrunnable() : [])
         }
-        guard let stranded = registered else { return }
-        for (future, error) in stranded {
-            future.resolve(.failure(error))
-        }
-        self.observers.post(.connected(worker, again: reconnected))
+        guard let stranded else { return again }
+        Self.fail(stranded)
+        self.observers.post(.connected(worker, again: again))
+        return again
     }
 
     /// The connection ended or went silent: its jobs go back to the queue, or fail when out of attempts or
@@ -193,10 +186,8 @@ extension Cluster {
         let outcome = self.withState { state -> (JobScheduler.Loss, Bool)? in
             guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
             state.connected[connection.id] = nil
-            let retired = state.retired.contains(connection.id)
-            if self.configuration.reconnect != nil && !self.stopped.isStopped && !retired {
-                state.reconnecting.insert(connection.id)
-            }
+            let retired = state.links[connection.id]?.retired ?? true
+            _ = state.links[connection.id]?.lost(at: .now, policy: self.configuration.reconnect, stopped: self.stopped.isStopped)
             let loss = state.scheduler.removeWorker(
                 connection.id,
                 error: reason,
@@ -216,8 +207,6 @@ extension Cluster {
             logger.warning("worker lost", metadata: ["reason": "\(reason)", "jobs.retried": "\(loss.requeued.count)"])
             self.observers.post(.lost(connection.address, reason: reason))
         }
-        for (future, error) in loss.exhausted + loss.stranded {
-            future.resolve(.failure(error))
-        }
+        Self.fail(loss.exhausted + loss.stranded)
     }
 }

@@ -15,30 +15,26 @@ extension Cluster {
         let wanted = Set(addresses.map(\.description))
         let (changes, stranded) = self.withState { state -> (WorkerChanges, [(AnyJobFuture, JobError)]) in
             var changes = WorkerChanges()
-            for (id, address) in state.addresses.sorted(by: { $0.key < $1.key }) where !wanted.contains(address.description) {
-                state.addresses[id] = nil
-                state.retired.insert(id)
-                state.reconnecting.remove(id)
-                state.joining.remove(id)
-                changes.left.append(address)
+            for (id, link) in state.links.sorted(by: { $0.key < $1.key }) where link.isInRun && !wanted.contains(link.address.description) {
+                changes.left.append(link.address)
                 state.scheduler.retire(id)
-                if let connection = state.connections[id] { state.post([.drain], to: connection) }
+                if state.links[id]?.retire() == true, let connection = state.connections[id] {
+                    state.post([.drain], to: connection)
+                }
             }
-            let present = Set(state.addresses.values.map(\.description))
+            let present = Set(state.links.values.filter(\.isInRun).map(\.address.description))
             var seen: Set<String> = []
             for address in addresses where !present.contains(address.description) && seen.insert(address.description).inserted {
                 guard !state.shutDown else { break }
                 let id = WorkerID(rawValue: state.nextWorkerID)
                 state.nextWorkerID += 1
-                state.addresses[id] = address
-                state.joining.insert(id)
+                state.links[id] = WorkerLink(address: address, joinedMidRun: true)
                 changes.joined.append(address)
-                state.joinedServers.append(Task { await self.serve(id, at: address, context: self.tlsContext, ready: {}) })
+                state.joinedServers.append(Task { await self.serve(id, context: self.tlsContext, ready: {}) })
             }
             // Jobs of kinds only the workers taken out ran, with no worker joining or coming back, cannot run.
             guard !changes.left.isEmpty else { return (changes, []) }
-            defer { state.wakeProducers() }
-            return (changes, state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds))
+            return (changes, state.strandUnrunnable())
         }
         if !changes.isEmpty {
             self.logger.info(
@@ -46,22 +42,8 @@ extension Cluster {
                 metadata: ["workers.joined": "\(changes.joined.map(\.description))", "workers.left": "\(changes.left.map(\.description))"]
             )
         }
-        for (future, error) in stranded {
-            future.resolve(.failure(error))
-        }
+        Self.fail(stranded)
         return changes
-    }
-
-    /// A worker that joined after the start has connected, or failed to: jobs no longer wait for it unknowingly.
-    /// Returns the jobs that now cannot run, to fail.
-    func joined(_ id: WorkerID, in state: inout State) -> [(AnyJobFuture, JobError)] {
-        guard state.joining.remove(id) != nil else { return [] }
-        defer { state.wakeProducers() }
-        return state.scheduler.strandUnrunnable(expectedKinds: state.expectedKinds)
-    }
-
-    func isRetired(_ id: WorkerID) -> Bool {
-        self.withState { $0.retired.contains(id) }
     }
 
     /// Waits until every worker that joined after the start is served no more.

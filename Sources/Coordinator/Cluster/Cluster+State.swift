@@ -29,20 +29,13 @@ extension Cluster {
         let queueLimit: Int
         var nextJobID: UInt64 = 1
         var connections: [WorkerID: WorkerConnection] = [:]
-        /// Every worker in the run, connected, connecting or being dialled again, by id.
-        var addresses: [WorkerID: WorkerAddress] = [:]
-        /// Workers taken out of the run: they finish what they run, then are not dialled again.
-        var retired: Set<WorkerID> = []
-        /// Workers that joined after the start and have not connected, or failed to, yet: their kinds are not
-        /// known, so jobs of any kind may wait for them.
-        var joining: Set<WorkerID> = []
+        /// Every worker still served, connected or not, by id.
+        var links: [WorkerID: WorkerLink] = [:]
         var nextWorkerID: Int32 = 0
         /// The tasks serving workers that joined after the start.
         var joinedServers: [Task<Void, Never>] = []
         var connected: [WorkerID: ConnectedWorker] = [:]
         var unreachable: [UnreachableWorker] = []
-        /// Workers lost and being dialled again; jobs of the kinds they run wait for them.
-        var reconnecting: Set<WorkerID> = []
         /// The kinds each worker listed in its last hello.
         var kinds: [WorkerID: [JobKindName]] = [:]
         /// Every kind submitted, shared by its futures.
@@ -63,8 +56,12 @@ extension Cluster {
         /// The kinds of the workers being dialled again; every kind submitted while a joining worker has not
         /// said which it runs.
         var expectedKinds: Set<JobKindName> {
-            let reconnecting = Set(self.reconnecting.flatMap { self.kinds[$0] ?? [] })
-            return self.joining.isEmpty ? reconnecting : reconnecting.union(self.clusterKinds.keys)
+            var kinds: Set<JobKindName> = []
+            for (id, link) in self.links {
+                if link.isJoining { return Set(self.clusterKinds.keys) }
+                if link.isReconnecting { kinds.formUnion(self.kinds[id] ?? []) }
+            }
+            return kinds
         }
 
         /// `kind` as this cluster knows it, numbered by the scheduler when first submitted.
@@ -78,8 +75,15 @@ extension Cluster {
         /// Why a job of `kind` cannot be queued now, if it cannot: no worker connected or coming back runs it.
         func unrunnable(_ kind: ClusterKind) -> JobError.Reason? {
             if self.scheduler.runs(number: kind.number) || self.expectedKinds.contains(kind.name) { return nil }
-            guard self.scheduler.hasWorkers || !self.reconnecting.isEmpty || !self.joining.isEmpty else { return .noWorkers }
+            guard self.scheduler.hasWorkers || self.links.values.contains(where: \.isAwaited) else { return .noWorkers }
             return .kindNotRun(kind.name, workers: self.scheduler.kindsByWorker)
+        }
+
+        /// Fails the queued jobs that no worker connected, coming back or joining runs: for when one stopped
+        /// being awaited.
+        mutating func strandUnrunnable() -> [(AnyJobFuture, JobError)] {
+            defer { self.wakeProducers() }
+            return self.scheduler.strandUnrunnable(expectedKinds: self.expectedKinds)
         }
 
         /// Lets the waiting producers try again, once the queue has room or the cluster takes no more jobs.

@@ -53,15 +53,17 @@ public final class Cluster: Sendable, JobCanceller {
         let context = try MutualTLS.makeClientContext(files: tls)
         let cluster = Cluster(configuration: configuration, logger: logger, tlsContext: context)
         cluster.withState { state in
-            for (index, address) in workers.enumerated() { state.addresses[WorkerID(rawValue: Int32(index))] = address }
+            for (index, address) in workers.enumerated() {
+                state.links[WorkerID(rawValue: Int32(index))] = WorkerLink(address: address, joinedMidRun: false)
+            }
             state.nextWorkerID = Int32(workers.count)
         }
         let (reports, report) = AsyncStream.makeStream(of: Void.self)
         // Tasks of their own, not children: when the run is cancelled (Ctrl-C), the connections must live on
         // through the grace period, to hear the running jobs' results and drain the workers.
-        let connections = workers.enumerated().map { index, address in
+        let connections = workers.indices.map { index in
             Task {
-                await cluster.serve(WorkerID(rawValue: Int32(index)), at: address, context: context) {
+                await cluster.serve(WorkerID(rawValue: Int32(index)), context: context) {
                     report.yield()
                 }
             }
