@@ -61,14 +61,16 @@ struct WorkerConnectionHandlerTests {
         #expect(try channel.readOutbound(as: Message.self) == nil, "the mailbox is closed once the connection ends")
     }
 
-    @Test("an error ends the connection with it and closes the channel")
+    @Test("an error ends the connection with it; a write that failed then is explained by it")
     func failure() throws {
         let (channel, handler, _) = try Self.connection()
         let asked = handler.next()
         channel.pipeline.fireErrorCaught(ProtocolError(.truncatedFrame, "bad"))
         #expect(throws: ProtocolError.self) { try Self.value(asked) }
         #expect(Self.peek(handler.ended).map { if case .failed = $0 { true } else { false } } == true)
-        #expect(!channel.isActive)
+        #expect(handler.failure is ProtocolError)
+        channel.pipeline.fireErrorCaught(ChannelError.ioOnClosedChannel)
+        #expect(handler.failure is ProtocolError, "the first error is the one that ended it")
     }
 
     static func connection() throws -> (EmbeddedChannel, WorkerConnectionHandler, OutboundMailbox) {

@@ -40,9 +40,16 @@ final class WorkerConnection: Sendable {
             return try await self.channel.eventLoop.flatSubmit { handler.value.next() }.get()
         }
 
-        /// Writes `message` at once, and returns once it has been written.
+        /// Writes `message` at once, and returns once it has been written. When the write fails because the
+        /// connection failed (a TLS handshake refused, say), throws what failed it.
         func write(_ message: Message) async throws {
-            try await self.channel.writeAndFlush(message).get()
+            do {
+                try await self.channel.writeAndFlush(message).get()
+            } catch {
+                let handler = self.handler
+                let cause = try? await self.channel.eventLoop.submit { handler.value.failure }.get()
+                throw (cause ?? nil) ?? error
+            }
         }
 
         /// Hands `deliver` every message from now on, on the channel's event loop; the mailbox is written from

@@ -132,9 +132,15 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The connection's first error ends it; whoever serves it closes the channel, once it has read why.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.finish(.failed(error))
-        context.close(promise: nil)
+    }
+
+    /// The error that ended the connection, if one did: a write that failed failed because of it.
+    var failure: (any Error)? {
+        if case .ended(.failed(let error), _) = self.reading { return error }
+        return nil
     }
 
     private func deliver(_ message: Message, to deliver: (Message) -> Void) {
