@@ -63,7 +63,8 @@ public final class JobEnvironment: Sendable {
     /// Shut down by whoever made the environment.
     public let httpClient: HTTPClient
     let httpRequestTimeout: Duration
-    let maximumOutputLength: Int
+    /// The most bytes a job's output may take: more would not fit a result frame.
+    public let maximumOutputLength: Int
     let commandPolicy: CommandPolicy
     let logger: Logger
 

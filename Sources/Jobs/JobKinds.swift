@@ -86,6 +86,18 @@ public struct JobKinds: Sendable {
         return await self.kinds[Int(id.rawValue)].run(payload, context)
     }
 
+    /// Whether jobs of kind `id` are computed on a thread alone: a ``ComputeJob`` kind, or a batch of one.
+    public func computesOnThread(_ id: JobKindID) -> Bool {
+        Int(id.rawValue) < self.kinds.count && self.kinds[Int(id.rawValue)].compute != nil
+    }
+
+    /// Runs the job of kind `id` on the calling thread, which it blocks, when ``computesOnThread(_:)``; nil for
+    /// any other kind. For a worker's own pool threads: outcomes as ``run(_:payload:context:)`` gives them.
+    public func compute(_ id: JobKindID, payload: ByteBuffer, maximumOutputLength: Int) -> JobOutcome? {
+        guard Int(id.rawValue) < self.kinds.count, let compute = self.kinds[Int(id.rawValue)].compute else { return nil }
+        return compute(payload, maximumOutputLength)
+    }
+
     /// Whether jobs of kind `id` start a process of their own (see ``Job/spawnsProcess``); false for a kind
     /// not registered.
     public func spawnsProcess(_ id: JobKindID) -> Bool {
@@ -106,6 +118,9 @@ struct RegisteredKind: Sendable {
     @usableFromInline let typeName: String
     @usableFromInline let spawnsProcess: Bool
     @usableFromInline let run: @Sendable (ByteBuffer, JobContext) async -> JobOutcome
+    /// For a ``ComputeJob`` kind, the whole job on the calling thread: input bytes and the output limit in,
+    /// outcome out.
+    @usableFromInline let compute: (@Sendable (ByteBuffer, Int) -> JobOutcome)?
 
     @usableFromInline
     init(
@@ -118,6 +133,16 @@ struct RegisteredKind: Sendable {
         self.typeName = typeName
         self.spawnsProcess = spawnsProcess
         self.run = run
+        self.compute = nil
+    }
+
+    @usableFromInline
+    init<C: ComputeJob>(name: JobKindName, typeName: String, computing kind: C.Type, compute: @escaping @Sendable (ByteBuffer, Int) -> JobOutcome) {
+        self.name = name
+        self.typeName = typeName
+        self.spawnsProcess = false
+        self.run = Self.onThread(C.self, compute)
+        self.compute = compute
     }
 
     /// A kind known here only as a `Job`: one that is a ``ComputeJob`` still runs on a thread.
@@ -150,20 +175,16 @@ struct RegisteredKind: Sendable {
 
     @inlinable
     init<C: ComputeJob>(computing kind: C.Type) {
-        self.init(
-            name: C.kind,
-            typeName: String(reflecting: C.self),
-            run: Self.onThread(C.self) { payload, limit in Self.computed(C.self, payload: payload, limit: limit) }
-        )
+        self.init(name: C.kind, typeName: String(reflecting: C.self), computing: C.self) { payload, limit in
+            Self.computed(C.self, payload: payload, limit: limit)
+        }
     }
 
     @inlinable
     init<C: ComputeJob>(computingBatchOf kind: C.Type) {
-        self.init(
-            name: JobBatch<C>.kind,
-            typeName: String(reflecting: JobBatch<C>.self),
-            run: Self.onThread(C.self) { payload, limit in Self.computedBatch(C.self, payload: payload, limit: limit) }
-        )
+        self.init(name: JobBatch<C>.kind, typeName: String(reflecting: JobBatch<C>.self), computing: C.self) { payload, limit in
+            Self.computedBatch(C.self, payload: payload, limit: limit)
+        }
     }
 
     /// Runs `body` on one of the context's threads.

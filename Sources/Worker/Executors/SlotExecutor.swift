@@ -13,9 +13,25 @@ protocol SlotExecutor: Sendable {
     /// Never throws: a failure is an outcome.
     func execute(_ submit: Submit, slot: Int, origin: JobOrigin, started: @escaping @Sendable () -> Void) async -> JobOutcome
 
+    /// Whether jobs of `kind` can go to ``compute(_:then:)``: computed on a thread alone
+    /// (``JobKinds/computesOnThread(_:)``), by a pool that runs them in this process.
+    func computesOnThread(_ kind: JobKindID) -> Bool
+
+    /// Computes `submit`, of a kind that ``computesOnThread(_:)``, on one of the pool's threads, and calls `done`
+    /// there with its outcome. No task is involved: the thread answers.
+    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void)
+
     /// `job` in `slot` has been answered early, for `reason`; stop it if the pool can and it still runs.
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason)
 
     /// Ends ``run()`` once the jobs it holds are done.
     func shutdown()
+}
+
+extension SlotExecutor {
+    func computesOnThread(_ kind: JobKindID) -> Bool { false }
+
+    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void) {
+        preconditionFailure("\(Self.self) computes no job on a thread of its own")
+    }
 }

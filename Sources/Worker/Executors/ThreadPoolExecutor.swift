@@ -51,6 +51,23 @@ final class ThreadPoolExecutor: SlotExecutor {
         return await self.kinds.run(submit.kind, payload: submit.payload, context: context)
     }
 
+    func computesOnThread(_ kind: JobKindID) -> Bool {
+        self.kinds.computesOnThread(kind)
+    }
+
+    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void) {
+        let kinds = self.kinds
+        let limit = self.environment.maximumOutputLength
+        self.threads.submit { state in
+            guard case .active = state,
+                let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit)
+            else {
+                return done(.failed(JobFailure(code: .shuttingDown, message: "the worker's threads have stopped")))
+            }
+            done(outcome)
+        }
+    }
+
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
         // A job in a task of its own has had it cancelled, which stops a command; a thread cannot be stopped
         // from outside, and the slot frees when the job returns.

@@ -45,10 +45,11 @@ final class JobDispatcher: Sendable {
         self.logger = logger
     }
 
-    /// Runs a task per slot until ``finish()``, then waits for the jobs still running.
+    /// Runs a task per slot until ``finish()``, then waits for the jobs still running in them; jobs computed on
+    /// the pool's threads are the executor's to wait for.
     ///
-    /// A job that finds its slot free goes straight to that slot's waiting task: one hand-off, where a
-    /// stream of starts and a task per start took two.
+    /// A job that finds its slot free goes straight to a pool thread when it is computed there alone, else to
+    /// that slot's waiting task: one hand-off either way.
     func run() async {
         await withDiscardingTaskGroup { group in
             for slot in 0..<self.executor.slotCount {
@@ -90,15 +91,70 @@ final class JobDispatcher: Sendable {
         }
     }
 
-    /// Hands `job` to `slot`'s task, which the scheduler has just found free.
+    /// Starts `job` in `slot`, which the scheduler has just found free: on a pool thread when it can run there
+    /// alone, else in the slot's task.
     private func start(_ job: QueuedJob, in slot: Int) {
-        let waiter = self.slots.withLock { slots -> CheckedContinuation<QueuedJob?, Never>? in
-            guard !slots.finished else { return nil }
-            if let waiter = slots.waiting.removeValue(forKey: slot) { return waiter }
-            slots.handedOver[slot] = job
-            return nil
+        if self.computeOnThread(job, in: slot) { return }
+        enum Handing {
+            case resume(CheckedContinuation<QueuedJob?, Never>)
+            case handedOver
+            case finished
         }
-        waiter?.resume(returning: job)
+        let handing = self.slots.withLock { slots -> Handing in
+            guard !slots.finished else { return .finished }
+            if let waiter = slots.waiting.removeValue(forKey: slot) { return .resume(waiter) }
+            slots.handedOver[slot] = job
+            return .handedOver
+        }
+        switch handing {
+        case .resume(let waiter):
+            waiter.resume(returning: job)
+        case .handedOver:
+            break
+        case .finished:
+            // Turned away, not lost: the coordinator sends it elsewhere.
+            job.outbox.complete(
+                JobResult(
+                    jobID: job.submit.jobID,
+                    attempt: job.submit.attempt,
+                    outcome: .failed(JobFailure(code: .shuttingDown, message: "the worker is shutting down")),
+                    slot: nil
+                )
+            )
+        }
+    }
+
+    /// Computes `job` on one of the pool's threads when it has nothing to race (no timeout) and its kind is
+    /// computed on a thread alone: the thread answers it and starts the slot's next job, with no task in
+    /// between. Returns false, doing nothing, for any other job.
+    private func computeOnThread(_ job: QueuedJob, in slot: Int) -> Bool {
+        guard job.submit.timeoutNanoseconds == 0, self.executor.computesOnThread(job.submit.kind) else { return false }
+        guard let (running, started) = self.prepare(job, in: slot) else {
+            self.startNext(in: slot)
+            return true
+        }
+        started()
+        self.executor.compute(job.submit) { outcome in
+            if case .answer = running.run.answer() { running.send(outcome) }
+            self.slots.withLock { _ = $0.running.removeValue(forKey: slot) }
+            self.startNext(in: slot)
+        }
+        return true
+    }
+
+    /// `slot` is done with its job: starts the next one queued, if any.
+    private func startNext(in slot: Int) {
+        if let next = self.next(in: slot) { self.start(next, in: slot) }
+    }
+
+    /// The next job queued for `slot`, now that it is free; nil when none waits.
+    private func next(in slot: Int) -> QueuedJob? {
+        var next = self.scheduler.withLock { $0.finish(slot: slot) }
+        // A job whose session closed while it waited is skipped, not run for nobody.
+        while let skipped = next, skipped.outbox.isClosed {
+            next = self.scheduler.withLock { $0.finish(slot: slot) }
+        }
+        return next
     }
 
     /// The session is gone: its queued jobs are dropped, and its running jobs stopped where the pool can stop
@@ -187,20 +243,19 @@ final class JobDispatcher: Sendable {
         return running.spawnsProcess ? execution : nil
     }
 
-    /// Runs jobs in one slot for as long as the queue feeds it.
+    /// Runs jobs in one slot's task for as long as the queue feeds it, or until one goes to a pool thread.
     private func execute(_ first: QueuedJob, in slot: Int) async {
         var next: QueuedJob? = first
         while let job = next {
             await self.run(job, in: slot)
-            next = self.scheduler.withLock { $0.finish(slot: slot) }
-            // A job whose session closed while it waited is skipped, not run for nobody.
-            while let skipped = next, skipped.outbox.isClosed {
-                next = self.scheduler.withLock { $0.finish(slot: slot) }
-            }
+            next = self.next(in: slot)
+            if let job = next, self.computeOnThread(job, in: slot) { return }
         }
     }
 
-    private func run(_ job: QueuedJob, in slot: Int) async {
+    /// Records `job` as running in `slot`, with how to post its `started` and send its result. Nil when it was
+    /// stopped before its run began: it has been answered cancelled.
+    private func prepare(_ job: QueuedJob, in slot: Int) -> (RunningJob, started: @Sendable () -> Void)? {
         let submit = job.submit
         let outbox = job.outbox
         let startedAt = ContinuousClock.now
@@ -222,15 +277,25 @@ final class JobDispatcher: Sendable {
                 )
             )
         }
-        let run = JobRun()
-        let spawnsProcess = self.kinds.spawnsProcess(submit.kind)
-        let running = RunningJob(job: submit.jobID, session: job.session, spawnsProcess: spawnsProcess, run: run, send: send)
+        let running = RunningJob(
+            job: submit.jobID,
+            session: job.session,
+            spawnsProcess: self.kinds.spawnsProcess(submit.kind),
+            run: JobRun(),
+            send: send
+        )
         guard self.begin(running, in: slot) else {
             send(.cancelled)
-            return
+            return nil
         }
+        return (running, started)
+    }
+
+    /// Runs `job` in `slot`'s task; returns once it has been answered and its run is over.
+    private func run(_ job: QueuedJob, in slot: Int) async {
+        guard let (running, started) = self.prepare(job, in: slot) else { return }
         defer { self.slots.withLock { _ = $0.running.removeValue(forKey: slot) } }
-        let origin = job.origin
+        let (submit, origin, run, send, spawnsProcess) = (job.submit, job.origin, running.run, running.send, running.spawnsProcess)
 
         guard submit.timeoutNanoseconds > 0 || spawnsProcess else {
             // Nothing to race and nothing a cancel could stop but a process-pool child: run it in this slot's
