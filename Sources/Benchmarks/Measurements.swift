@@ -100,10 +100,11 @@ struct Measurements: Sendable {
 
     /// √n prime checks of random 32-bit numbers on 2 slots, by `map` in batches of `chunksize`: the jobs' own
     /// run time over wall time × slots.
-    func smallCPUEfficiency(numbers: [UInt64], chunksize: Int) async throws -> Figure {
+    func smallCPUEfficiency(numbers: [UInt64], chunksize: Int) async throws -> (efficiency: Figure, wall: Figure) {
         let busy = BusyTime()
         return try await self.onCluster(workers: 2, size: 1, observers: [busy]) { cluster in
             var efficiencies: [Double] = []
+            var walls: [Double] = []
             for _ in 0..<self.repeats {
                 busy.reset()
                 let start = ContinuousClock.now
@@ -111,8 +112,9 @@ struct Measurements: Sendable {
                 let wall = (ContinuousClock.now - start).seconds
                 let batches = (numbers.count + chunksize - 1) / chunksize
                 efficiencies.append(await busy.total(afterJobs: batches).seconds / (wall * 2))
+                walls.append(wall)
             }
-            return Figure(efficiencies)
+            return (Figure(efficiencies), Figure(walls))
         }
     }
 
