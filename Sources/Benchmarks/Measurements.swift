@@ -220,33 +220,29 @@ final class BusyTime: JobObserver {
     private struct State {
         var sum = Duration.zero
         var count = 0
-        var waiter: (count: Int, continuation: CheckedContinuation<Duration, Never>)?
+        /// The reader, waiting until `count` reaches its key.
+        var reader = Waiters<Int, Duration>()
     }
 
     private let state = Locked(State())
 
     func jobDone(_ record: JobRecord) {
-        let resume = self.state.withLock { state -> (CheckedContinuation<Duration, Never>, Duration)? in
+        let resume = self.state.withLock { state -> (Waiter<Duration>, Duration)? in
             state.sum += record.timing?.ran ?? .zero
             state.count += 1
-            guard let waiter = state.waiter, state.count >= waiter.count else { return nil }
-            state.waiter = nil
-            return (waiter.continuation, state.sum)
+            return state.reader.take(state.count).map { ($0, state.sum) }
         }
-        if let (continuation, sum) = resume { continuation.resume(returning: sum) }
+        if let (reader, sum) = resume { reader.resume(returning: sum) }
     }
 
     func reset() { self.state.withLock { $0 = State() } }
 
     /// The total once `jobs` jobs have been seen since the last reset.
     func total(afterJobs jobs: Int) async -> Duration {
-        await withCheckedContinuation { continuation in
-            let now = self.state.withLock { state -> Duration? in
-                if state.count >= jobs { return state.sum }
-                state.waiter = (jobs, continuation)
-                return nil
-            }
-            if let now { continuation.resume(returning: now) }
+        await suspend(ifCancelled: .zero) { reader in
+            self.state.withLock { state in state.count >= jobs ? .now(state.sum) : state.reader.park(reader, as: jobs) }
+        } unpark: {
+            self.state.withLock { $0.reader.take(jobs) }
         }
     }
 }

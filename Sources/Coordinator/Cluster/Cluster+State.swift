@@ -7,7 +7,7 @@ extension Cluster {
     /// Runs `body` under the state lock, then resumes the tasks it woke and asks for the writes it made due: no
     /// continuation resumes, and no event loop is called, under the lock.
     func withState<Result: Sendable>(_ body: (inout State) throws -> Result) rethrows -> Result {
-        var wakes: [CheckedContinuation<Void, Never>] = []
+        var wakes: [Waiter<Void>] = []
         var writes: [OutboundMailbox.Write] = []
         defer {
             for wake in wakes { wake.resume() }
@@ -46,11 +46,11 @@ extension Cluster {
         /// Every job is done and the workers have been told to drain; one that reconnects now is told at once.
         var draining = false
         /// Producers let in, to resume once the lock is released (see ``Cluster/withState(_:)``).
-        var wakes: [CheckedContinuation<Void, Never>] = []
+        var wakes: [Waiter<Void>] = []
         /// Writes of mailboxes posted to, to ask their event loops for once the lock is released.
         var writes: [OutboundMailbox.Write] = []
         /// Producers in ``Cluster/submitWhenRoom(_:timeout:)`` waiting for the queue to shrink.
-        var producers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var producers = Waiters<UInt64, Void>()
         var nextProducer: UInt64 = 0
 
         /// The kinds of the workers being dialled again; every kind submitted while a joining worker has not
@@ -89,8 +89,7 @@ extension Cluster {
         /// Lets the waiting producers try again, once the queue has room or the cluster takes no more jobs.
         mutating func wakeProducers() {
             guard !self.producers.isEmpty, self.shutDown || self.scheduler.queuedCount < self.queueLimit else { return }
-            self.wakes += self.producers.values
-            self.producers = [:]
+            self.wakes += self.producers.takeAll()
         }
 
         /// Posts `messages` to `connection`, in this lock's order; its event loop is asked to write them once the

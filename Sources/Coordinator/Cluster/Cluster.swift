@@ -228,17 +228,13 @@ public final class Cluster: Sendable, JobCanceller {
             defer { state.nextProducer += 1 }
             return state.nextProducer
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let waiting = self.withState { state in
-                    guard state.scheduler.queuedCount >= limit, !state.shutDown, !Task.isCancelled else { return false }
-                    state.producers[key] = continuation
-                    return true
-                }
-                if !waiting { continuation.resume() }
+        await suspend(ifCancelled: ()) { producer in
+            self.withState { state in
+                guard state.scheduler.queuedCount >= limit, !state.shutDown else { return .now(()) }
+                return state.producers.park(producer, as: key)
             }
-        } onCancel: {
-            self.withState { $0.producers.removeValue(forKey: key) }?.resume()
+        } unpark: {
+            self.withState { $0.producers.take(key) }
         }
         try Task.checkCancellation()
     }

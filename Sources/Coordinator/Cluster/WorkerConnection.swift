@@ -14,9 +14,17 @@ final class WorkerConnection: Sendable {
     let name: String
     let mailbox = OutboundMailbox()
     private let lastHeard = Locked(ContinuousClock.now)
-    /// Pings waiting for their pong, by their `sentAt`; nil once the connection has ended.
-    private let pings = Locked<[UInt64: CheckedContinuation<(pong: Pong, receivedAt: UInt64)?, Never>]?>([:])
+    private let pings = Locked(Pings())
     private let offset = Locked(ClockOffset())
+
+    /// Pings waiting for their pong.
+    private struct Pings {
+        /// By the `sentAt` of their ping, unique to each.
+        var waiting = Waiters<UInt64, (pong: Pong, receivedAt: UInt64)?>()
+        var lastSentAt: UInt64 = 0
+        /// The connection has ended: no pong will come.
+        var closed = false
+    }
 
     init(id: WorkerID, address: WorkerAddress) {
         self.id = id
@@ -201,7 +209,7 @@ final class WorkerConnection: Sendable {
         case .pong(let pong):
             let now = WireClock.now
             self.offset.withLock { $0.add(pong, receivedBack: now) }
-            self.pings.withLock { $0?.removeValue(forKey: pong.pingSentAt) }?.resume(returning: (pong, now))
+            self.pings.withLock { $0.waiting.take(pong.pingSentAt) }?.resume(returning: (pong, now))
         default:
             break
         }
@@ -219,14 +227,16 @@ final class WorkerConnection: Sendable {
 
     /// Sends a ping and waits for its pong, with when the reader took it; nil if the connection ends first.
     func ping() async -> (pong: Pong, receivedAt: UInt64)? {
-        let sentAt = WireClock.now
-        return await withCheckedContinuation { continuation in
-            let open = self.pings.withLock { pings in
-                pings?[sentAt] = continuation
-                return pings != nil
-            }
-            guard open else { return continuation.resume(returning: nil) }
-            self.mailbox.post(.ping(Ping(sentAt: sentAt)))
+        let sentAt = self.pings.withLock { pings in
+            pings.lastSentAt = max(WireClock.now, pings.lastSentAt + 1)
+            return pings.lastSentAt
+        }
+        return await suspend(ifCancelled: nil) { waiter in
+            let parking = self.pings.withLock { pings in pings.closed ? .now(nil) : pings.waiting.park(waiter, as: sentAt) }
+            if case .parked = parking { self.mailbox.post(.ping(Ping(sentAt: sentAt))) }
+            return parking
+        } unpark: {
+            self.pings.withLock { $0.waiting.take(sentAt) }
         }
     }
 
@@ -234,8 +244,8 @@ final class WorkerConnection: Sendable {
     func closed() {
         self.mailbox.close()
         let waiting = self.pings.withLock { pings in
-            defer { pings = nil }
-            return pings.map { Array($0.values) } ?? []
+            pings.closed = true
+            return pings.waiting.takeAll()
         }
         waiting.forEach { $0.resume(returning: nil) }
     }

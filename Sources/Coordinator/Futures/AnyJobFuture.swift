@@ -54,14 +54,11 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
         /// each pending job pays for.
         var ended: UInt64?
         var timing: JobTiming?
-        var waiters: [Int: Waiter] = [:]
+        /// Tasks waiting until the job runs or is done, and until it is done.
+        var untilRunning = Waiters<Int, Void>()
+        var untilDone = Waiters<Int, Void>()
         var nextWaiter = 0
         var observers: [@Sendable (AnyJobFuture) -> Void] = []
-    }
-
-    private struct Waiter {
-        var until: @Sendable (JobState) -> Bool
-        var continuation: CheckedContinuation<Void, Never>
     }
 
     private let record = Locked(Record())
@@ -100,42 +97,42 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
 
     /// Waits until the job is done, however it ended.
     public func waitUntilDone() async {
-        await self.waitUntil(\.isDone)
+        await self.waitUntil(running: false)
     }
 
     /// Waits until a worker has started the job, or it is done.
     public func waitUntilRunning() async {
-        await self.waitUntil { $0 != .pending }
+        await self.waitUntil(running: true)
     }
 
-    private func waitUntil(_ condition: @escaping @Sendable (JobState) -> Bool) async {
+    /// Waits until the job is done, or, with `running`, until it is running or done.
+    private func waitUntil(running: Bool) async {
+        func reached(_ state: JobState) -> Bool { running ? state != .pending : state.isDone }
         let id = self.record.withLock { record -> Int? in
-            guard !condition(record.state) else { return nil }
+            guard !reached(record.state) else { return nil }
             let settled = record.settle()
             defer { settled.nextWaiter += 1 }
             return settled.nextWaiter
         }
         guard let id else { return }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = self.record.withLock { record in
-                    if condition(record.state) || Task.isCancelled { return true }
-                    record.settle().waiters[id] = Waiter(until: condition, continuation: continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
+        await suspend(ifCancelled: ()) { waiter in
+            self.record.withLock { record in
+                if reached(record.state) { return .now(()) }
+                let settled = record.settle()
+                return running ? settled.untilRunning.park(waiter, as: id) : settled.untilDone.park(waiter, as: id)
             }
-        } onCancel: {
-            self.record.withLock { $0.settled?.waiters.removeValue(forKey: id) }?.continuation.resume()
+        } unpark: {
+            self.record.withLock { record in
+                running ? record.settled?.untilRunning.take(id) : record.settled?.untilDone.take(id)
+            }
         }
     }
 
-    /// Takes the waiters whose condition the record's state now meets.
-    private static func satisfiedWaiters(_ record: inout Record) -> [CheckedContinuation<Void, Never>] {
-        guard let settled = record.settled, !settled.waiters.isEmpty else { return [] }
-        let ready = settled.waiters.filter { $0.value.until(record.state) }
-        for id in ready.keys { settled.waiters[id] = nil }
-        return ready.values.map(\.continuation)
+    /// Takes the waiters whose milestone the record's state has now reached.
+    private static func satisfiedWaiters(_ record: inout Record) -> [Waiter<Void>] {
+        guard let settled = record.settled, record.state != .pending else { return [] }
+        let running = settled.untilRunning.takeAll()
+        return record.state.isDone ? running + settled.untilDone.takeAll() : running
     }
 
     /// The output, or the error that took its place; waits until the job is done.
@@ -186,7 +183,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// Pending to running; false when the job is no longer pending.
     @discardableResult
     func markRunning() -> Bool {
-        let woken = self.record.withLock { record -> [CheckedContinuation<Void, Never>]? in
+        let woken = self.record.withLock { record -> [Waiter<Void>]? in
             guard record.state == .pending else { return nil }
             record.state = .running
             record.started = WireClock.now
@@ -199,7 +196,7 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// Resolves the job unless it already is; false when it was.
     @discardableResult
     func resolve(_ outcome: Outcome, cancelled: Bool = false, timing: JobTiming? = nil) -> Bool {
-        let woken = self.record.withLock { record -> (waiters: [CheckedContinuation<Void, Never>], observers: [@Sendable (AnyJobFuture) -> Void])? in
+        let woken = self.record.withLock { record -> (waiters: [Waiter<Void>], observers: [@Sendable (AnyJobFuture) -> Void])? in
             guard !record.state.isDone else { return nil }
             let settled = record.settle()
             settled.outcome = outcome

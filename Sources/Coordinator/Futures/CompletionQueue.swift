@@ -4,7 +4,8 @@ import FanoutLocking
 final class CompletionQueue: Sendable {
     private struct State {
         var done: [AnyJobFuture] = []
-        var waiter: CheckedContinuation<AnyJobFuture?, Never>?
+        /// The one reader, while it waits.
+        var reader = Waiters<Int, AnyJobFuture?>()
     }
 
     private let state = Locked(State())
@@ -17,35 +18,22 @@ final class CompletionQueue: Sendable {
     }
 
     private func push(_ future: AnyJobFuture) {
-        let waiter = self.state.withLock { state -> CheckedContinuation<AnyJobFuture?, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
+        let reader = self.state.withLock { state -> Waiter<AnyJobFuture?>? in
+            if let reader = state.reader.takeAny() { return reader }
             state.done.append(future)
             return nil
         }
-        waiter?.resume(returning: future)
+        reader?.resume(returning: future)
     }
 
     /// The next future to complete; nil if the waiting task is cancelled.
     func next() async -> AnyJobFuture? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = self.state.withLock { state -> AnyJobFuture?? in
-                    if !state.done.isEmpty { return .some(state.done.removeFirst()) }
-                    if Task.isCancelled { return .some(nil) }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
+        await suspend(ifCancelled: nil) { reader in
+            self.state.withLock { state in
+                state.done.isEmpty ? state.reader.park(reader, as: 0) : .now(state.done.removeFirst())
             }
-        } onCancel: {
-            let waiter = self.state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume(returning: nil)
+        } unpark: {
+            self.state.withLock { $0.reader.take(0) }
         }
     }
 

@@ -9,7 +9,7 @@ final class JobDispatcher: Sendable {
     /// Each slot's task, and the job handed to it.
     private struct Slots {
         /// Slot tasks waiting for a job.
-        var waiting: [Int: CheckedContinuation<QueuedJob?, Never>] = [:]
+        var waiting = Waiters<Int, QueuedJob?>()
         /// Jobs started in a slot whose task has not come back to wait yet.
         var handedOver: [Int: QueuedJob] = [:]
         var finished = false
@@ -62,8 +62,7 @@ final class JobDispatcher: Sendable {
     func finish() {
         let waiting = self.slots.withLock { slots in
             slots.finished = true
-            defer { slots.waiting = [:] }
-            return Array(slots.waiting.values)
+            return slots.waiting.takeAll()
         }
         waiting.forEach { $0.resume(returning: nil) }
     }
@@ -76,18 +75,17 @@ final class JobDispatcher: Sendable {
 
     /// The next job started in `slot`; nil once the dispatcher is finished.
     private func nextStart(in slot: Int) async -> QueuedJob? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready: QueuedJob?? = self.slots.withLock { slots in
-                    if let job = slots.handedOver.removeValue(forKey: slot) { return .some(job) }
-                    if slots.finished || Task.isCancelled { return .some(nil) }
-                    slots.waiting[slot] = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(returning: ready) }
+        await suspend(ifCancelled: nil) { slotTask in
+            self.slots.withLock { slots in
+                if let job = slots.handedOver.removeValue(forKey: slot) { return .now(job) }
+                if slots.finished { return .now(nil) }
+                return slots.waiting.park(slotTask, as: slot)
             }
-        } onCancel: {
+        } unpark: {
+            // A slot task is cancelled only when the dispatcher is torn down: finish it, which resumes every
+            // waiting slot with nil, this one too.
             self.finish()
+            return nil
         }
     }
 
@@ -96,13 +94,13 @@ final class JobDispatcher: Sendable {
     private func start(_ job: QueuedJob, in slot: Int) {
         if self.computeOnThread(job, in: slot) { return }
         enum Handing {
-            case resume(CheckedContinuation<QueuedJob?, Never>)
+            case resume(Waiter<QueuedJob?>)
             case handedOver
             case finished
         }
         let handing = self.slots.withLock { slots -> Handing in
             guard !slots.finished else { return .finished }
-            if let waiter = slots.waiting.removeValue(forKey: slot) { return .resume(waiter) }
+            if let waiter = slots.waiting.take(slot) { return .resume(waiter) }
             slots.handedOver[slot] = job
             return .handedOver
         }
