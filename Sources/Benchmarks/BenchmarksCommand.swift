@@ -77,6 +77,9 @@ struct BenchmarksCommand: AsyncParsableCommand {
         @Option(help: "Bytes of each answer frame, its header included.")
         var responseBytes: Int
 
+        @Flag(help: "Stop when standard input closes (it always does; accepted as every server started this way is).")
+        var stopWhenStdinCloses = false
+
         func run() async throws {
             try await ReferenceRoundTrip.serve(tls: TLSFiles.worker(directory: self.tlsDir), responseBytes: self.responseBytes)
         }

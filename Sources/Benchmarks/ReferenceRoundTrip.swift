@@ -31,26 +31,21 @@ enum ReferenceRoundTrip {
         let certificates = CertificateDirectory(path: folder.path + "/certs")
         try certificates.initialize(hosts: [.ipv4([127, 0, 0, 1])])
 
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        server.arguments = [
-            "reference-echo", "--tls-dir", certificates.hostDirectory(for: .ipv4([127, 0, 0, 1])), "--response-bytes", "\(response)",
-        ]
-        // The server exits when this pipe closes, which it does when this process ends, however it ends.
-        let lifeline = Pipe()
-        server.standardInput = lifeline
-        let output = Pipe()
-        server.standardOutput = output
-        try server.run()
-        defer {
-            try? lifeline.fileHandleForWriting.close()
-            server.waitUntilExit()
+        let (server, port) = try await ListeningProcess.start(
+            "/proc/self/exe",
+            arguments: ["reference-echo", "--tls-dir", certificates.hostDirectory(for: .ipv4([127, 0, 0, 1])), "--response-bytes", "\(response)"]
+        )
+        do {
+            let times = try await Self.pingPong(port: port, certificates: certificates, request: request, response: response, count: count)
+            await ListeningProcess.stop([server])
+            return times
+        } catch {
+            await ListeningProcess.stop([server])
+            throw error
         }
-        let line = try await NIOThreadPool.singleton.runIfActive { Self.readLine(output.fileHandleForReading) }
-        guard line.hasPrefix("listening on "), let port = Int(line.dropFirst("listening on ".count)) else {
-            throw ReferenceError("the echo server did not start: it printed \"\(line)\"")
-        }
+    }
 
+    private static func pingPong(port: Int, certificates: CertificateDirectory, request: Int, response: Int, count: Int) async throws -> [Double] {
         let context = try MutualTLS.makeClientContext(files: certificates.coordinatorFiles)
         let group = MultiThreadedEventLoopGroup.singleton
         let finished = group.any().makePromise(of: [UInt64].self)
@@ -70,12 +65,6 @@ enum ReferenceRoundTrip {
         return times.map { Double($0) / 1_000 }
     }
 
-    private static func readLine(_ handle: FileHandle) -> String {
-        var bytes: [UInt8] = []
-        while let byte = handle.readData(ofLength: 1).first, byte != UInt8(ascii: "\n") { bytes.append(byte) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// Serves the echo side until standard input closes: each request frame is answered with a response frame
     /// of `responseBytes`.
     static func serve(tls: TLSFiles, responseBytes: Int) async throws {
@@ -90,7 +79,7 @@ enum ReferenceRoundTrip {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        FileHandle.standardOutput.write(Data("listening on \(server.localAddress?.port ?? 0)\n".utf8))
+        FileHandle.standardOutput.write(Data("listening on 127.0.0.1:\(server.localAddress?.port ?? 0)\n".utf8))
         try await NIOThreadPool.singleton.runIfActive {
             var byte: UInt8 = 0
             while read(STDIN_FILENO, &byte, 1) > 0 {}
@@ -177,7 +166,7 @@ private final class PingPongHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.finished.fail(ReferenceError("the echo server closed the connection after \(self.times.count) round trips"))
+        self.finished.fail(ChannelError.inputClosed)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -188,13 +177,5 @@ private final class PingPongHandler: ChannelInboundHandler {
     private func send(context: ChannelHandlerContext) {
         self.sentAt = .now()
         context.writeAndFlush(Self.wrapOutboundOut(ReferenceRoundTrip.frame(length: self.requestBytes, allocator: context.channel.allocator)), promise: nil)
-    }
-}
-
-struct ReferenceError: Error, CustomStringConvertible {
-    var description: String
-
-    init(_ description: String) {
-        self.description = description
     }
 }

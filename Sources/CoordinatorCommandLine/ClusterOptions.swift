@@ -9,7 +9,12 @@ import Logging
 public struct ClusterOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: "Hosts file, one worker per line: host[:port] [slots=N]. Without it, workers start locally.")
+    @Option(
+        help: """
+            Hosts file, one worker per line: host[:port] [slots=N]. Without it, workers start locally. SIGHUP re-reads \
+            it: hosts added join the run, hosts removed finish their jobs and leave.
+            """
+    )
     public var workers: String?
 
     @Option(help: "Start this many local workers (default 2 when --workers is not given).")

@@ -1,13 +1,17 @@
 import Foundation
 import NIOPosix
 
-/// Starting a server binary that prints `listening on HOST:PORT` once bound, and stopping it.
-enum ListeningProcess {
+/// Starting a server binary that prints `listening on HOST:PORT` once bound, and stopping it: the local workers,
+/// the flag server, the benchmarks' echo server.
+public enum ListeningProcess {
     /// Starts `executable` and waits for its `listening on HOST:PORT` line; returns the process and the port.
     ///
     /// The process is told to stop when its standard input closes, and gets a pipe this process never writes to:
     /// if this process dies, even by SIGKILL, the pipe closes and the server stops, rather than live on orphaned.
-    static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
+    ///
+    /// - Throws: a ``ClusterError`` with code `processDidNotStart` when it cannot be started or does not say
+    ///   where it listens.
+    public static func start(_ executable: String, arguments: [String]) async throws -> (Process, Int) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ClusterError(.processDidNotStart, "cannot start \(executable): it is not an executable (run `swift build` first)")
         }
@@ -48,7 +52,7 @@ enum ListeningProcess {
     ///
     /// Runs to the end even when the calling task is cancelled, as on Ctrl-C: leaving servers behind is worse
     /// than waiting for them.
-    static func stop(_ processes: [Process]) async {
+    public static func stop(_ processes: [Process]) async {
         for process in processes where process.isRunning {
             process.terminate()
         }

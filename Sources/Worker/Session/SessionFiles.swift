@@ -78,14 +78,34 @@ final class SessionFiles: Sendable {
         }
     }
 
-    /// Stores one put; returns the file's path once it is whole. Only the session's reader calls it, one put at
-    /// a time, and ``remove()`` is called only once the reader has ended.
+    /// Stores one put off `loop`, and completes there with the file's path once it is whole. Only the session's
+    /// reader calls it, one put at a time, and ``remove()`` is called only once the reader has ended.
     ///
-    /// - Throws: a ``ProtocolError`` that ends the session: `unexpected-message` when the put does not follow
-    ///   the one before (another file begun before this one is whole, a gap, another size); `transfer-failed`
-    ///   when the worker takes no files, the files would pass its limit, or the file cannot be stored.
-    func receive(_ put: Put) async throws(ProtocolError) -> String? {
-        let (folder, incoming) = try self.state.withLock { state throws(ProtocolError) -> (TemporaryFolder?, Incoming?) in
+    /// Fails with a ``ProtocolError`` that ends the session: `unexpected-message` when the put does not follow
+    /// the one before (another file begun before this one is whole, a gap, another size); `transfer-failed` when
+    /// the worker takes no files, the files would pass its limit, or the file cannot be stored.
+    func receive(_ put: Put, on loop: any EventLoop) -> EventLoopFuture<String?> {
+        let folder: TemporaryFolder?
+        let incoming: Incoming?
+        do {
+            (folder, incoming) = try self.admit(put)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        let parent = self.parent
+        return NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
+            Self.store(put, in: folder, parent: parent, continuing: incoming)
+        }.recover { error in
+            if let incoming { close(incoming.descriptor) }
+            return Stored(folder: folder, failure: ProtocolError(.transferFailed, "cannot store \(put.name): \(error)"))
+        }.flatMapThrowing { stored in
+            try self.record(stored, of: put)
+        }
+    }
+
+    /// Checks that `put` may be stored next: the folder to store it in, and the file it continues.
+    private func admit(_ put: Put) throws(ProtocolError) -> (TemporaryFolder?, Incoming?) {
+        try self.state.withLock { state throws(ProtocolError) -> (TemporaryFolder?, Incoming?) in
             switch state {
             case .removed:
                 throw ProtocolError(.unexpectedMessage, "a put of \(put.name) came after the session ended")
@@ -109,16 +129,11 @@ final class SessionFiles: Sendable {
                 return (folder, incoming)
             }
         }
-        let parent = self.parent
-        let stored: Stored
-        do {
-            stored = try await NIOThreadPool.singleton.runIfActive {
-                Self.store(put, in: folder, parent: parent, continuing: incoming)
-            }
-        } catch {
-            if let incoming { close(incoming.descriptor) }
-            stored = Stored(folder: folder, failure: ProtocolError(.transferFailed, "cannot store \(put.name): \(error)"))
-        }
+    }
+
+    /// Records what storing `put` left: the folder, and the file while it is not whole. Returns the file's path
+    /// once it is.
+    private func record(_ stored: Stored, of put: Put) throws(ProtocolError) -> String? {
         self.state.withLock { state in
             let total: UInt64
             switch state {

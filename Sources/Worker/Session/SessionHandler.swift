@@ -286,17 +286,13 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Stores `put` off the event loop, reading nothing more until it is stored.
     private func store(_ put: Put, requester: String?, context: ChannelHandlerContext) {
         self.storing = true
-        let files = self.session.files
-        let loop = context.eventLoop
-        let handler = NIOLoopBound(self, eventLoop: loop)
-        Task {
-            let stored: Result<String?, ProtocolError>
-            do throws(ProtocolError) {
-                stored = .success(try await files.receive(put))
-            } catch {
-                stored = .failure(error)
-            }
-            loop.execute { handler.value.stored(put, stored, requester: requester) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.session.files.receive(put, on: context.eventLoop).whenComplete { stored in
+            handler.value.stored(
+                put,
+                stored.mapError { $0 as? ProtocolError ?? ProtocolError(.transferFailed, "cannot store \(put.name): \($0)") },
+                requester: requester
+            )
         }
     }
 

@@ -153,9 +153,6 @@ final class SessionOutbox: Sendable {
 
     var inFlightCount: Int { self.state.withLock { $0.inFlight.count } }
 
-    /// Whether our hello has gone out.
-    var isGreeted: Bool { self.state.withLock { $0.greeted } }
-
     /// Whether the session is over and takes no more messages.
     var isClosed: Bool { self.state.withLock { $0.closed } }
 
