@@ -151,13 +151,11 @@ final class WorkerConnection: Sendable {
         for file in configuration.transfers {
             for put in file.puts(within: configuration.frameLimits) {
                 counters.sent(frames: 1)
-                try await withDeadline(deadline, channel: channel.channel) {
-                    try await channel.write(.put(put))
-                }
+                try await Self.send(.put(put), over: channel, within: deadline)
             }
         }
         counters.sent(frames: 1)
-        try await channel.write(.ping(Ping(sentAt: WireClock.now)))
+        try await Self.send(.ping(Ping(sentAt: WireClock.now)), over: channel, within: deadline)
         // What the socket buffers still hold is stored before the pong: more than one frame's worth.
         let answer = try await withDeadline(configuration.connectTimeout, channel: channel.channel) { try await channel.next() }
         switch answer {
@@ -165,12 +163,29 @@ final class WorkerConnection: Sendable {
             counters.receivedFrame()
             self.heard(.pong(pong))
         case .error(let report)?:
-            throw ClusterError(.filesRefused, "it did not take the run's files: \(report.message) [\(report.code)]")
+            throw Self.filesRefused(report)
         case let other?:
             throw ClusterError(.filesRefused, "it answered the run's files with \(other.type)")
         case nil:
             throw ClusterError(.filesRefused, "the connection closed before it confirmed the run's files (it must take each part within \(deadline), and store them all within \(configuration.connectTimeout))")
         }
+    }
+
+    /// Writes one message of the run's files, closing the channel if it is not taken within `deadline`.
+    ///
+    /// - Throws: a ``ClusterError`` when the worker refused the files: it says why, then closes, so a write
+    ///   failing only says it closed.
+    private static func send(_ message: Message, over channel: Channel, within deadline: Duration) async throws {
+        do {
+            try await withDeadline(deadline, channel: channel.channel) { try await channel.write(message) }
+        } catch {
+            if case .error(let report)? = try? await channel.next() { throw Self.filesRefused(report) }
+            throw error
+        }
+    }
+
+    private static func filesRefused(_ report: ErrorReport) -> ClusterError {
+        ClusterError(.filesRefused, "it did not take the run's files: \(report.message) [\(report.code)]")
     }
 
     /// Pings every `interval`; when nothing has been heard for `timeout`, calls `silent` and closes `channel`.
