@@ -115,7 +115,7 @@ extension CoordinatorCommand {
             run.jobLog = self.cluster.joblog
             run.resume = self.resume ? .logged : self.resumeFailed ? .succeeded : .none
             let inputs = try line.inputs()
-            let transfers = try self.transfer.map { path throws(TransferFileError) in try TransferFile(contentsOf: path) }
+            let transfers = try self.transfer.map { path throws(ClusterError) in try TransferFile(contentsOf: path) }
             // The job log is GNU Parallel's here, written by the run itself.
             var cluster = self.cluster
             cluster.joblog = nil

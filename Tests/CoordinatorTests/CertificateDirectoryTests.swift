@@ -109,9 +109,10 @@ struct CertificateDirectoryTests {
         let before = try String(contentsOfFile: temporary.file("ca.pem"), encoding: .utf8)
         try FileManager.default.removeItem(atPath: temporary.file("ca-key.pem"))
 
-        let error = try #require(throws: CertificateDirectoryError.self) {
+        let error = try #require(throws: ClusterError.self) {
             try directory.initialize(hosts: Self.hosts)
         }
+        #expect(error.code == .invalidCertificates)
         #expect(error.message.contains("ca-key.pem"))
         #expect(error.message.contains("--force"))
         #expect(try String(contentsOfFile: temporary.file("ca.pem"), encoding: .utf8) == before)
@@ -141,9 +142,10 @@ struct CertificateDirectoryTests {
         try CertificateDirectory(path: temporary.file("b")).initialize(hosts: [])
         try FileManager.default.removeItem(atPath: temporary.file("a/ca-key.pem"))
         try FileManager.default.copyItem(atPath: temporary.file("b/ca-key.pem"), toPath: temporary.file("a/ca-key.pem"))
-        let error = try #require(throws: CertificateDirectoryError.self) {
+        let error = try #require(throws: ClusterError.self) {
             try CertificateDirectory(path: temporary.file("a")).initialize(hosts: [])
         }
+        #expect(error.code == .invalidCertificates)
         #expect(error.message.contains("does not belong"))
     }
 

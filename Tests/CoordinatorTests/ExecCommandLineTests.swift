@@ -53,7 +53,7 @@ struct ExecCommandLineTests {
 
     @Test("no command is an error that says where the command goes")
     func noCommand() throws {
-        let error = try #require(throws: ExecError.self) { try CommandTemplate([], shell: false) }
+        let error = try #require(throws: ClusterError.self) { try CommandTemplate([], shell: false) }
         #expect(error.code == .invalidCommand)
         #expect(error.message.contains("--"))
     }
@@ -63,9 +63,9 @@ struct ExecCommandLineTests {
         #expect(try ExecCommandLine(["echo", ":::", "a", "b"]) == ExecCommandLine.parsed(["echo"], .arguments(["a", "b"])))
         #expect(try ExecCommandLine(["wc", "-l", "::::", "x", "y"]) == ExecCommandLine.parsed(["wc", "-l"], .files(["x", "y"])))
         #expect(try ExecCommandLine(["cat"]) == ExecCommandLine.parsed(["cat"], .standardInput))
-        let twice = try #require(throws: ExecError.self) { try ExecCommandLine(["echo", ":::", "a", ":::", "b"]) }
+        let twice = try #require(throws: ClusterError.self) { try ExecCommandLine(["echo", ":::", "a", ":::", "b"]) }
         #expect(twice.code == .invalidInputs && twice.message.contains("second input source"))
-        let empty = try #require(throws: ExecError.self) { try ExecCommandLine(["echo", ":::"]) }
+        let empty = try #require(throws: ClusterError.self) { try ExecCommandLine(["echo", ":::"]) }
         #expect(empty.code == .invalidInputs)
     }
 
@@ -75,7 +75,7 @@ struct ExecCommandLineTests {
         try folder.write("a.txt", "one\n\nthree\n")
         try folder.write("b.txt", "four")
         #expect(try ExecCommandLine(["x", "::::", folder.file("a.txt"), folder.file("b.txt")]).inputs() == ["one", "", "three", "four"])
-        let error = try #require(throws: ExecError.self) { try ExecCommandLine(["x", "::::", folder.file("none")]).inputs() }
+        let error = try #require(throws: ClusterError.self) { try ExecCommandLine(["x", "::::", folder.file("none")]).inputs() }
         #expect(error.code == .invalidInputs && error.message.contains(folder.file("none")))
     }
 
@@ -98,7 +98,7 @@ struct ExecCommandLineTests {
         #expect(entries[2]?.succeeded == false && entries[2]?.exitValue == 1)
 
         try (text + "x\ty\n4\tz\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let error = try #require(throws: ExecError.self) { try ParallelJobLog.entries(at: path) }
+        let error = try #require(throws: ClusterError.self) { try ParallelJobLog.entries(at: path) }
         #expect(error.code == .invalidJobLog && error.message.contains("\(path):3"))
     }
 }

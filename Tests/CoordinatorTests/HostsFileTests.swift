@@ -59,29 +59,29 @@ struct HostsFileTests {
     )
     func badLine(line: String, reason: String) throws {
         let contents = "# header\ngood.example\n\(line)\n"
-        let error = try #require(throws: HostsFileError.self) {
+        let error = try #require(throws: ClusterError.self) {
             try HostsFile(parsing: contents, path: "cluster/hosts.txt")
         }
-        #expect(error.path == "cluster/hosts.txt")
-        #expect(error.line == 3)
-        #expect(error.reason.contains(reason), "\(error)")
-        #expect(error.description.hasPrefix("cluster/hosts.txt:3: "))
+        #expect(error.code == .invalidHostsFile)
+        #expect(error.message.contains(reason), "\(error)")
+        #expect(error.message.hasPrefix("cluster/hosts.txt:3: "), "the file and line come first")
     }
 
     @Test("the same worker twice is refused, naming the first line")
     func duplicate() throws {
-        let error = try #require(throws: HostsFileError.self) {
+        let error = try #require(throws: ClusterError.self) {
             try HostsFile(parsing: "a.example\n\n10.0.0.1:7420\nA.example:\(WorkerPort.default)", path: "h")
         }
-        #expect(error.line == 4)
-        #expect(error.reason.contains("line 1"))
+        #expect(error.code == .invalidHostsFile)
+        #expect(error.message.hasPrefix("h:4: ") && error.message.contains("line 1"), "\(error)")
     }
 
     @Test("a missing file is reported by path")
     func missingFile() throws {
-        let error = try #require(throws: HostsFileError.self) {
+        let error = try #require(throws: ClusterError.self) {
             try HostsFile.load(path: "/nonexistent/hosts.txt")
         }
+        #expect(error.code == .invalidHostsFile)
         #expect(error.description.contains("/nonexistent/hosts.txt"))
         #expect(error.description.contains("No such file"))
     }

@@ -78,10 +78,10 @@ struct MapAndShutdownTests {
     @Test("map with a timeout throws when an output is late")
     func mapTimeout() async throws {
         try await LocalCluster.with { cluster, _ in
-            let error = await #expect(throws: AsCompletedTimeout.self) {
+            let error = await #expect(throws: ClusterError.self) {
                 for try await _ in cluster.map([1, 2], timeout: .milliseconds(200), { _ in Sleep(.seconds(2)) }) {}
             }
-            #expect(error != nil)
+            #expect(error?.code == .timedOut)
         }
     }
 

@@ -29,17 +29,17 @@ struct TransferFileTests {
     @Test("a missing file, a folder and a bad name are refused, naming what was wrong")
     func refusals() throws {
         let folder = try TemporaryDirectory()
-        let missing = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.file("nope.sh")) }
-        #expect(missing.code == .unreadable && missing.message.contains(folder.file("nope.sh")) && missing.message.contains("No such file"))
-        let directory = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.path) }
-        #expect(directory.code == .unreadable && directory.message.contains("not a regular file"), "\(directory)")
+        let missing = try #require(throws: ClusterError.self) { try TransferFile(contentsOf: folder.file("nope.sh")) }
+        #expect(missing.code == .unreadableFile && missing.message.contains(folder.file("nope.sh")) && missing.message.contains("No such file"))
+        let directory = try #require(throws: ClusterError.self) { try TransferFile(contentsOf: folder.path) }
+        #expect(directory.code == .unreadableFile && directory.message.contains("not a regular file"), "\(directory)")
         // A FIFO with no writer would block a read for ever: it is refused once opened.
         #expect(mkfifo(folder.file("pipe"), 0o600) == 0)
-        let fifo = try #require(throws: TransferFileError.self) { try TransferFile(contentsOf: folder.file("pipe")) }
-        #expect(fifo.code == .unreadable && fifo.message.hasSuffix("cannot read \(folder.file("pipe")): it is not a regular file"), "\(fifo)")
+        let fifo = try #require(throws: ClusterError.self) { try TransferFile(contentsOf: folder.file("pipe")) }
+        #expect(fifo.code == .unreadableFile && fifo.message.hasSuffix("cannot read \(folder.file("pipe")): it is not a regular file"), "\(fifo)")
         for name in ["", "..", "a/b", "../\u{301}x", String(repeating: "a", count: 256)] {
-            let error = try #require(throws: TransferFileError.self) { try TransferFile(name: name, contents: ByteBuffer()) }
-            #expect(error.code == .invalidName, "\(name)")
+            let error = try #require(throws: ClusterError.self) { try TransferFile(name: name, contents: ByteBuffer()) }
+            #expect(error.code == .invalidFileName, "\(name)")
         }
     }
 
@@ -61,7 +61,7 @@ struct TransferFileTests {
     @Test("two files of one name are refused before any worker is dialled")
     func duplicateNames() async throws {
         let files = [try TransferFile(name: "a", contents: ByteBuffer()), try TransferFile(name: "a", contents: ByteBuffer())]
-        let error = await #expect(throws: TransferFileError.self) {
+        let error = await #expect(throws: ClusterError.self) {
             // Nothing listens on port 1; a dial would fail, not this.
             try await Cluster.withCluster(
                 workers: [WorkerAddress(host: WorkerHost("127.0.0.1")!, port: 1)],
@@ -69,7 +69,7 @@ struct TransferFileTests {
                 configuration: ClusterConfiguration(transfers: files)
             ) { _ in }
         }
-        #expect(error?.code == .duplicateName)
+        #expect(error?.code == .duplicateFileName)
     }
 
     @Test("files reach every command on its worker, sent again after a reconnect, and are gone once the workers stop")

@@ -58,7 +58,8 @@ public enum BenchWorkload: Sendable {
             do {
                 try await Self.run(job, in: context)
             } catch {
-                throw SequentialRunError(kind: type(of: job).kind, failure: JobFailure(error, kind: type(of: job).kind))
+                let failure = JobFailure(error, kind: type(of: job).kind)
+                throw ClusterError(.jobFailed, "the sequential baseline's \(type(of: job).kind) job failed: \(failure)", cause: failure)
             }
             busy += ContinuousClock.now - jobStart
         }
@@ -68,12 +69,4 @@ public enum BenchWorkload: Sendable {
     private static func run<J: Job>(_ job: J, in context: JobContext) async throws {
         _ = try await job.run(in: context)
     }
-}
-
-/// A job of the sequential baseline failed.
-public struct SequentialRunError: Error, CustomStringConvertible {
-    public var kind: JobKindName
-    public var failure: JobFailure
-
-    public var description: String { "the sequential baseline's \(self.kind) job failed: \(self.failure)" }
 }

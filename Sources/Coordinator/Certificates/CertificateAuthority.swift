@@ -48,12 +48,12 @@ public struct CertificateAuthority: Sendable {
         let certificate = try Certificate(pemEncoded: certificatePEM)
         let key = try Certificate.PrivateKey(pemEncoded: privateKeyPEM)
         guard key.publicKey == certificate.publicKey else {
-            throw CertificateDirectoryError("the CA private key does not belong to the CA certificate")
+            throw ClusterError(.invalidCertificates, "the CA private key does not belong to the CA certificate")
         }
         guard let constraints = try certificate.extensions.basicConstraints,
             case .isCertificateAuthority = constraints
         else {
-            throw CertificateDirectoryError("the CA certificate is not marked as a certificate authority")
+            throw ClusterError(.invalidCertificates, "the CA certificate is not marked as a certificate authority")
         }
         self.issued = IssuedCertificate(certificate: certificate, privateKey: key)
     }

@@ -66,7 +66,8 @@ public struct CertificateDirectory: Sendable {
             changes.append(.created("cluster CA", path: authorityPath))
         case (let hasCertificate, _, false):
             let (present, missing) = hasCertificate ? (authorityPath, authorityKeyPath) : (authorityKeyPath, authorityPath)
-            throw CertificateDirectoryError(
+            throw ClusterError(
+                .invalidCertificates,
                 "found \(present) but not \(missing); restore it, or pass --force to make a new CA"
                     + " (every certificate it signed must then be replaced)"
             )
@@ -120,7 +121,7 @@ public struct CertificateDirectory: Sendable {
                 privateKeyPEM: String(decoding: try LocalFile.read(key), as: UTF8.self)
             )
         } catch {
-            throw CertificateDirectoryError("cannot use the CA in \(certificate) and \(key): \(error)")
+            throw ClusterError(.invalidCertificates, "cannot use the CA in \(certificate) and \(key): \(error)")
         }
     }
 

@@ -11,7 +11,7 @@ extension Cluster {
     /// at most `window` jobs, or batches, are out at a time (default twice what the workers hold at once),
     /// so mapping ten million inputs never queues ten million jobs. Iteration throws the first failure it
     /// reaches, a ``JobError``; jobs submitted after it are cancelled when the iterator goes away. With
-    /// `timeout`, an output not ready that long after the call throws ``AsCompletedTimeout``, which counts
+    /// `timeout`, an output not ready that long after the call throws a ``ClusterError`` with code `timedOut`, which counts
     /// the jobs (or batches) not yet read.
     public func map<Inputs: Sequence, J: Job>(
         _ inputs: Inputs,
@@ -194,13 +194,13 @@ extension Cluster {
     }
 
     /// Waits until `future`, the oldest of a map's `outstanding` jobs or batches, is done; throws
-    /// ``AsCompletedTimeout`` if it is not by `deadline`.
+    /// a ``ClusterError`` with code `timedOut` if it is not by `deadline`.
     @usableFromInline
     static func waitForOldest(_ future: AnyJobFuture, before deadline: ContinuousClock.Instant, outstanding: Int) async throws {
         let queue = CompletionQueue(watching: [future])
         guard await queue.next(before: deadline) != nil else {
             try Task.checkCancellation()
-            throw AsCompletedTimeout(notDone: outstanding)
+            throw ClusterError(.timedOut, "\(outstanding) futures were not done before the timeout")
         }
     }
 }

@@ -41,7 +41,7 @@ extension Cluster {
         )
     }
 
-    /// Each future once, as it completes (those already done first); throws ``AsCompletedTimeout`` when
+    /// Each future once, as it completes (those already done first); throws a ``ClusterError`` with code `timedOut` when
     /// `timeout` passes before all are done.
     public func asCompleted(
         _ futures: some Sequence<AnyJobFuture>,
@@ -92,7 +92,7 @@ public struct AsCompletedSequence<Future: Sendable>: AsyncSequence, Sendable {
                 if let future = self.remaining.removeValue(forKey: done) { return future }
             }
             try Task.checkCancellation()
-            throw AsCompletedTimeout(notDone: self.remaining.count)
+            throw ClusterError(.timedOut, "\(self.remaining.count) futures were not done before the timeout")
         }
     }
 }

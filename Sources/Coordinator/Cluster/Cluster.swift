@@ -37,7 +37,7 @@ public final class Cluster: Sendable, JobCanceller {
     ///
     /// A worker that cannot be reached is logged by name and left out (see ``unreachable``); when none can be
     /// reached this throws a ``ClusterError`` naming each and why. Two of
-    /// ``ClusterConfiguration/transfers`` with one name throw a ``TransferFileError`` before any connection.
+    /// ``ClusterConfiguration/transfers`` with one name throw a ``ClusterError`` (`duplicateFileName`) before any connection.
     public static func withCluster<Result: Sendable>(
         workers: [WorkerAddress],
         tls: TLSFiles,
@@ -48,7 +48,7 @@ public final class Cluster: Sendable, JobCanceller {
         guard !workers.isEmpty else { throw ClusterError(.noWorkers, "no workers were given") }
         var names: Set<String> = []
         for file in configuration.transfers where !names.insert(file.name).inserted {
-            throw TransferFileError(.duplicateName, "two files to transfer are named \(file.name); a run folder holds one of each name")
+            throw ClusterError(.duplicateFileName, "two files to transfer are named \(file.name); a run folder holds one of each name")
         }
         let context = try MutualTLS.makeClientContext(files: tls)
         let cluster = Cluster(configuration: configuration, logger: logger, tlsContext: context)

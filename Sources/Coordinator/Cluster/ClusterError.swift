@@ -1,4 +1,6 @@
-/// The cluster could not do what was asked: which worker or call, and why.
+/// What the coordinator's side could not do, and why: a cluster call or a worker, a hosts file, a file to send,
+/// certificates, an `exec` command line, a job log, a future asked too early. The one error type of this layer;
+/// a job that ran and failed throws a ``JobError`` instead.
 public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, to match on; the message says it for people.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -20,8 +22,32 @@ public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let queueFull = Code(name: "queue-full")
         /// A job's input does not encode, or does not fit a frame.
         public static let invalidJob = Code(name: "invalid-job")
-        /// An argument to a call is out of its range.
+        /// An argument to a call is out of its range, or a pattern or option does not read.
         public static let invalidArgument = Code(name: "invalid-argument")
+        /// A hosts file cannot be read, or a line of it does not parse; the message names the file and line.
+        public static let invalidHostsFile = Code(name: "invalid-hosts-file")
+        /// A file to send to the workers is not named as a single file name.
+        public static let invalidFileName = Code(name: "invalid-file-name")
+        /// A file to send to the workers cannot be read, or is not a regular file.
+        public static let unreadableFile = Code(name: "unreadable-file")
+        /// Two files to send with one run have the same name.
+        public static let duplicateFileName = Code(name: "duplicate-file-name")
+        /// A certificate folder is incomplete, or its CA does not hold together.
+        public static let invalidCertificates = Code(name: "invalid-certificates")
+        /// An `exec` run with no command, or a command line that cannot be read.
+        public static let invalidCommand = Code(name: "invalid-command")
+        /// An `exec` input source that cannot be read, or more than one.
+        public static let invalidInputs = Code(name: "invalid-inputs")
+        /// A job log that cannot be read to resume from, or written.
+        public static let invalidJobLog = Code(name: "invalid-job-log")
+        /// A folder or file for results or downloads that cannot be written.
+        public static let cannotWrite = Code(name: "cannot-write")
+        /// A job's result was asked for before it was done.
+        public static let notDone = Code(name: "not-done")
+        /// `asCompleted` or a `map` ran out of its time with jobs not done, as Python's `TimeoutError`.
+        public static let timedOut = Code(name: "timed-out")
+        /// A job run outside the cluster, as a benchmark's sequential baseline, failed.
+        public static let jobFailed = Code(name: "job-failed")
 
         public var description: String { self.name }
     }

@@ -17,10 +17,10 @@ public struct TransferFile: Hashable, Sendable {
     /// Whether the file is made executable on the worker.
     public var executable: Bool
 
-    /// - Throws: ``TransferFileError`` with code `invalidName` when `name` is not a single file name.
-    public init(name: String, contents: ByteBuffer, executable: Bool = false) throws(TransferFileError) {
+    /// - Throws: ``ClusterError`` with code `invalidFileName` when `name` is not a single file name.
+    public init(name: String, contents: ByteBuffer, executable: Bool = false) throws(ClusterError) {
         if let problem = Put.problem(withName: name) {
-            throw TransferFileError(.invalidName, "the transfer file name \"\(name)\" \(problem)")
+            throw ClusterError(.invalidFileName, "the transfer file name \"\(name)\" \(problem)")
         }
         self.name = name
         self.contents = contents
@@ -30,14 +30,14 @@ public struct TransferFile: Hashable, Sendable {
     /// The regular file at `path`, read now, named by its last path component and executable on the worker when
     /// it is executable here.
     ///
-    /// - Throws: ``TransferFileError`` with code `unreadable`, naming the path and the system's reason; a FIFO,
+    /// - Throws: ``ClusterError`` with code `unreadableFile`, naming the path and the system's reason; a FIFO,
     ///   a folder or a device is not read.
-    public init(contentsOf path: String) throws(TransferFileError) {
+    public init(contentsOf path: String) throws(ClusterError) {
         let file: (bytes: [UInt8], mode: mode_t)
         do {
             file = try LocalFile.readRegularFile(path)
         } catch {
-            throw TransferFileError(.unreadable, "cannot send a file to the workers: \(error)", cause: error)
+            throw ClusterError(.unreadableFile, "cannot send a file to the workers: \(error)", cause: error)
         }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         try self.init(name: name, contents: ByteBuffer(bytes: file.bytes), executable: file.mode & 0o111 != 0)
@@ -53,43 +53,5 @@ public struct TransferFile: Hashable, Sendable {
         let overhead = FrameHeader.typeAndFlagsLength + 2 + Put.maximumNameLength + 1 + 8 + 8 + 4
         let chunkBytes = max(1, min(Self.maximumChunkBytes, limits.maximumFrameLength - overhead))
         return Put.chunks(name: self.name, executable: self.executable, contents: self.contents, chunkBytes: chunkBytes)
-    }
-}
-
-/// A file that cannot be sent to workers.
-public struct TransferFileError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-
-        /// The name is not a single file name.
-        public static let invalidName = Code(name: "invalid-name")
-        /// The file cannot be read, or is not a regular file.
-        public static let unreadable = Code(name: "unreadable")
-        /// Two files of one run have the same name.
-        public static let duplicateName = Code(name: "duplicate-name")
-
-        public var description: String { self.name }
-    }
-
-    public var code: Code
-    public var message: String
-    /// The error behind this one, if any.
-    public var cause: (any Error & Sendable)?
-
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String { self.message }
-
-    public static func == (lhs: TransferFileError, rhs: TransferFileError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.code)
-        hasher.combine(self.message)
     }
 }

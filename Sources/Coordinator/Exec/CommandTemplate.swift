@@ -24,10 +24,10 @@ public struct CommandTemplate: Hashable, Sendable {
     let words: [[Token]]
     public let shell: Bool
 
-    /// - Throws: ``ExecError`` with code `invalidCommand` when `words` is empty or its first word is.
+    /// - Throws: ``ClusterError`` with code `invalidCommand` when `words` is empty or its first word is.
     public init(_ words: [String], shell: Bool) throws {
         guard let first = words.first, !first.isEmpty else {
-            throw ExecError(.invalidCommand, "no command was given: put it after --, as in: coordinator exec -- gzip -k ::: a.txt")
+            throw ClusterError(.invalidCommand, "no command was given: put it after --, as in: coordinator exec -- gzip -k ::: a.txt")
         }
         var parsed = words.map(Self.tokens(of:))
         if !parsed.joined().contains(where: { token in

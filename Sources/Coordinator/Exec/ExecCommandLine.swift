@@ -17,7 +17,7 @@ public struct ExecCommandLine: Hashable, Sendable {
 
     /// Splits `words` at `:::` or `::::`.
     ///
-    /// - Throws: ``ExecError`` with code `invalidInputs` for a separator with nothing after it, or a second one
+    /// - Throws: ``ClusterError`` with code `invalidInputs` for a separator with nothing after it, or a second one
     ///   (GNU Parallel would combine the sources; Fanout takes one).
     public init(_ words: [String]) throws {
         guard let separator = words.firstIndex(where: { $0 == ":::" || $0 == "::::" }) else {
@@ -28,13 +28,13 @@ public struct ExecCommandLine: Hashable, Sendable {
         self.command = Array(words[..<separator])
         let rest = Array(words[(separator + 1)...])
         if let second = rest.first(where: { $0 == ":::" || $0 == "::::" }) {
-            throw ExecError(
+            throw ClusterError(
                 .invalidInputs,
                 "a second input source (\(second)) was given after \(words[separator]); give one :::, or one :::: with its files"
             )
         }
         guard !rest.isEmpty else {
-            throw ExecError(.invalidInputs, "\(words[separator]) is the last word: give the \(words[separator] == ":::" ? "inputs" : "files") after it")
+            throw ClusterError(.invalidInputs, "\(words[separator]) is the last word: give the \(words[separator] == ":::" ? "inputs" : "files") after it")
         }
         self.source = words[separator] == ":::" ? .arguments(rest) : .files(rest)
     }
@@ -42,7 +42,7 @@ public struct ExecCommandLine: Hashable, Sendable {
     /// The inputs, in order: the arguments, or the lines of the files or of standard input, without their line
     /// endings. An empty line is an input too, as in GNU Parallel.
     ///
-    /// - Throws: ``ExecError`` with code `invalidInputs` naming a file that cannot be read.
+    /// - Throws: ``ClusterError`` with code `invalidInputs` naming a file that cannot be read.
     public func inputs() throws -> [String] {
         switch self.source {
         case .arguments(let inputs):
@@ -50,7 +50,7 @@ public struct ExecCommandLine: Hashable, Sendable {
         case .files(let paths):
             return try paths.flatMap { path in
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ExecError(.invalidInputs, "cannot read the input file \(path) given after ::::")
+                    throw ClusterError(.invalidInputs, "cannot read the input file \(path) given after ::::")
                 }
                 return Self.lines(data)
             }

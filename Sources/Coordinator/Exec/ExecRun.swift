@@ -87,7 +87,7 @@ public struct ExecRun: Sendable {
 
     /// Runs the command for each of `inputs`, the first being job 1.
     ///
-    /// - Throws: ``ExecError`` when the job log or results folder cannot be used; `CancellationError` when the
+    /// - Throws: ``ClusterError`` when the job log or results folder cannot be used; `CancellationError` when the
     ///   run is interrupted.
     public func run(inputs: [String], on cluster: Cluster, output: Output) async throws -> Summary {
         var summary = Summary()
@@ -109,7 +109,7 @@ public struct ExecRun: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)
             } catch {
-                throw ExecError(.invalidResults, "cannot make the results folder \(resultsDirectory): \(error)", cause: error)
+                throw ClusterError(.cannotWrite, "cannot make the results folder \(resultsDirectory): \(error)", cause: error)
             }
         }
 
@@ -215,7 +215,7 @@ public struct ExecRun: Sendable {
             try Data(standardError).write(to: URL(fileURLWithPath: folder + "/stderr"))
             try Data((exitValue + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/exitval"))
         } catch {
-            throw ExecError(.invalidResults, "cannot write the results of job \(finished.sequence) to \(folder): \(error)", cause: error)
+            throw ClusterError(.cannotWrite, "cannot write the results of job \(finished.sequence) to \(folder): \(error)", cause: error)
         }
     }
 

@@ -54,15 +54,15 @@ public final class ParallelJobLog {
 
     /// Opens `path` to append to, writing the header first when the file is new or empty.
     ///
-    /// - Throws: ``ExecError`` with code `invalidJobLog` when it cannot be opened.
+    /// - Throws: ``ClusterError`` with code `invalidJobLog` when it cannot be opened.
     public init(appendingTo path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ExecError(.invalidJobLog, "cannot create the job log \(path)")
+                throw ClusterError(.invalidJobLog, "cannot create the job log \(path)")
             }
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ExecError(.invalidJobLog, "cannot open the job log \(path) to write")
+            throw ClusterError(.invalidJobLog, "cannot open the job log \(path) to write")
         }
         self.handle = handle
         self.path = path
@@ -70,10 +70,10 @@ public final class ParallelJobLog {
             if try handle.seekToEnd() == 0 {
                 try self.write(Self.header)
             }
-        } catch let error as ExecError {
+        } catch let error as ClusterError {
             throw error
         } catch {
-            throw ExecError(.invalidJobLog, "cannot write the job log \(path): \(error)", cause: error)
+            throw ClusterError(.invalidJobLog, "cannot write the job log \(path): \(error)", cause: error)
         }
     }
 
@@ -87,7 +87,7 @@ public final class ParallelJobLog {
             try self.handle.write(contentsOf: Data((line + "\n").utf8))
             try self.handle.synchronize()
         } catch {
-            throw ExecError(.invalidJobLog, "cannot write the job log \(self.path): \(error)", cause: error)
+            throw ClusterError(.invalidJobLog, "cannot write the job log \(self.path): \(error)", cause: error)
         }
     }
 
@@ -98,11 +98,11 @@ public final class ParallelJobLog {
     /// The entries of the job log at `path`, by sequence number (the last line of a number wins); empty when
     /// there is no such file.
     ///
-    /// - Throws: ``ExecError`` with code `invalidJobLog` naming the line that does not read as a job log's.
+    /// - Throws: ``ClusterError`` with code `invalidJobLog` naming the line that does not read as a job log's.
     public static func entries(at path: String) throws -> [Int: Entry] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ExecError(.invalidJobLog, "cannot read the job log \(path) to resume from")
+            throw ClusterError(.invalidJobLog, "cannot read the job log \(path) to resume from")
         }
         var entries: [Int: Entry] = [:]
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -119,7 +119,7 @@ public final class ParallelJobLog {
                 let exitValue = Int(fields[6]), let signal = Int(fields[7])
             else {
                 if unfinished { break }
-                throw ExecError(
+                throw ClusterError(
                     .invalidJobLog,
                     "\(path):\(index + 1) is not a job log line (Seq, Host, Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command, tab-separated): \(line.prefix(80))"
                 )

@@ -33,7 +33,7 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
     /// How long the job waited and ran on the worker that answered it; nil until then.
     public var timing: JobTiming? { self.erased.timing }
 
-    /// The output of a finished job without waiting; throws the job's error, or ``JobFutureNotDone`` while
+    /// The output of a finished job without waiting; throws the job's error, or a ``ClusterError`` with code `notDone` while
     /// it is pending or running.
     public func result() throws -> Output {
         switch self.erased.currentOutcome {
@@ -42,7 +42,7 @@ public struct JobFuture<Output: Sendable>: Sendable, Hashable, CustomStringConve
         case .failure(let error)?:
             throw error
         case nil:
-            throw JobFutureNotDone(job: self.id)
+            throw ClusterError(.notDone, "\(self.id) is not done yet")
         }
     }
 

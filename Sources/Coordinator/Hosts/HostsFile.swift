@@ -26,7 +26,7 @@ public struct HostsFile: Hashable, Sendable {
         do {
             contents = String(decoding: try LocalFile.read(path), as: UTF8.self)
         } catch {
-            throw HostsFileError(path: path, line: nil, reason: "cannot read the hosts file: \(error)")
+            throw ClusterError(.invalidHostsFile, "\(path): cannot read the hosts file: \(error)", cause: error)
         }
         return try HostsFile(parsing: contents, path: path)
     }
@@ -38,8 +38,8 @@ public struct HostsFile: Hashable, Sendable {
         var seen: [WorkerAddress: Int] = [:]
         for (index, rawLine) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            func fail(_ reason: String) -> HostsFileError {
-                HostsFileError(path: path, line: lineNumber, reason: reason)
+            func fail(_ reason: String) -> ClusterError {
+                ClusterError(.invalidHostsFile, "\(path):\(lineNumber): \(reason)")
             }
             let content = rawLine.prefix { $0 != "#" }
             let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
@@ -66,7 +66,7 @@ public struct HostsFile: Hashable, Sendable {
         }
     }
 
-    private static func parseAddress(_ text: String, fail: (String) -> HostsFileError) throws -> WorkerAddress {
+    private static func parseAddress(_ text: String, fail: (String) -> ClusterError) throws -> WorkerAddress {
         let hostText: Substring
         var portText: Substring?
         if text.hasPrefix("[") {

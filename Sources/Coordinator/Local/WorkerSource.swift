@@ -31,7 +31,7 @@ extension Cluster {
         case .hostsFile(let path, let tlsDirectory):
             let hosts = try HostsFile.load(path: path)
             guard !hosts.workers.isEmpty else {
-                throw HostsFileError(path: path, line: nil, reason: "lists no workers")
+                throw ClusterError(.invalidHostsFile, "\(path): lists no workers")
             }
             return try await Cluster.withCluster(
                 workers: hosts.workers,

@@ -17,16 +17,12 @@ public final class JobLog: JobObserver {
     private let file: Locked<FileHandle?>
     public let path: String
 
-    public struct OpenError: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// Creates or truncates the file at `path` and writes the header.
     public init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data((Self.columns.joined(separator: "\t") + "\n").utf8)),
             let handle = FileHandle(forWritingAtPath: path)
         else {
-            throw OpenError(description: "cannot write the job log \(path)")
+            throw ClusterError(.invalidJobLog, "cannot write the job log \(path)")
         }
         handle.seekToEndOfFile()
         self.path = path

@@ -6,16 +6,12 @@ public struct FlagSite: Hashable, Sendable {
 
     public var pattern: String
 
-    public struct PatternError: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     public init(pattern: String) throws {
         guard pattern.contains("{}") else {
-            throw PatternError(description: "flag URL pattern \"\(pattern)\" has no {} for the country's name")
+            throw ClusterError(.invalidArgument, "flag URL pattern \"\(pattern)\" has no {} for the country's name")
         }
         guard pattern.hasPrefix("http://") || pattern.hasPrefix("https://") else {
-            throw PatternError(description: "flag URL pattern \"\(pattern)\" is not an http(s) URL")
+            throw ClusterError(.invalidArgument, "flag URL pattern \"\(pattern)\" is not an http(s) URL")
         }
         self.pattern = pattern
     }

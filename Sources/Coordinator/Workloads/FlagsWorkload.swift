@@ -94,23 +94,17 @@ public struct FlagsWorkload: Sendable {
             if let destination = self.destination {
                 let path = destination + "/" + FlagSite.fileName(for: country)
                 guard FileManager.default.createFile(atPath: path, contents: Data(body.readableBytesView)) else {
-                    throw FlagSaveError(path: path)
+                    throw ClusterError(.cannotWrite, "cannot write \(path)")
                 }
             }
             summary.succeeded += 1
             print("\(country) (\(future.worker ?? "?"))")
             return true
-        } catch let error as FlagSaveError {
+        } catch let error as ClusterError where error.code == .cannotWrite {
             throw error
         } catch {
             summary.failures.append("\(country): \(error)")
             return false
         }
     }
-}
-
-/// A downloaded flag could not be written.
-public struct FlagSaveError: Error, CustomStringConvertible {
-    public var path: String
-    public var description: String { "cannot write \(self.path)" }
 }
