@@ -15,7 +15,7 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
 
     /// Reads the value of `--allow-exec`: `*` for any executable, or absolute paths separated by commas.
     ///
-    /// - Throws: ``CommandPolicyError`` naming an entry that is empty or not an absolute path.
+    /// - Throws: ``JobSetupError`` with code `invalidCommandPolicy` naming an entry that is empty or not an absolute path.
     public init(allowExec value: String) throws {
         if value == "*" {
             self = .anyExecutable
@@ -23,8 +23,8 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
         }
         let paths = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for path in paths where !path.hasPrefix("/") {
-            throw CommandPolicyError(
-                .notAbsolute,
+            throw JobSetupError(
+                .invalidCommandPolicy,
                 "--allow-exec=\(value): \(path.isEmpty ? "an empty entry" : "\"\(path)\"") is not an absolute path; "
                     + "give absolute paths separated by commas, or no value to allow every executable"
             )
@@ -98,26 +98,4 @@ public enum CommandPolicy: Hashable, Sendable, CustomStringConvertible {
         defer { free(resolved) }
         return String(cString: resolved)
     }
-}
-
-/// An `--allow-exec` value that cannot be read.
-public struct CommandPolicyError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-
-        /// An entry of the list is empty or not an absolute path.
-        public static let notAbsolute = Code(name: "not-absolute")
-
-        public var description: String { self.name }
-    }
-
-    public var code: Code
-    public var message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { self.message }
 }

@@ -16,11 +16,11 @@ public struct JobBatch<Item: Job>: Job {
 
     public let jobs: [Item]
 
-    /// - Throws: ``JobBatchError`` when `jobs` is empty or its items are batches; batches do not nest.
+    /// - Throws: ``JobSetupError`` when `jobs` is empty or its items are batches; batches do not nest.
     @inlinable
     public init(_ jobs: [Item]) throws {
-        guard !jobs.isEmpty else { throw JobBatchError(.empty, "a batch holds at least one job") }
-        guard !(Item.self is any BatchOfJobs.Type) else { throw JobBatchError(.nested, "a batch holds a batch; batches do not nest") }
+        guard !jobs.isEmpty else { throw JobSetupError(.emptyBatch, "a batch holds at least one job") }
+        guard !(Item.self is any BatchOfJobs.Type) else { throw JobSetupError(.nestedBatch, "a batch holds a batch; batches do not nest") }
         self.jobs = jobs
     }
 
@@ -170,29 +170,4 @@ extension JobBatch: BatchOfJobs {}
 extension JobKindName {
     /// What a kind's batch kind adds to its name.
     public static let batchSuffix = ".batch"
-}
-
-/// A batch that cannot be made: empty, or of batches.
-public struct JobBatchError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        @usableFromInline let name: String
-
-        /// The batch holds no job.
-        public static let empty = Code(name: "empty")
-        /// The batch's jobs are batches.
-        public static let nested = Code(name: "nested")
-
-        public var description: String { self.name }
-    }
-
-    public var code: Code
-    public var message: String
-
-    @usableFromInline
-    init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { self.message }
 }

@@ -19,7 +19,7 @@ public struct JobKinds: Sendable {
 
     public init() {}
 
-    /// - Throws: ``JobKindsError`` when a name is invalid or taken twice.
+    /// - Throws: ``JobSetupError`` when a name is invalid or taken twice.
     public init(_ kinds: [any Job.Type]) throws {
         for kind in kinds {
             try self.register(kind)
@@ -28,7 +28,7 @@ public struct JobKinds: Sendable {
 
     /// Adds `kind` and its batch kind.
     ///
-    /// - Throws: ``JobKindsError`` with code `invalidName` when the name is empty, too long or holds other
+    /// - Throws: ``JobSetupError`` with code `invalidName` when the name is empty, too long or holds other
     ///   characters than letters, digits, `.`, `_` and `-`; `duplicateName` when another type has the name.
     @inlinable
     public mutating func register<Kind: Job>(_ kind: Kind.Type) throws {
@@ -54,10 +54,10 @@ public struct JobKinds: Sendable {
         do {
             try name.validate()
         } catch let error as ProtocolError {
-            throw JobKindsError(.invalidName, "\(Kind.self): \(error.message)")
+            throw JobSetupError(.invalidName, "\(Kind.self): \(error.message)")
         }
         guard name.name.utf8.count <= Self.maximumNameLength else {
-            throw JobKindsError(
+            throw JobSetupError(
                 .invalidName,
                 "\(Kind.self): job kind name \"\(name.name)\" is \(name.name.utf8.count) bytes; at most \(Self.maximumNameLength) are allowed"
             )
@@ -67,7 +67,7 @@ public struct JobKinds: Sendable {
     @usableFromInline
     mutating func add(_ kind: RegisteredKind) throws {
         if let taken = self.index[kind.name] {
-            throw JobKindsError(
+            throw JobSetupError(
                 .duplicateName,
                 "job kind \(kind.name) is registered twice: by \(self.kinds[taken].typeName) and by \(kind.typeName)"
             )

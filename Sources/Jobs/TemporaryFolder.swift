@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Foundation
+import NIOCore
 
 /// A folder of a process's own under a temporary directory, mode 0700, named for the process that made it, so
 /// that a later process can tell a folder whose process has died.
@@ -14,12 +15,13 @@ public struct TemporaryFolder: Sendable {
     /// there by processes that have died without removing their own (killed by SIGKILL, say).
     ///
     /// - Parameter parent: the system's temporary directory by default.
-    /// - Throws: ``TemporaryFolderError`` with the system's reason.
+    /// - Throws: ``JobSetupError`` with code `cannotCreateFolder` and the system's reason.
     public init(prefix: String, in parent: String = TemporaryFolder.systemParent, removingAbandoned: Bool = true) throws {
         if removingAbandoned { Self.removeAbandoned(prefix: prefix, in: parent) }
         var template = Array((parent + "/\(prefix)-\(getpid())-XXXXXX").utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TemporaryFolderError(.cannotCreate, parent: parent, errorNumber: errno)
+            let error = IOError(errnoCode: errno, reason: "mkdtemp")
+            throw JobSetupError(.cannotCreateFolder, "cannot make a temporary folder in \(parent): \(String(cString: strerror(error.errnoCode)))", cause: error)
         }
         self.path = String(cString: created)
     }
@@ -57,33 +59,5 @@ public struct TemporaryFolder: Sendable {
                 try? FileManager.default.removeItem(atPath: path)
             }
         }
-    }
-}
-
-/// A temporary folder that could not be made.
-public struct TemporaryFolderError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-
-        /// The system refused to make the folder.
-        public static let cannotCreate = Code(name: "cannot-create")
-
-        public var description: String { self.name }
-    }
-
-    public var code: Code
-    /// Where it was to be made.
-    public var parent: String
-    /// The system's `errno`.
-    public var errorNumber: Int32
-
-    public init(_ code: Code, parent: String, errorNumber: Int32) {
-        self.code = code
-        self.parent = parent
-        self.errorNumber = errorNumber
-    }
-
-    public var description: String {
-        "cannot make a temporary folder in \(self.parent): \(String(cString: strerror(self.errorNumber)))"
     }
 }

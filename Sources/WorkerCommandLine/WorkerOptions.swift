@@ -106,7 +106,7 @@ public struct WorkerOptions: ParsableArguments {
         guard let allowExec = self.allowExec else { return .refused }
         do {
             return try CommandPolicy(allowExec: allowExec)
-        } catch let error as CommandPolicyError {
+        } catch let error as JobSetupError where error.code == .invalidCommandPolicy {
             throw ValidationError(error.message)
         }
     }

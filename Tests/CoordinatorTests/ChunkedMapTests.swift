@@ -56,9 +56,9 @@ struct ChunkedMapTests {
 
     @Test("a batch must hold jobs, and no batch")
     func batchValidation() throws {
-        #expect(throws: JobBatchError.self) { try JobBatch<NoOp>([]) }
+        #expect { try JobBatch<NoOp>([]) } throws: { ($0 as? JobSetupError)?.code == .emptyBatch }
         let inner = try JobBatch([NoOp()])
-        #expect(throws: JobBatchError.self) { try JobBatch([inner]) }
+        #expect { try JobBatch([inner]) } throws: { ($0 as? JobSetupError)?.code == .nestedBatch }
     }
 
     @Test("a batch too large for a frame is refused at submit, and the connection stays")

@@ -170,14 +170,14 @@ struct MutualTLSTests {
         var missing = files
         missing.certificate = clusters.directory.file("nope.pem")
         let missingError = try #require(throws: TLSSetupError.self) { try MutualTLS.makeClientContext(files: missing) }
-        #expect(missingError.message.contains("nope.pem"))
+        #expect(missingError.code == .unreadableFile && missingError.message.contains("nope.pem"))
 
         var mismatched = files
         mismatched.privateKey = clusters.cluster.workerFiles(for: .name("localhost")).privateKey
         let mismatchError = try #require(throws: TLSSetupError.self) {
             try MutualTLS.makeClientContext(files: mismatched)
         }
-        #expect(mismatchError.message.contains("worker-key.pem"), "\(mismatchError)")
+        #expect(mismatchError.code == .mismatched && mismatchError.message.contains("worker-key.pem"), "\(mismatchError)")
     }
 
     static func failure<Success>(_ result: Result<Success, any Error>) -> (any Error)? {

@@ -139,8 +139,8 @@ struct ExecTests {
 
     @Test("an --allow-exec entry that is not an absolute path is refused, naming it")
     func badPolicy() throws {
-        let error = try #require(throws: CommandPolicyError.self) { try CommandPolicy(allowExec: "/bin/echo,gzip") }
-        #expect(error.code == .notAbsolute)
+        let error = try #require(throws: JobSetupError.self) { try CommandPolicy(allowExec: "/bin/echo,gzip") }
+        #expect(error.code == .invalidCommandPolicy)
         #expect(error.message.contains("\"gzip\""))
         #expect(try CommandPolicy(allowExec: "*") == .anyExecutable)
     }

@@ -40,7 +40,7 @@ struct Named: Job, Codable {
 struct JobKindsTests {
     @Test("two kinds under one name is an error naming both types")
     func duplicate() throws {
-        let error = try #require(throws: JobKindsError.self) { try JobKinds([Greeting.self, NoOp.self, Impostor.self]) }
+        let error = try #require(throws: JobSetupError.self) { try JobKinds([Greeting.self, NoOp.self, Impostor.self]) }
         #expect(error.code == .duplicateName)
         #expect(error.message.contains("test.greeting.v1"))
         #expect(error.message.contains("Greeting"))
@@ -50,7 +50,7 @@ struct JobKindsTests {
     @Test("an empty name, a long one and one with a space are refused when registered", arguments: ["", String(repeating: "a", count: 123), "has space", "a..b"])
     func badNames(name: String) throws {
         Named.kind = JobKindName(name, version: 1)
-        let error = try #require(throws: JobKindsError.self) { try JobKinds([Named.self]) }
+        let error = try #require(throws: JobSetupError.self) { try JobKinds([Named.self]) }
         #expect(error.code == .invalidName)
         #expect(error.message.contains("Named"))
     }

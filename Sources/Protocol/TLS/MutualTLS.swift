@@ -56,8 +56,10 @@ public enum MutualTLS {
             return try NIOSSLContext(configuration: configuration)
         } catch {
             throw TLSSetupError(
+                .mismatched,
                 "cannot build a TLS context from \(files.certificate) and \(files.privateKey)"
-                    + " (does the key belong to the certificate?): \(error)"
+                    + " (does the key belong to the certificate?): \(error)",
+                cause: error
             )
         }
     }
@@ -75,7 +77,7 @@ public enum MutualTLS {
             do {
                 self.key = try NIOSSLPrivateKey(bytes: bytes, format: .pem)
             } catch {
-                throw TLSSetupError("private key \(files.privateKey) is not a PEM private key: \(error)")
+                throw TLSSetupError(.notPEM, "private key \(files.privateKey) is not a PEM private key: \(error)", cause: error)
             }
         }
 
@@ -85,10 +87,10 @@ public enum MutualTLS {
             do {
                 certificates = try NIOSSLCertificate.fromPEMBytes(bytes)
             } catch {
-                throw TLSSetupError("\(role) \(path) is not PEM: \(error)")
+                throw TLSSetupError(.notPEM, "\(role) \(path) is not PEM: \(error)", cause: error)
             }
             guard !certificates.isEmpty else {
-                throw TLSSetupError("\(role) \(path) holds no certificate")
+                throw TLSSetupError(.notPEM, "\(role) \(path) holds no certificate")
             }
             return certificates
         }
@@ -96,7 +98,7 @@ public enum MutualTLS {
         private static func read(_ path: String, role: String) throws -> [UInt8] {
             guard let contents = FileManager.default.contents(atPath: path) else {
                 let reason = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
-                throw TLSSetupError("cannot read \(role) \(path): \(reason)")
+                throw TLSSetupError(.unreadableFile, "cannot read \(role) \(path): \(reason)")
             }
             return Array(contents)
         }

@@ -38,7 +38,10 @@ public enum ChildWorker {
         var configuration = configuration
         if let inherited = Self.inherited {
             guard let settings = ChildSettings(environmentValue: inherited) else {
-                throw ChildSettingsError(value: inherited)
+                throw WorkerError(
+                    .invalidChildSettings,
+                    "\(Self.environmentVariable) is \"\(inherited.prefix(200))\", not a worker's settings for its child"
+                )
             }
             settings.apply(to: &configuration)
         }
@@ -127,15 +130,5 @@ public enum ChildWorker {
                 }
             }
         }
-    }
-}
-
-/// The parent's settings in ``ChildWorker/environmentVariable`` do not read: the child was not started by a
-/// worker of this version.
-struct ChildSettingsError: Error, CustomStringConvertible {
-    var value: String
-
-    var description: String {
-        "\(ChildWorker.environmentVariable) is \"\(value.prefix(200))\", not a worker's settings for its child"
     }
 }

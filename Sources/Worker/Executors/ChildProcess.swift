@@ -13,10 +13,6 @@ struct ChildProcess: Sendable {
     let pid: pid_t
     let channel: NIOAsyncChannel<Message, Message>
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Starts `command` with pipes for stdin and stdout and `settings` in its environment; stderr is shared with
     /// this process.
     static func spawn(_ command: ChildCommand, settings: ChildSettings) async throws -> ChildProcess {
@@ -35,7 +31,7 @@ struct ChildProcess: Sendable {
         } catch {
             kill(pid, SIGKILL)
             _ = await Self.reap(pid)
-            throw SpawnError(description: "cannot attach to the pipes of child \(pid): \(error)")
+            throw WorkerError(.childDidNotStart, "cannot attach to the pipes of child \(pid): \(error)", cause: error)
         }
     }
 
@@ -98,7 +94,7 @@ struct ChildProcess: Sendable {
         guard result == 0 else {
             close(toChild[1])
             close(fromChild[0])
-            throw SpawnError(description: "cannot start \(command.executable): \(String(cString: strerror(result)))")
+            throw WorkerError(.childDidNotStart, "cannot start \(command.executable): \(String(cString: strerror(result)))")
         }
         return (pid, fromChild[0], toChild[1])
     }
@@ -120,7 +116,7 @@ struct ChildProcess: Sendable {
         return outcome ?? .unknown(errno: ECANCELED)
     }
 
-    private static func systemError(_ call: String) -> SpawnError {
-        SpawnError(description: "\(call) failed: \(String(cString: strerror(errno)))")
+    private static func systemError(_ call: String) -> WorkerError {
+        WorkerError(.childDidNotStart, "\(call) failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -10,11 +10,9 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    public struct ParseError: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// Parses `HOST:PORT` or `[IPV6]:PORT`; port 0 picks a free port.
+    ///
+    /// - Throws: a ``WorkerError`` with code `invalidListenAddress` saying what does not read.
     public init(parsing text: String) throws {
         let host: Substring
         let portText: Substring
@@ -22,19 +20,19 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
             host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else {
-                throw ParseError(description: "\"\(text)\" needs a port after the bracketed address, as [::1]:7420")
+                throw WorkerError(.invalidListenAddress, "\"\(text)\" needs a port after the bracketed address, as [::1]:7420")
             }
             portText = rest.dropFirst()
         } else {
             guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else {
-                throw ParseError(description: "\"\(text)\" is not HOST:PORT (IPv6 goes in brackets, as [::1]:7420)")
+                throw WorkerError(.invalidListenAddress, "\"\(text)\" is not HOST:PORT (IPv6 goes in brackets, as [::1]:7420)")
             }
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty else { throw ParseError(description: "\"\(text)\" has no host") }
+        guard !host.isEmpty else { throw WorkerError(.invalidListenAddress, "\"\(text)\" has no host") }
         guard let port = Int(portText), (0...65535).contains(port) else {
-            throw ParseError(description: "\"\(portText)\" in \"\(text)\" is not a port from 0 to 65535")
+            throw WorkerError(.invalidListenAddress, "\"\(portText)\" in \"\(text)\" is not a port from 0 to 65535")
         }
         self.init(host: String(host), port: port)
     }
