@@ -1,6 +1,6 @@
 /// What cannot be set up for jobs, and why: a kind's name, a batch, an `--allow-exec` list, a folder. The one
 /// error type of the job API; a job that runs and fails is a ``JobFailure``.
-public struct JobSetupError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct JobSetupError: CodedError, Sendable {
     /// What went wrong, to match on; the message says it for people.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         @usableFromInline let name: String
@@ -36,16 +36,5 @@ public struct JobSetupError: Error, Hashable, Sendable, CustomStringConvertible 
         self.code = code
         self.message = message
         self.cause = cause
-    }
-
-    public var description: String { self.message }
-
-    public static func == (lhs: JobSetupError, rhs: JobSetupError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.code)
-        hasher.combine(self.message)
     }
 }

@@ -1,7 +1,9 @@
+import FanoutProtocol
+
 /// What the coordinator's side could not do, and why: a cluster call or a worker, a hosts file, a file to send,
 /// certificates, an `exec` command line, a job log, a future asked too early. The one error type of this layer;
 /// a job that ran and failed throws a ``JobError`` instead.
-public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct ClusterError: CodedError, Sendable {
     /// What went wrong, to match on; the message says it for people.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -63,16 +65,6 @@ public struct ClusterError: Error, Hashable, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { self.message }
-
-    public static func == (lhs: ClusterError, rhs: ClusterError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.code)
-        hasher.combine(self.message)
-    }
 
     static let shutDown = ClusterError(.shutDown, "cannot submit a job after the cluster was shut down")
 

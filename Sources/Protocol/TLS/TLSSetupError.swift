@@ -1,5 +1,5 @@
 /// TLS files that cannot make a context: which file, and why. Local to one process, so it has no wire code.
-public struct TLSSetupError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TLSSetupError: CodedError, Sendable {
     /// What went wrong, to match on; the message says it for people.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -23,16 +23,5 @@ public struct TLSSetupError: Error, Hashable, Sendable, CustomStringConvertible 
         self.code = code
         self.message = message
         self.cause = cause
-    }
-
-    public var description: String { self.message }
-
-    public static func == (lhs: TLSSetupError, rhs: TLSSetupError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.code)
-        hasher.combine(self.message)
     }
 }

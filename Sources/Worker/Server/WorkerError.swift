@@ -1,7 +1,9 @@
+import FanoutProtocol
+
 /// What a worker could not do, and why: an address to listen on that does not read, a process-pool child that
 /// does not start, a child started with settings that are not a worker's. The one error type of the worker's
 /// side; what it tells a coordinator goes on the wire as a ``ProtocolError``.
-public struct WorkerError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct WorkerError: CodedError, Sendable {
     /// What went wrong, to match on; the message says it for people.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -25,16 +27,5 @@ public struct WorkerError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-
-    public var description: String { self.message }
-
-    public static func == (lhs: WorkerError, rhs: WorkerError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(self.code)
-        hasher.combine(self.message)
     }
 }
