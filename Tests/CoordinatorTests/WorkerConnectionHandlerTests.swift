@@ -34,10 +34,13 @@ struct WorkerConnectionHandlerTests {
         let result = Message.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .cancelled, slot: nil))
         try channel.writeInbound(result)
         let delivered = Locked<[Message]>([])
-        handler.serve { message in
-            delivered.withLock { $0.append(message) }
-            if case .result = message { mailbox.post(.submit(Submit.job(NoOp(), id: 2))) }
-        }
+        handler.serve(
+            { message in
+                delivered.withLock { $0.append(message) }
+                if case .result = message { mailbox.post(.submit(Submit.job(NoOp(), id: 2))) }
+            },
+            heartbeat: Self.heartbeat { _ in }
+        )
         channel.embeddedEventLoop.run()
         #expect(delivered.withLock { $0 } == [result], "left unread by the handshake, delivered first")
         #expect(try channel.readOutbound(as: Message.self) == .submit(Submit.job(NoOp(), id: 2)))
@@ -71,6 +74,34 @@ struct WorkerConnectionHandlerTests {
         #expect(handler.failure is ProtocolError)
         channel.pipeline.fireErrorCaught(ChannelError.ioOnClosedChannel)
         #expect(handler.failure is ProtocolError, "the first error is the one that ended it")
+    }
+
+    @Test("a served worker is pinged every interval, and given up, the channel closed, once silent past the timeout")
+    func heartbeats() throws {
+        let (channel, handler, _) = try Self.connection()
+        let silences = Locked<[String]>([])
+        handler.serve({ _ in }, heartbeat: Self.heartbeat { reason in silences.withLock { $0.append(reason) } })
+        let loop = channel.embeddedEventLoop
+        loop.advanceTime(by: .seconds(1))
+        guard case .ping? = try channel.readOutbound(as: Message.self) else {
+            Issue.record("no ping after an interval")
+            return
+        }
+        loop.advanceTime(by: .milliseconds(500))
+        try channel.writeInbound(Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3)))
+        loop.advanceTime(by: .milliseconds(1500))
+        #expect(silences.withLock { $0.isEmpty } && channel.isActive, "heard from 1.5 s ago, within the 2.5 s timeout")
+        loop.advanceTime(by: .seconds(1))
+        #expect(silences.withLock { $0.isEmpty }, "2.5 s is not past the timeout")
+        loop.advanceTime(by: .seconds(1))
+        #expect(silences.withLock { $0.count } == 1 && silences.withLock { $0.first?.hasPrefix("no answer to heartbeats for") } == true)
+        #expect(!channel.isActive)
+        loop.advanceTime(by: .seconds(10))
+        #expect(silences.withLock { $0.count } == 1, "given up once")
+    }
+
+    static func heartbeat(_ silent: @escaping @Sendable (String) -> Void) -> WorkerConnectionHandler.Heartbeat {
+        WorkerConnectionHandler.Heartbeat(interval: .seconds(1), timeout: .milliseconds(2500), silent: silent)
     }
 
     static func connection() throws -> (EmbeddedChannel, WorkerConnectionHandler, OutboundMailbox) {

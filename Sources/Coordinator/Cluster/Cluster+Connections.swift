@@ -62,7 +62,12 @@ extension Cluster {
             // A stop closes connections still in their handshake; one that finished just as it came is not
             // registered either. A stop after this drains it, as it does every connection.
             guard !self.stopped.isStopped else { throw ClusterError(.shutDown, "the cluster stopped before it connected") }
-            try await channel.serve { message in self.receive(message, from: connection) }
+            try await channel.serve(
+                heartbeatInterval: configuration.heartbeatInterval,
+                timeout: configuration.heartbeatTimeout,
+                silent: { reason in self.lost(connection, reason: reason, crashed: false, logger: logger) },
+                { message in self.receive(message, from: connection) }
+            )
         } catch {
             opened?.channel.close(promise: nil)
             return self.failedToConnect(connection, error: error, ready: ready, logger: logger)
@@ -73,19 +78,7 @@ extension Cluster {
             metadata: ["worker.host": "\(hello.hostName)", "worker.pool": "\(hello.capabilities?.poolKind.description ?? "?")"]
         )
         ready?()
-        let end = await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await connection.keepAlive(
-                    channel.channel,
-                    interval: configuration.heartbeatInterval,
-                    timeout: configuration.heartbeatTimeout
-                ) { reason in
-                    self.lost(connection, reason: reason, crashed: false, logger: logger)
-                }
-            }
-            defer { group.cancelAll() }
-            return try? await channel.ended()
-        }
+        let end = try? await channel.ended()
         channel.channel.close(promise: nil)
         connection.closed()
         switch end {

@@ -6,14 +6,13 @@ import NIOPosix
 import NIOSSL
 
 /// The coordinator's end of one worker connection: the handshake, then a ``WorkerConnectionHandler`` that hands
-/// every message to the cluster and writes the mailbox's batches, and a heartbeat.
+/// every message to the cluster, writes the mailbox's batches and keeps the heartbeat.
 final class WorkerConnection: Sendable {
     let id: WorkerID
     let address: WorkerAddress
     /// `host:port`, made once: every job sent here is told it.
     let name: String
     let mailbox = OutboundMailbox()
-    private let lastHeard = Locked(ContinuousClock.now)
     private let pings = Locked(Pings())
     private let offset = Locked(ClockOffset())
 
@@ -60,11 +59,22 @@ final class WorkerConnection: Sendable {
             }
         }
 
-        /// Hands `deliver` every message from now on, on the channel's event loop; the mailbox is written from
-        /// there too.
-        func serve(_ deliver: @escaping @Sendable (Message) -> Void) async throws {
+        /// Hands `deliver` every message from now on, on the channel's event loop, where the mailbox is written
+        /// too; pings every `interval`, and when nothing has been heard for `timeout`, calls `silent` and closes
+        /// the channel.
+        func serve(
+            heartbeatInterval interval: Duration,
+            timeout: Duration,
+            silent: @escaping @Sendable (String) -> Void,
+            _ deliver: @escaping @Sendable (Message) -> Void
+        ) async throws {
             let handler = self.handler
-            try await self.channel.eventLoop.submit { handler.value.serve(deliver) }.get()
+            let heartbeat = WorkerConnectionHandler.Heartbeat(
+                interval: .nanoseconds(Int64(clamping: interval.wireNanoseconds)),
+                timeout: .nanoseconds(Int64(clamping: timeout.wireNanoseconds)),
+                silent: silent
+            )
+            try await self.channel.eventLoop.submit { handler.value.serve(deliver, heartbeat: heartbeat) }.get()
         }
 
         /// How the connection ended, once it has.
@@ -188,35 +198,8 @@ final class WorkerConnection: Sendable {
         ClusterError(.filesRefused, "it did not take the run's files: \(report.message) [\(report.code)]")
     }
 
-    /// Pings every `interval`; when nothing has been heard for `timeout`, calls `silent` and closes `channel`.
-    ///
-    /// `silent` runs first because closing a TLS channel waits for the peer's close_notify, which a frozen or
-    /// cut-off worker never sends.
-    func keepAlive(
-        _ channel: any NIOCore.Channel,
-        interval: Duration,
-        timeout: Duration,
-        silent: @Sendable (String) -> Void
-    ) async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
-            let silence = ContinuousClock.now - self.lastHeard.withLock { $0 }
-            if silence > timeout {
-                silent("no answer to heartbeats for \(silence)")
-                channel.close(promise: nil)
-                return
-            }
-            self.mailbox.post(.ping(Ping(sentAt: WireClock.now)))
-        }
-    }
-
-    /// Notes that the worker spoke; answers pings and matches pongs.
+    /// Answers the worker's pings, and matches pongs to pings.
     func heard(_ message: Message) {
-        self.lastHeard.withLock { $0 = .now }
         switch message {
         case .ping(let ping):
             let now = WireClock.now

@@ -2,9 +2,9 @@ import FanoutProtocol
 import NIOCore
 
 /// The coordinator's end of one worker connection on its event loop. It hands what the worker says to the
-/// handshake, one message at a time (``next()``), then to the cluster as each is decoded (``serve(_:)``); it
-/// writes what the connection's ``OutboundMailbox`` collects, a batch per flush, once it has read all that came
-/// in.
+/// handshake, one message at a time (``next()``), then to the cluster as each is decoded
+/// (``serve(_:heartbeat:)``); it writes what the connection's ``OutboundMailbox`` collects, a batch per flush,
+/// once it has read all that came in; and, once serving, it pings the worker and finds it silent.
 ///
 /// Nothing bounds what it writes but the mailbox: the cluster sends a worker no more jobs than its credit.
 final class WorkerConnectionHandler: ChannelInboundHandler {
@@ -19,6 +19,15 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
         case closed
         /// Reading or decoding failed.
         case failed(any Error)
+    }
+
+    /// How often to ping a served worker, and how long a silence loses it.
+    struct Heartbeat {
+        var interval: TimeAmount
+        var timeout: TimeAmount
+        /// Told why the worker is lost, before the channel is closed: closing a TLS channel waits for the peer's
+        /// close_notify, which a frozen or cut-off worker never sends.
+        var silent: (String) -> Void
     }
 
     private enum Reading {
@@ -38,6 +47,8 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     /// Whether a read burst is under way, so the mailbox is held until it completes.
     private var readingBurst = false
+    private var lastHeard = NIODeadline.uptimeNanoseconds(0)
+    private var heartbeats: RepeatedTask?
 
     /// Completes when the connection ends, saying how.
     var ended: EventLoopFuture<End> { self.end.futureResult }
@@ -84,20 +95,44 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Hands `deliver` every message from now on, first any the handshake left unread.
-    func serve(_ deliver: @escaping (Message) -> Void) {
+    /// Hands `deliver` every message from now on, first any the handshake left unread, and starts the
+    /// heartbeats.
+    func serve(_ deliver: @escaping (Message) -> Void, heartbeat: Heartbeat) {
         guard case .handshaking(let buffered, nil) = self.reading else {
             if case .ended = self.reading { return }
             preconditionFailure("a connection is served once, after its handshake")
         }
         self.reading = .serving(deliver: deliver)
+        self.lastHeard = self.end.futureResult.eventLoop.now
+        let handler = NIOLoopBound(self, eventLoop: self.end.futureResult.eventLoop)
+        self.heartbeats = self.end.futureResult.eventLoop.scheduleRepeatedTask(
+            initialDelay: heartbeat.interval,
+            delay: heartbeat.interval
+        ) { _ in
+            handler.value.beat(heartbeat)
+        }
         for message in buffered {
             self.deliver(message, to: deliver)
         }
     }
 
+    /// Pings the worker, or, when nothing has been heard from it for the heartbeat's timeout, gives it up.
+    private func beat(_ heartbeat: Heartbeat) {
+        guard let context, case .serving = self.reading else { return }
+        let silence = context.eventLoop.now - self.lastHeard
+        guard silence <= heartbeat.timeout else {
+            self.heartbeats?.cancel()
+            heartbeat.silent("no answer to heartbeats for \(Duration.nanoseconds(silence.nanoseconds))")
+            context.close(promise: nil)
+            return
+        }
+        self.counters.sent(frames: 1)
+        context.writeAndFlush(Self.wrapOutboundOut(.ping(Ping(sentAt: WireClock.now))), promise: nil)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = Self.unwrapInboundIn(data)
+        self.lastHeard = context.eventLoop.now
         switch self.reading {
         case .handshaking(var buffered, let waiter):
             if let waiter {
@@ -171,6 +206,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
             waiter = nil
             self.reading = .ended(end, unread: [])
         }
+        self.heartbeats?.cancel()
         self.mailbox.close()
         if case .failed(let error) = end {
             waiter?.fail(error)
