@@ -34,7 +34,7 @@ struct WorkerConnectionHandlerTests {
         let result = Message.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .cancelled, slot: nil))
         try channel.writeInbound(result)
         let delivered = Locked<[Message]>([])
-        handler.serve(
+        _ = handler.serve(
             { message in
                 delivered.withLock { $0.append(message) }
                 if case .result = message { mailbox.post(.submit(Submit.job(NoOp(), id: 2))) }
@@ -64,6 +64,23 @@ struct WorkerConnectionHandlerTests {
         #expect(try channel.readOutbound(as: Message.self) == nil, "the mailbox is closed once the connection ends")
     }
 
+    @Test("a connection that ended before it was served is not served, and says what the worker said last")
+    func endedBeforeServed() throws {
+        let (channel, handler, _) = try Self.connection()
+        try channel.writeInbound(Message.error(ErrorReport(code: .shuttingDown, message: "stopping")))
+        try channel.writeInbound(Message.goodbye)
+        channel.pipeline.fireChannelInactive()
+        let delivered = Locked(0)
+        let refusal = handler.serve({ _ in delivered.withLock { $0 += 1 } }, heartbeat: Self.heartbeat { _ in })
+        #expect(refusal?.contains("stopping") == true, "\(String(describing: refusal))")
+        #expect(delivered.withLock { $0 } == 0)
+
+        let (quiet, quietHandler, _) = try Self.connection()
+        try quiet.writeInbound(Message.goodbye)
+        quiet.pipeline.fireChannelInactive()
+        #expect(quietHandler.serve({ _ in }, heartbeat: Self.heartbeat { _ in }) == "it said goodbye")
+    }
+
     @Test("an error ends the connection with it; a write that failed then is explained by it")
     func failure() throws {
         let (channel, handler, _) = try Self.connection()
@@ -80,7 +97,7 @@ struct WorkerConnectionHandlerTests {
     func heartbeats() throws {
         let (channel, handler, _) = try Self.connection()
         let silences = Locked<[String]>([])
-        handler.serve({ _ in }, heartbeat: Self.heartbeat { reason in silences.withLock { $0.append(reason) } })
+        _ = handler.serve({ _ in }, heartbeat: Self.heartbeat { reason in silences.withLock { $0.append(reason) } })
         let loop = channel.embeddedEventLoop
         loop.advanceTime(by: .seconds(1))
         guard case .ping? = try channel.readOutbound(as: Message.self) else {

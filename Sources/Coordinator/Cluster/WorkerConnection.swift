@@ -62,6 +62,8 @@ final class WorkerConnection: Sendable {
         /// Hands `deliver` every message from now on, on the channel's event loop, where the mailbox is written
         /// too; pings every `interval`, and when nothing has been heard for `timeout`, calls `silent` and closes
         /// the channel.
+        ///
+        /// - Throws: a ``ClusterError`` when the connection ended first, with what the worker said last.
         func serve(
             heartbeatInterval interval: Duration,
             timeout: Duration,
@@ -74,7 +76,8 @@ final class WorkerConnection: Sendable {
                 timeout: .nanoseconds(Int64(clamping: timeout.wireNanoseconds)),
                 silent: silent
             )
-            try await self.channel.eventLoop.submit { handler.value.serve(deliver, heartbeat: heartbeat) }.get()
+            let refusal = try await self.channel.eventLoop.submit { handler.value.serve(deliver, heartbeat: heartbeat) }.get()
+            if let refusal { throw ClusterError(.handshakeFailed, "the connection ended before it was served: \(refusal)") }
         }
 
         /// How the connection ended, once it has.

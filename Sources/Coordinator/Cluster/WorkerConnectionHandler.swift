@@ -42,25 +42,31 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
     private var reading = Reading.handshaking(buffered: [], waiter: nil)
     private let mailbox: OutboundMailbox
     private let counters: WireCounters
-    /// Completed once, when the connection ends.
-    private let end: EventLoopPromise<End>
+    private let loop: any EventLoop
+    /// Completed once, when the connection ends; made when the handler joins a pipeline, so that a handler
+    /// never added leaves no promise unfulfilled.
+    private var end: EventLoopPromise<End>?
     private var context: ChannelHandlerContext?
     /// Whether a read burst is under way, so the mailbox is held until it completes.
     private var readingBurst = false
     private var lastHeard = NIODeadline.uptimeNanoseconds(0)
     private var heartbeats: RepeatedTask?
 
-    /// Completes when the connection ends, saying how.
-    var ended: EventLoopFuture<End> { self.end.futureResult }
+    /// Completes when the connection ends, saying how. Only once the handler is in a pipeline.
+    var ended: EventLoopFuture<End> {
+        guard let end = self.end else { preconditionFailure("the handler is not in a pipeline") }
+        return end.futureResult
+    }
 
     init(mailbox: OutboundMailbox, counters: WireCounters, eventLoop: any EventLoop) {
         self.mailbox = mailbox
         self.counters = counters
-        self.end = eventLoop.makePromise()
+        self.loop = eventLoop
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.end = context.eventLoop.makePromise()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
         self.mailbox.attach { loop.execute { handler.value.writePending() } }
@@ -73,7 +79,7 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
 
     /// The next message of the handshake; nil once the connection has closed. One read at a time.
     func next() -> EventLoopFuture<Message?> {
-        let loop = self.end.futureResult.eventLoop
+        let loop = self.loop
         switch self.reading {
         case .handshaking(var buffered, nil):
             if let message = buffered.popFirst() {
@@ -96,23 +102,34 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
     }
 
     /// Hands `deliver` every message from now on, first any the handshake left unread, and starts the
-    /// heartbeats.
-    func serve(_ deliver: @escaping (Message) -> Void, heartbeat: Heartbeat) {
-        guard case .handshaking(let buffered, nil) = self.reading else {
-            if case .ended = self.reading { return }
+    /// heartbeats. Returns why it cannot, when the connection ended before it was served: the worker's error
+    /// report or goodbye if it sent one, else how it ended. Nothing is delivered then.
+    func serve(_ deliver: @escaping (Message) -> Void, heartbeat: Heartbeat) -> String? {
+        switch self.reading {
+        case .handshaking(let buffered, nil):
+            self.reading = .serving(deliver: deliver)
+            let loop = self.loop
+            self.lastHeard = loop.now
+            let handler = NIOLoopBound(self, eventLoop: loop)
+            self.heartbeats = loop.scheduleRepeatedTask(initialDelay: heartbeat.interval, delay: heartbeat.interval) { _ in
+                handler.value.beat(heartbeat)
+            }
+            for message in buffered {
+                guard case .serving = self.reading else { break }
+                self.counters.receivedFrame()
+                self.deliver(message, to: deliver)
+            }
+            return nil
+        case .ended(let end, let unread):
+            for case .error(let report) in unread { return "it reported an error: \(report)" }
+            if unread.contains(.goodbye) { return "it said goodbye" }
+            switch end {
+            case .goodbye: return "it said goodbye"
+            case .closed: return "it closed the connection"
+            case .failed(let error): return "\(error)"
+            }
+        case .handshaking(_, _?), .serving:
             preconditionFailure("a connection is served once, after its handshake")
-        }
-        self.reading = .serving(deliver: deliver)
-        self.lastHeard = self.end.futureResult.eventLoop.now
-        let handler = NIOLoopBound(self, eventLoop: self.end.futureResult.eventLoop)
-        self.heartbeats = self.end.futureResult.eventLoop.scheduleRepeatedTask(
-            initialDelay: heartbeat.interval,
-            delay: heartbeat.interval
-        ) { _ in
-            handler.value.beat(heartbeat)
-        }
-        for message in buffered {
-            self.deliver(message, to: deliver)
         }
     }
 
@@ -213,6 +230,6 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
         } else {
             waiter?.succeed(nil)
         }
-        self.end.succeed(end)
+        self.end?.succeed(end)
     }
 }

@@ -78,6 +78,9 @@ final class JobDispatcher: Sendable {
         await suspend(ifCancelled: nil) { slotTask in
             self.slots.withLock { slots in
                 if let job = slots.handedOver.removeValue(forKey: slot) { return .now(job) }
+                // Cancelled: finished here and now, under the lock, so that no job is handed over to a slot
+                // task that is leaving.
+                if Task.isCancelled { slots.finished = true }
                 if slots.finished { return .now(nil) }
                 return slots.waiting.park(slotTask, as: slot)
             }
@@ -110,7 +113,16 @@ final class JobDispatcher: Sendable {
         case .handedOver:
             break
         case .finished:
-            // Turned away, not lost: the coordinator sends it elsewhere.
+            self.turnAway(job, from: slot)
+        }
+    }
+
+    /// Answers `job`, and every job queued behind it for `slot`, shutting-down: turned away, not lost, as the
+    /// coordinator sends them elsewhere. For a slot that can run nothing more: its task has finished, or the
+    /// pool's threads have stopped.
+    private func turnAway(_ job: QueuedJob, from slot: Int) {
+        var next: QueuedJob? = job
+        while let job = next {
             job.outbox.complete(
                 JobResult(
                     jobID: job.submit.jobID,
@@ -119,6 +131,7 @@ final class JobDispatcher: Sendable {
                     slot: nil
                 )
             )
+            next = self.next(in: slot)
         }
     }
 
@@ -135,7 +148,14 @@ final class JobDispatcher: Sendable {
         self.executor.compute(job.submit) { outcome in
             if case .answer = running.run.answer() { running.send(outcome) }
             self.slots.withLock { _ = $0.running.removeValue(forKey: slot) }
-            self.startNext(in: slot)
+            guard let next = self.next(in: slot) else { return }
+            if case .failed(let failure) = outcome, failure.code == .shuttingDown {
+                // The pool's threads have stopped, and answer at once: starting the next job here would recurse
+                // once per queued job.
+                self.turnAway(next, from: slot)
+            } else {
+                self.start(next, in: slot)
+            }
         }
         return true
     }

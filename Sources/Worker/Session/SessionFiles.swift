@@ -90,7 +90,9 @@ final class SessionFiles: Sendable {
         do {
             (folder, incoming) = try self.admit(put)
         } catch {
-            return loop.makeFailedFuture(error)
+            // On a later turn of the loop, as a stored put would be: the caller's callback never runs inside
+            // this call.
+            return loop.submit { throw error }
         }
         let parent = self.parent
         return NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
