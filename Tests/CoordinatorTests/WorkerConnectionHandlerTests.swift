@@ -45,8 +45,8 @@ struct WorkerConnectionHandlerTests {
         #expect(delivered.withLock { $0 } == [result], "left unread by the handshake, delivered first")
         #expect(try channel.readOutbound(as: Message.self) == .submit(Submit.job(NoOp(), id: 2)))
 
-        channel.pipeline.fireChannelRead(NIOAny(result))
-        channel.pipeline.fireChannelRead(NIOAny(result))
+        channel.pipeline.fireChannelRead(result)
+        channel.pipeline.fireChannelRead(result)
         channel.embeddedEventLoop.run()
         #expect(delivered.withLock { $0.count } == 3)
         #expect(try channel.readOutbound(as: Message.self) == nil, "held until the read burst completes")
@@ -133,13 +133,13 @@ struct WorkerConnectionHandlerTests {
     /// What `future` holds on the embedded loop, which has run everything: nil if it is not complete.
     static func peek<T>(_ future: EventLoopFuture<T>) -> T? {
         var value: T?
-        future.whenSuccess { value = $0 }
+        future.assumeIsolated().whenSuccess { value = $0 }
         return value
     }
 
     static func value<T>(_ future: EventLoopFuture<T>) throws -> T {
         var result: Result<T, any Error>?
-        future.whenComplete { result = $0 }
+        future.assumeIsolated().whenComplete { result = $0 }
         return try #require(result).get()
     }
 }
