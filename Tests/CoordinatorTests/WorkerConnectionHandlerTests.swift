@@ -11,6 +11,7 @@ struct WorkerConnectionHandlerTests {
     @Test("the handshake reads in order what came before it asked, even after the connection closed")
     func handshakeReads() throws {
         let (channel, handler, _) = try Self.connection()
+        defer { _ = try? channel.finish() }
         let pong = Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3))
         try channel.writeInbound(Message.error(ErrorReport(code: .handshakeRefused, message: "no")))
         let waiting = handler.next()
@@ -31,6 +32,7 @@ struct WorkerConnectionHandlerTests {
     @Test("once served, messages go to the cluster as read; what a read burst posts is written when it completes")
     func serving() throws {
         let (channel, handler, mailbox) = try Self.connection()
+        defer { _ = try? channel.finish() }
         let result = Message.result(JobResult(jobID: JobID(1), attempt: 1, outcome: .cancelled, slot: nil))
         try channel.writeInbound(result)
         let delivered = Locked<[Message]>([])
@@ -67,6 +69,7 @@ struct WorkerConnectionHandlerTests {
     @Test("a connection that ended before it was served is not served, and says what the worker said last")
     func endedBeforeServed() throws {
         let (channel, handler, _) = try Self.connection()
+        defer { _ = try? channel.finish() }
         try channel.writeInbound(Message.error(ErrorReport(code: .shuttingDown, message: "stopping")))
         try channel.writeInbound(Message.goodbye)
         channel.pipeline.fireChannelInactive()
@@ -76,6 +79,8 @@ struct WorkerConnectionHandlerTests {
         #expect(delivered.withLock { $0 } == 0)
 
         let (quiet, quietHandler, _) = try Self.connection()
+
+        defer { _ = try? quiet.finish() }
         try quiet.writeInbound(Message.goodbye)
         quiet.pipeline.fireChannelInactive()
         #expect(quietHandler.serve({ _ in }, heartbeat: Self.heartbeat { _ in }) == "it said goodbye")
@@ -84,6 +89,7 @@ struct WorkerConnectionHandlerTests {
     @Test("an error ends the connection with it; a write that failed then is explained by it")
     func failure() throws {
         let (channel, handler, _) = try Self.connection()
+        defer { _ = try? channel.finish() }
         let asked = handler.next()
         channel.pipeline.fireErrorCaught(ProtocolError(.truncatedFrame, "bad"))
         #expect(throws: ProtocolError.self) { try Self.value(asked) }
@@ -96,6 +102,7 @@ struct WorkerConnectionHandlerTests {
     @Test("a served worker is pinged every interval, and given up, the channel closed, once silent past the timeout")
     func heartbeats() throws {
         let (channel, handler, _) = try Self.connection()
+        defer { _ = try? channel.finish() }
         let silences = Locked<[String]>([])
         _ = handler.serve({ _ in }, heartbeat: Self.heartbeat { reason in silences.withLock { $0.append(reason) } })
         let loop = channel.embeddedEventLoop
