@@ -59,16 +59,8 @@ public final class LogRecorder: Sendable {
             set { self.metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level,
-            message: Logger.Message,
-            metadata: Logger.Metadata?,
-            source: String,
-            file: String,
-            function: String,
-            line: UInt
-        ) {
-            self.recorder.record(message.description)
+        func log(event: LogEvent) {
+            self.recorder.record(event.message.description)
         }
     }
 }

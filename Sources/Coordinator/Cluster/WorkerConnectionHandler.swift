@@ -22,12 +22,12 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
     }
 
     /// How often to ping a served worker, and how long a silence loses it.
-    struct Heartbeat {
+    struct Heartbeat: Sendable {
         var interval: TimeAmount
         var timeout: TimeAmount
         /// Told why the worker is lost, before the channel is closed: closing a TLS channel waits for the peer's
         /// close_notify, which a frozen or cut-off worker never sends.
-        var silent: (String) -> Void
+        var silent: @Sendable (String) -> Void
     }
 
     private enum Reading {
