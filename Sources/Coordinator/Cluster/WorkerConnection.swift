@@ -106,8 +106,7 @@ final class WorkerConnection: Sendable {
                     let handler = WorkerConnectionHandler(mailbox: mailbox, counters: counters, eventLoop: channel.eventLoop)
                     try pipeline.addHandler(counters.makeHandler())
                     try pipeline.addHandler(MutualTLS.makeClientHandler(context: context, host: host))
-                    try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
-                    try pipeline.addHandler(MessageEncoder(limits: limits))
+                    try pipeline.addMessageFraming(limits: limits)
                     try pipeline.addHandler(handler)
                     return Channel(channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }

@@ -74,10 +74,7 @@ public enum ChildWorker {
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(MessageDecoder(limits: configuration.frameLimits))
-                    )
-                    try channel.pipeline.syncOperations.addHandler(MessageEncoder(limits: configuration.frameLimits))
+                    try channel.pipeline.syncOperations.addMessageFraming(limits: configuration.frameLimits)
                     return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
                 }
             }

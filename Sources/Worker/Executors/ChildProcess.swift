@@ -22,8 +22,7 @@ struct ChildProcess: Sendable {
             let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .takingOwnershipOfDescriptors(input: input, output: output) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MessageDecoder(limits: limits)))
-                        try channel.pipeline.syncOperations.addHandler(MessageEncoder(limits: limits))
+                        try channel.pipeline.syncOperations.addMessageFraming(limits: limits)
                         return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
                     }
                 }

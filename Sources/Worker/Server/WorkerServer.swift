@@ -117,8 +117,7 @@ public final class WorkerServer: Service {
                     try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                     try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
                     try pipeline.addHandler(IdleConnectionCloser(logger: logger))
-                    try pipeline.addHandler(ByteToMessageHandler(MessageDecoder(limits: configuration.frameLimits)))
-                    try pipeline.addHandler(MessageEncoder(limits: configuration.frameLimits))
+                    try pipeline.addMessageFraming(limits: configuration.frameLimits)
                     try pipeline.addHandler(SessionHandler(session: session))
                     return session
                 }
