@@ -9,15 +9,12 @@ final class ObserverQueue: Sendable {
         case stopped(ReliabilityCounts)
     }
 
-    /// Whether there is anyone to tell: with no observer, nothing is posted and no task runs.
-    let isEmpty: Bool
     private let events: AsyncStream<Event>.Continuation
     private let delivery: Task<Void, Never>?
 
     init(_ observers: [any JobObserver]) {
         let (stream, events) = AsyncStream.makeStream(of: Event.self)
         self.events = events
-        self.isEmpty = observers.isEmpty
         self.delivery = observers.isEmpty ? nil : Task {
             for await event in stream {
                 for observer in observers {
@@ -32,6 +29,9 @@ final class ObserverQueue: Sendable {
             }
         }
     }
+
+    /// Whether there is anyone to tell: with no observer, nothing is posted and no task runs.
+    var isEmpty: Bool { self.delivery == nil }
 
     func post(_ event: Event) {
         guard !self.isEmpty else { return }

@@ -149,7 +149,6 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = Self.unwrapInboundIn(data)
-        self.lastHeard = context.eventLoop.now
         switch self.reading {
         case .handshaking(var buffered, let waiter):
             if let waiter {
@@ -172,6 +171,8 @@ final class WorkerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // Once per read, not per message: the heartbeat needs no finer time than that.
+        self.lastHeard = context.eventLoop.now
         if self.readingBurst {
             self.readingBurst = false
             self.writePending()
