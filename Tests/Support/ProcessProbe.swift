@@ -67,13 +67,20 @@ public enum ProcessProbe {
         }
     }
 
+    /// Whether `pid` has exited: gone, or a zombie. Reads /proc with plain reads, since Foundation's file reading
+    /// leaks its buffer when a read fails because the process died while it read.
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        let stat = readAll("/proc/\(pid)/stat")
+        guard let close = stat.lastIndex(of: ")"), stat.distance(from: close, to: stat.endIndex) > 2 else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
     /// Waits, up to 10 s, until `pid` has exited: gone, or a zombie not yet reaped by whoever adopted it. Nothing
     /// signals the death of a process that is not one's child, so this looks every 10 ms.
     public static func dies(_ pid: pid_t) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return true }
+            if hasExited(pid) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
         return false

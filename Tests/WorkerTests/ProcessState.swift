@@ -1,3 +1,4 @@
+import FanoutTestSupport
 import Foundation
 import NIOPosix
 
@@ -6,10 +7,7 @@ enum ProcessState {
     /// Returns once `pid` has exited (a zombie or gone): its descriptors are closed by then.
     static func waitUntilExited(_ pid: Int32) async {
         _ = try? await NIOThreadPool.singleton.runIfActive {
-            while let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let state = stat.split(separator: ")").last?.split(separator: " ").first,
-                state != "Z"
-            {
+            while !ProcessProbe.hasExited(pid) {
                 usleep(1000)
             }
         }
