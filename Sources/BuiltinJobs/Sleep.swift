@@ -1,8 +1,9 @@
 import FanoutJobs
 import NIOCore
 
-/// Holds a worker slot for `duration`: an I/O-bound stand-in.
-public struct Sleep: Job {
+/// Holds a worker slot for `duration`: an I/O-bound stand-in. It waits on a timer of its event loop, with no
+/// thread or task, as a job waiting on I/O through SwiftNIO would.
+public struct Sleep: EventLoopJob {
     public typealias Output = Void
 
     public static let kind = JobKindName("sleep", version: 1)
@@ -29,6 +30,11 @@ public struct Sleep: Job {
         buffer.writeInteger(self.nanoseconds)
     }
 
+    public func run(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: self.nanoseconds))) {}.futureResult
+    }
+
+    /// Waits in a task, where a timeout or a cancel cuts the sleep short.
     public func run(in context: JobContext) async throws {
         try await Task.sleep(nanoseconds: self.nanoseconds)
     }

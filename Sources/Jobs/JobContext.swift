@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FanoutProtocol
 import Logging
+import NIOCore
 import NIOPosix
 
 /// What a running job may use: which job it is, its worker's threads, an HTTP client, and a logger.
@@ -49,6 +50,9 @@ public struct JobContext: Sendable {
     /// Which commands the worker's operator allows jobs to start.
     public var commandPolicy: CommandPolicy { self.environment.commandPolicy }
 
+    /// One of the worker's event loops, for the SwiftNIO work a job starts.
+    public var eventLoop: any EventLoop { self.environment.eventLoops.any() }
+
     /// Runs `body` on one of the worker's OS threads and returns what it returns: CPU work there, never on the
     /// Swift concurrency pool.
     public func compute<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -60,6 +64,7 @@ public struct JobContext: Sendable {
 /// may start.
 public final class JobEnvironment: Sendable {
     let threads: NIOThreadPool
+    let eventLoops: any EventLoopGroup
     /// Shut down by whoever made the environment.
     public let httpClient: HTTPClient
     let httpRequestTimeout: Duration
@@ -70,9 +75,11 @@ public final class JobEnvironment: Sendable {
 
     /// - Parameters:
     ///   - threads: where ``JobContext/compute(_:)`` runs work; started, and shut down by the caller.
+    ///   - eventLoops: where ``JobContext/eventLoop`` comes from.
     ///   - httpClient: shut down by the caller.
     public init(
         threads: NIOThreadPool,
+        eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         httpClient: HTTPClient,
         httpRequestTimeout: Duration,
         maximumOutputLength: Int,
@@ -80,6 +87,7 @@ public final class JobEnvironment: Sendable {
         logger: Logger
     ) {
         self.threads = threads
+        self.eventLoops = eventLoops
         self.httpClient = httpClient
         self.httpRequestTimeout = httpRequestTimeout
         self.maximumOutputLength = maximumOutputLength

@@ -98,6 +98,23 @@ public struct JobKinds: Sendable {
         return compute(payload, maximumOutputLength)
     }
 
+    /// Whether jobs of kind `id` run on an event loop alone: an ``EventLoopJob`` kind.
+    public func runsOnEventLoop(_ id: JobKindID) -> Bool {
+        Int(id.rawValue) < self.kinds.count && self.kinds[Int(id.rawValue)].startOnLoop != nil
+    }
+
+    /// Starts the job of kind `id` on `eventLoop`, on which it is called, when ``runsOnEventLoop(_:)``; nil for
+    /// any other kind. Its outcome is as ``run(_:payload:context:)`` gives it.
+    public func start(
+        _ id: JobKindID,
+        payload: ByteBuffer,
+        on eventLoop: any EventLoop,
+        maximumOutputLength: Int
+    ) -> EventLoopFuture<JobOutcome>? {
+        guard Int(id.rawValue) < self.kinds.count, let start = self.kinds[Int(id.rawValue)].startOnLoop else { return nil }
+        return start(payload, eventLoop, maximumOutputLength)
+    }
+
     /// Whether jobs of kind `id` start a process of their own (see ``Job/spawnsProcess``); false for a kind
     /// not registered.
     public func spawnsProcess(_ id: JobKindID) -> Bool {
@@ -111,7 +128,8 @@ public struct JobKinds: Sendable {
 /// A registered kind, its types erased: bytes in, bytes out.
 ///
 /// A ``ComputeJob`` kind, and its batch kind, are decoded, run and encoded in one trip to a worker thread, so
-/// that not even their inputs and outputs are worked on in the Swift concurrency pool.
+/// that not even their inputs and outputs are worked on in the Swift concurrency pool. An ``EventLoopJob`` kind
+/// is decoded, started and encoded on an event loop.
 @usableFromInline
 struct RegisteredKind: Sendable {
     @usableFromInline let name: JobKindName
@@ -121,40 +139,56 @@ struct RegisteredKind: Sendable {
     /// For a ``ComputeJob`` kind, the whole job on the calling thread: input bytes and the output limit in,
     /// outcome out.
     @usableFromInline let compute: (@Sendable (ByteBuffer, Int) -> JobOutcome)?
+    /// For an ``EventLoopJob`` kind, the whole job started on the event loop given, on which it is called: input
+    /// bytes, the loop and the output limit in, the outcome's future out.
+    @usableFromInline let startOnLoop: (@Sendable (ByteBuffer, any EventLoop, Int) -> EventLoopFuture<JobOutcome>)?
 
     @usableFromInline
     init(
         name: JobKindName,
         typeName: String,
         spawnsProcess: Bool = false,
-        run: @escaping @Sendable (ByteBuffer, JobContext) async -> JobOutcome
+        run: @escaping @Sendable (ByteBuffer, JobContext) async -> JobOutcome,
+        compute: (@Sendable (ByteBuffer, Int) -> JobOutcome)? = nil,
+        startOnLoop: (@Sendable (ByteBuffer, any EventLoop, Int) -> EventLoopFuture<JobOutcome>)? = nil
     ) {
         self.name = name
         self.typeName = typeName
         self.spawnsProcess = spawnsProcess
         self.run = run
-        self.compute = nil
+        self.compute = compute
+        self.startOnLoop = startOnLoop
     }
 
     @usableFromInline
     init<C: ComputeJob>(name: JobKindName, typeName: String, computing kind: C.Type, compute: @escaping @Sendable (ByteBuffer, Int) -> JobOutcome) {
-        self.name = name
-        self.typeName = typeName
-        self.spawnsProcess = false
-        self.run = Self.onThread(C.self, compute)
-        self.compute = compute
+        self.init(name: name, typeName: typeName, run: Self.onThread(C.self, compute), compute: compute)
     }
 
-    /// A kind known here only as a `Job`: one that is a ``ComputeJob`` still runs on a thread.
+    /// A kind known here only as a `Job`: one that is a ``ComputeJob`` still runs on a thread, and one that is an
+    /// ``EventLoopJob`` on an event loop.
     @inlinable
     init<Kind: Job>(_ kind: Kind.Type) {
         if let computing = Kind.self as? any ComputeJob.Type {
             self.init(computing: computing)
+        } else if let looping = Kind.self as? any EventLoopJob.Type {
+            self.init(looping: looping)
         } else {
             self.init(name: Kind.kind, typeName: String(reflecting: Kind.self), spawnsProcess: Kind.spawnsProcess) { payload, context in
                 await Self.ran(Kind.self, payload: payload, context: context)
             }
         }
+    }
+
+    @inlinable
+    init<L: EventLoopJob>(looping kind: L.Type) {
+        self.init(
+            name: L.kind,
+            typeName: String(reflecting: L.self),
+            spawnsProcess: L.spawnsProcess,
+            run: { payload, context in await Self.ran(L.self, payload: payload, context: context) },
+            startOnLoop: { payload, eventLoop, limit in Self.started(L.self, payload: payload, on: eventLoop, limit: limit) }
+        )
     }
 
     /// The batch kind of a kind known here only as a `Job`.
@@ -215,6 +249,23 @@ struct RegisteredKind: Sendable {
         } catch {
             return .failed(JobFailure(error, kind: Kind.kind))
         }
+    }
+
+    @inlinable
+    static func started<L: EventLoopJob>(
+        _ kind: L.Type,
+        payload: ByteBuffer,
+        on eventLoop: any EventLoop,
+        limit: Int
+    ) -> EventLoopFuture<JobOutcome> {
+        let job: L
+        switch Self.decode(L.self, payload) {
+        case .success(let decoded): job = decoded
+        case .failure(let failure): return eventLoop.makeSucceededFuture(.failed(failure))
+        }
+        return job.run(on: eventLoop)
+            .map { Self.encode(L.self, $0, limit: limit) }
+            .recover { .failed(JobFailure($0, kind: L.kind)) }
     }
 
     @inlinable

@@ -1,3 +1,4 @@
+import NIOEmbedded
 @testable import FanoutWorker
 import FanoutBuiltinJobs
 import FanoutProtocol
@@ -6,7 +7,7 @@ import Testing
 @Suite("Slot scheduler")
 struct SlotSchedulerTests {
     static func job(_ id: UInt64, session: UInt64 = 1) -> QueuedJob {
-        QueuedJob(submit: Submit.job(NoOp(), id: id), session: SessionID(session), origin: .unknown, outbox: SessionOutbox(), enqueuedAt: .now)
+        QueuedJob(submit: Submit.job(NoOp(), id: id), session: SessionID(session), origin: .unknown, outbox: SessionOutbox(), eventLoop: EmbeddedEventLoop(), enqueuedAt: .now)
     }
 
     @Test("jobs fill free slots, lowest first, then wait in order, then are refused")

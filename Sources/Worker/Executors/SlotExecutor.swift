@@ -1,4 +1,5 @@
 import FanoutProtocol
+import NIOCore
 
 /// Runs jobs in numbered slots; the dispatcher never gives a slot a second job before the first is done.
 protocol SlotExecutor: Sendable {
@@ -13,13 +14,14 @@ protocol SlotExecutor: Sendable {
     /// Never throws: a failure is an outcome.
     func execute(_ submit: Submit, slot: Int, origin: JobOrigin, started: @escaping @Sendable () -> Void) async -> JobOutcome
 
-    /// Whether jobs of `kind` can go to ``compute(_:then:)``: computed on a thread alone
-    /// (``JobKinds/computesOnThread(_:)``), by a pool that runs them in this process.
-    func computesOnThread(_ kind: JobKindID) -> Bool
+    /// Whether jobs of `kind` can go to ``start(_:on:then:)``: run by a pool in this process with no task, on a
+    /// pool thread (``JobKinds/computesOnThread(_:)``) or on an event loop (``JobKinds/runsOnEventLoop(_:)``).
+    func runsWithoutTask(_ kind: JobKindID) -> Bool
 
-    /// Computes `submit`, of a kind that ``computesOnThread(_:)``, on one of the pool's threads, and calls `done`
-    /// there with its outcome. No task is involved: the thread answers.
-    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void)
+    /// Runs `submit`, of a kind that ``runsWithoutTask(_:)``: computed on one of the pool's threads, or started
+    /// on `eventLoop`, the loop of the connection that sent it. Calls `done` with its outcome, on that thread or
+    /// that loop; never before returning.
+    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void)
 
     /// `job` in `slot` has been answered early, for `reason`; stop it if the pool can and it still runs.
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason)
@@ -29,9 +31,9 @@ protocol SlotExecutor: Sendable {
 }
 
 extension SlotExecutor {
-    func computesOnThread(_ kind: JobKindID) -> Bool { false }
+    func runsWithoutTask(_ kind: JobKindID) -> Bool { false }
 
-    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void) {
-        preconditionFailure("\(Self.self) computes no job on a thread of its own")
+    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void) {
+        preconditionFailure("\(Self.self) runs no job without a task")
     }
 }

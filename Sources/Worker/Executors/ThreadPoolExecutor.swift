@@ -1,6 +1,7 @@
 import FanoutJobs
 import FanoutProtocol
 import Logging
+import NIOCore
 import NIOPosix
 
 /// N OS threads in this process, as Python's `ThreadPoolExecutor`.
@@ -51,20 +52,32 @@ final class ThreadPoolExecutor: SlotExecutor {
         return await self.kinds.run(submit.kind, payload: submit.payload, context: context)
     }
 
-    func computesOnThread(_ kind: JobKindID) -> Bool {
-        self.kinds.computesOnThread(kind)
+    func runsWithoutTask(_ kind: JobKindID) -> Bool {
+        self.kinds.computesOnThread(kind) || self.kinds.runsOnEventLoop(kind)
     }
 
-    func compute(_ submit: Submit, then done: @escaping @Sendable (JobOutcome) -> Void) {
+    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void) {
         let kinds = self.kinds
         let limit = self.environment.maximumOutputLength
-        self.threads.submit { state in
-            guard case .active = state,
-                let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit)
-            else {
-                return done(.failed(JobFailure(code: .shuttingDown, message: "the worker's threads have stopped")))
+        guard kinds.runsOnEventLoop(submit.kind) else {
+            self.threads.submit { state in
+                guard case .active = state,
+                    let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit)
+                else {
+                    return done(.failed(JobFailure(code: .shuttingDown, message: "the worker's threads have stopped")))
+                }
+                done(outcome)
             }
-            done(outcome)
+            return
+        }
+        // A turn of the loop of its own: the job may be called from another loop or a thread, and a future that
+        // is already complete must not answer it before this returns.
+        eventLoop.execute {
+            guard let outcome = kinds.start(submit.kind, payload: submit.payload, on: eventLoop, maximumOutputLength: limit) else {
+                return done(.failed(.unknownKind(submit.kind, among: kinds.names.count)))
+            }
+            // Never failed: a job that throws is an outcome.
+            outcome.whenSuccess(done)
         }
     }
 

@@ -2,6 +2,7 @@ import FanoutJobs
 import FanoutLocking
 import FanoutProtocol
 import Logging
+import NIOCore
 
 /// Takes jobs from every session, queues them in front of the pool's slots, runs them, and sends each
 /// session its `started` and `result` messages.
@@ -48,8 +49,8 @@ final class JobDispatcher: Sendable {
     /// Runs a task per slot until ``finish()``, then waits for the jobs still running in them; jobs computed on
     /// the pool's threads are the executor's to wait for.
     ///
-    /// A job that finds its slot free goes straight to a pool thread when it is computed there alone, else to
-    /// that slot's waiting task: one hand-off either way.
+    /// A job that finds its slot free goes straight to a pool thread or its event loop when it runs there alone,
+    /// else to that slot's waiting task: one hand-off at most.
     func run() async {
         await withDiscardingTaskGroup { group in
             for slot in 0..<self.executor.slotCount {
@@ -92,10 +93,10 @@ final class JobDispatcher: Sendable {
         }
     }
 
-    /// Starts `job` in `slot`, which the scheduler has just found free: on a pool thread when it can run there
-    /// alone, else in the slot's task.
+    /// Starts `job` in `slot`, which the scheduler has just found free: on a pool thread or its event loop when
+    /// it can run there alone, else in the slot's task.
     private func start(_ job: QueuedJob, in slot: Int) {
-        if self.computeOnThread(job, in: slot) { return }
+        if self.runWithoutTask(job, in: slot) { return }
         enum Handing {
             case resume(Waiter<QueuedJob?>)
             case handedOver
@@ -135,17 +136,17 @@ final class JobDispatcher: Sendable {
         }
     }
 
-    /// Computes `job` on one of the pool's threads when it has nothing to race (no timeout) and its kind is
-    /// computed on a thread alone: the thread answers it and starts the slot's next job, with no task in
-    /// between. Returns false, doing nothing, for any other job.
-    private func computeOnThread(_ job: QueuedJob, in slot: Int) -> Bool {
-        guard job.submit.timeoutNanoseconds == 0, self.executor.computesOnThread(job.submit.kind) else { return false }
+    /// Runs `job` with no task when it has nothing to race (no timeout) and its kind runs alone on a pool thread
+    /// or an event loop: that thread or loop answers it and starts the slot's next job. Returns false, doing
+    /// nothing, for any other job.
+    private func runWithoutTask(_ job: QueuedJob, in slot: Int) -> Bool {
+        guard job.submit.timeoutNanoseconds == 0, self.executor.runsWithoutTask(job.submit.kind) else { return false }
         guard let (running, started) = self.prepare(job, in: slot) else {
             self.startNext(in: slot)
             return true
         }
         started()
-        self.executor.compute(job.submit) { outcome in
+        self.executor.start(job.submit, on: job.eventLoop) { outcome in
             if case .answer = running.run.answer() { running.send(outcome) }
             self.slots.withLock { _ = $0.running.removeValue(forKey: slot) }
             guard let next = self.next(in: slot) else { return }
@@ -191,9 +192,10 @@ final class JobDispatcher: Sendable {
         }
     }
 
-    /// Queues `submit` for `session`, or starts it at once in a free slot; its messages go to `outbox`.
-    func submit(_ submit: Submit, from session: SessionID, origin: JobOrigin, outbox: SessionOutbox) {
-        let job = QueuedJob(submit: submit, session: session, origin: origin, outbox: outbox, enqueuedAt: .now)
+    /// Queues `submit` for `session`, or starts it at once in a free slot; its messages go to `outbox`, and
+    /// `eventLoop` is its connection's.
+    func submit(_ submit: Submit, from session: SessionID, origin: JobOrigin, outbox: SessionOutbox, on eventLoop: any EventLoop) {
+        let job = QueuedJob(submit: submit, session: session, origin: origin, outbox: outbox, eventLoop: eventLoop, enqueuedAt: .now)
         switch self.scheduler.withLock({ $0.submit(job) }) {
         case .start(let job, let slot):
             self.start(job, in: slot)
@@ -261,13 +263,13 @@ final class JobDispatcher: Sendable {
         return running.spawnsProcess ? execution : nil
     }
 
-    /// Runs jobs in one slot's task for as long as the queue feeds it, or until one goes to a pool thread.
+    /// Runs jobs in one slot's task for as long as the queue feeds it, or until one runs without a task.
     private func execute(_ first: QueuedJob, in slot: Int) async {
         var next: QueuedJob? = first
         while let job = next {
             await self.run(job, in: slot)
             next = self.next(in: slot)
-            if let job = next, self.computeOnThread(job, in: slot) { return }
+            if let job = next, self.runWithoutTask(job, in: slot) { return }
         }
     }
 

@@ -255,7 +255,7 @@ final class SessionHandler: ChannelDuplexHandler {
                     return self.refuse(error.report)
                 }
                 let origin = JobOrigin(requester: requester, transferFolder: folder)
-                session.dispatcher.submit(submit, from: session.id, origin: origin, outbox: session.outbox)
+                session.dispatcher.submit(submit, from: session.id, origin: origin, outbox: session.outbox, on: context.eventLoop)
             case .draining:
                 let failure = JobFailure(code: .shuttingDown, message: "the worker is draining this session")
                 session.outbox.post(.result(JobResult(jobID: submit.jobID, attempt: submit.attempt, outcome: .failed(failure), slot: nil)))
