@@ -55,7 +55,7 @@ public enum ChildWorker {
         let environment = configuration.makeJobEnvironment(threads: threads, logger: logger)
         let served: Result<Void, any Error>
         do {
-            try await Self.serve(kinds: configuration.kinds, environment: environment, configuration: configuration, logger: logger)
+            try await Self.serve(kinds: configuration.kinds, environment: environment, threads: threads, configuration: configuration, logger: logger)
             served = .success(())
         } catch {
             served = .failure(error)
@@ -68,64 +68,33 @@ public enum ChildWorker {
     private static func serve(
         kinds: JobKinds,
         environment: JobEnvironment,
+        threads: NIOThreadPool,
         configuration: WorkerConfiguration,
         logger: Logger
     ) async throws {
-        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addMessageFraming(limits: configuration.frameLimits)
-                    return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(
-                .hello(
-                    .worker(
-                        softwareVersion: SoftwareVersion.current,
-                        hostName: HostName.current,
-                        capabilities: WorkerCapabilities(
-                            poolKind: .processes,
-                            slots: 1,
-                            cores: UInt16(clamping: System.coreCount),
-                            kinds: kinds.names
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let ended = eventLoop.makePromise(of: Void.self)
+        let channel: any Channel
+        do {
+            channel = try await NIOPipeBootstrap(group: eventLoop)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addMessageFraming(limits: configuration.frameLimits)
+                        try channel.pipeline.syncOperations.addHandler(
+                            ChildSessionHandler(kinds: kinds, environment: environment, threads: threads, ended: ended, logger: logger)
                         )
-                    )
-                )
-            )
-            for try await message in inbound {
-                switch message {
-                case .submit(let submit):
-                    // Started tells the parent the job reached this child: if the child dies before, the
-                    // parent gives the job to the next child; after, the job failed with it.
-                    try await outbound.write(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: 0)))
-                    let start = ContinuousClock.now
-                    let startedAt = WallClock.system.now()
-                    let context = JobContext(jobID: submit.jobID, attempt: Int(submit.attempt), slot: 0, environment: environment)
-                    let outcome = await kinds.run(submit.kind, payload: submit.payload, context: context)
-                    let result = JobResult(
-                        jobID: submit.jobID,
-                        attempt: submit.attempt,
-                        outcome: outcome,
-                        slot: 0,
-                        runNanoseconds: JobDispatcher.nanoseconds(from: start, to: .now),
-                        startedAt: startedAt
-                    )
-                    try await outbound.write(.result(result))
-                case .drain:
-                    try await outbound.write(.goodbye)
-                    return
-                case .ping(let ping):
-                    let now = WallClock.system.now()
-                    try await outbound.write(.pong(Pong(pingSentAt: ping.sentAt, receivedAt: now, sentAt: now)))
-                default:
-                    logger.error("child got an unexpected message from its parent", metadata: ["message": "\(message.type)"])
-                    try await outbound.write(
-                        .error(ErrorReport(code: .unexpectedMessage, message: "a child does not take \(message.type)"))
-                    )
-                    return
+                    }
                 }
-            }
+                .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO)
+                .get()
+        } catch {
+            ended.fail(error)
+            throw error
+        }
+        try await withTaskCancellationHandler {
+            try await ended.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
         }
     }
 }
