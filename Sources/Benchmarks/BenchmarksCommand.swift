@@ -134,11 +134,15 @@ struct BenchmarksCommand: AsyncParsableCommand {
             }
             if wants("rtt") {
                 note("round trip…")
-                let (p50, p99) = try await measurements.roundTrip(pool: .threads)
+                let (p50, p99) = try await measurements.roundTrip(pool: .threads, of: NoOp())
                 figures["rtt_p50_us"] = p50
                 figures["rtt_p99_us"] = p99
+                note("round trip of a job computed on a pool thread…")
+                let (computeP50, computeP99) = try await measurements.roundTrip(pool: .threads, of: Fibonacci(1))
+                figures["rtt_compute_p50_us"] = computeP50
+                figures["rtt_compute_p99_us"] = computeP99
                 note("round trip on process-pool workers…")
-                let (processP50, processP99) = try await measurements.roundTrip(pool: .processes)
+                let (processP50, processP99) = try await measurements.roundTrip(pool: .processes, of: NoOp())
                 figures["rtt_processes_p50_us"] = processP50
                 figures["rtt_processes_p99_us"] = processP99
                 note("the reference round trip: bare SwiftNIO over the same TLS…")

@@ -67,7 +67,7 @@ struct Measurements: Sendable {
 
     /// Sequential `submit` and `await` of a no-op on 2 workers of `pool`: the 50th and 99th percentile in
     /// microseconds.
-    func roundTrip(pool: PoolKind) async throws -> (p50: Figure, p99: Figure) {
+    func roundTrip<J: Job>(pool: PoolKind, of job: J) async throws -> (p50: Figure, p99: Figure) {
         let count = self.roundTrips
         return try await self.onCluster(pool: pool) { cluster in
             var runs: [[Double]] = []
@@ -76,7 +76,7 @@ struct Measurements: Sendable {
                 times.reserveCapacity(count)
                 for _ in 0..<count {
                     let start = ContinuousClock.now
-                    _ = try await cluster.submit(NoOp()).value
+                    _ = try await cluster.submit(job).value
                     times.append((ContinuousClock.now - start).seconds * 1e6)
                 }
                 runs.append(times)
@@ -85,7 +85,7 @@ struct Measurements: Sendable {
         }
     }
 
-    /// ``ReferenceRoundTrip``'s round trips, as ``roundTrip(pool:)`` measures Fanout's.
+    /// ``ReferenceRoundTrip``'s round trips, as ``roundTrip(pool:of:)`` measures Fanout's.
     func referenceRoundTrip() async throws -> (p50: Figure, p99: Figure) {
         var runs: [[Double]] = []
         for _ in 0..<self.repeats { runs.append(try await ReferenceRoundTrip.measure(count: self.roundTrips)) }

@@ -1,8 +1,9 @@
 import FanoutJobs
 import NIOCore
 
-/// Does nothing: measures the cluster's own cost per job.
-public struct NoOp: Job {
+/// Does nothing: measures the cluster's own cost per job. Nothing needs a thread, so on a thread-pool worker it
+/// is answered on its connection's event loop.
+public struct NoOp: EventLoopJob {
     public typealias Output = Void
 
     public static let kind = JobKindName("noop", version: 1)
@@ -15,5 +16,10 @@ public struct NoOp: Job {
 
     public func encodeInput(into buffer: inout ByteBuffer) throws {}
 
+    public func run(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        eventLoop.makeSucceededVoidFuture()
+    }
+
+    /// Nothing, where it runs in a task: in a batch, with a timeout, or in a process pool's child.
     public func run(in context: JobContext) async throws {}
 }

@@ -19,7 +19,8 @@ struct EventLoopJobTests {
         let gated = Self.kindID(GatedCompute.kind, in: kinds)
         let probe = Self.kindID(LoopProbe.kind, in: kinds)
         #expect(kinds.runsOnEventLoop(probe) && kinds.runsOnEventLoop(builtinKindID(Sleep.kind)))
-        #expect(!kinds.runsOnEventLoop(gated) && !kinds.runsOnEventLoop(builtinKindID(NoOp.kind)))
+        #expect(kinds.runsOnEventLoop(builtinKindID(NoOp.kind)))
+        #expect(!kinds.runsOnEventLoop(gated) && !kinds.runsOnEventLoop(builtinKindID(CodableNoOp.kind)))
         // Enough that answering each job from the one before it, on one stack, would overflow it.
         let count: UInt64 = 5000
         let configure: (inout WorkerConfiguration) -> Void = { configuration in

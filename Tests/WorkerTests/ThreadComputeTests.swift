@@ -17,7 +17,7 @@ struct ThreadComputeTests {
         try kinds.register(GatedCompute.self)
         let gated = JobKindID(rawValue: UInt16(kinds.names.firstIndex(of: GatedCompute.kind)!))
         #expect(kinds.computesOnThread(gated) && kinds.computesOnThread(builtinKindID(Fibonacci.kind)))
-        #expect(!kinds.computesOnThread(builtinKindID(NoOp.kind)), "a plain Job runs in its slot's task")
+        #expect(!kinds.computesOnThread(builtinKindID(CodableNoOp.kind)), "a plain Job runs in its slot's task")
         try await RunningWorker.with(pool: .threads, size: 1, configure: { $0.kinds = kinds }) { worker in
             try await worker.session { session, _ in
                 var payload = ByteBuffer()
@@ -26,7 +26,7 @@ struct ThreadComputeTests {
                 #expect(try await session.next() == .started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
                 // Queued behind the gate on the one slot: a computed job, a plain one, then a computed one again.
                 try await session.send(.submit(Submit.job(Fibonacci(20), id: 2)))
-                try await session.send(.submit(Submit.job(NoOp(), id: 3)))
+                try await session.send(.submit(Submit.job(CodableNoOp(index: 3, label: "plain"), id: 3)))
                 try await session.send(.submit(Submit.job(Fibonacci(10), id: 4)))
                 try await session.send(.cancel(Cancel(jobID: JobID(1))))
                 let cancelled = try await session.result(for: JobID(1))
