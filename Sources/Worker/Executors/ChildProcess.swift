@@ -8,26 +8,38 @@ import FanoutProtocol
 import NIOCore
 import NIOPosix
 
-/// One running child of the process pool, spoken to in frames over its stdin and stdout.
+/// One running child of the process pool, spoken to in frames over its stdin and stdout by a
+/// ``ChildConnectionHandler``.
 struct ChildProcess: Sendable {
     let pid: pid_t
-    let channel: NIOAsyncChannel<Message, Message>
+    /// How the child's pipes ended; complete once they have closed.
+    let ended: EventLoopFuture<ChildEnding>
 
     /// Starts `command` with pipes for stdin and stdout and `settings` in its environment; stderr is shared with
-    /// this process.
-    static func spawn(_ command: ChildCommand, settings: ChildSettings) async throws -> ChildProcess {
+    /// this process. The child must greet with `kinds`; it takes its jobs from `slot`.
+    static func spawn(
+        _ command: ChildCommand,
+        settings: ChildSettings,
+        kinds: [JobKindName],
+        slot: ChildSlotCalls
+    ) async throws -> ChildProcess {
         let limits = FrameLimits(maximumFrameLength: settings.maximumFrameLength)
         let (pid, input, output) = try Self.spawnLock.withLock { _ in try Self.startProcess(command, settings: settings) }
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let ended = eventLoop.makePromise(of: ChildEnding.self)
         do {
-            let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .takingOwnershipOfDescriptors(input: input, output: output) { channel in
+            _ = try await NIOPipeBootstrap(group: eventLoop)
+                .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addMessageFraming(limits: limits)
-                        return try NIOAsyncChannel<Message, Message>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(ChildConnectionHandler(pid: pid, kinds: kinds, slot: slot, ended: ended))
                     }
                 }
-            return ChildProcess(pid: pid, channel: channel)
+                .takingOwnershipOfDescriptors(input: input, output: output)
+                .get()
+            return ChildProcess(pid: pid, ended: ended.futureResult)
         } catch {
+            ended.fail(error)
             kill(pid, SIGKILL)
             _ = await Self.reap(pid)
             throw WorkerError(.childDidNotStart, "cannot attach to the pipes of child \(pid): \(error)", cause: error)
@@ -98,12 +110,8 @@ struct ChildProcess: Sendable {
         return (pid, fromChild[0], toChild[1])
     }
 
-    /// Waits for the child to end and says how it did.
-    func reap() async -> ChildExit {
-        await Self.reap(self.pid)
-    }
-
-    private static func reap(_ pid: pid_t) async -> ChildExit {
+    /// Waits for the child `pid` to end and says how it did.
+    static func reap(_ pid: pid_t) async -> ChildExit {
         // waitpid blocks, so it waits on a thread of NIO's pool rather than on the concurrency pool.
         let outcome = try? await NIOThreadPool.singleton.runIfActive { () -> ChildExit in
             var status: Int32 = 0

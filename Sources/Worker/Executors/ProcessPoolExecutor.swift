@@ -18,31 +18,34 @@ final class ProcessPoolExecutor: SlotExecutor {
     let poolKind = PoolKind.processes
     let slotCount: Int
 
-    private struct Request: Sendable {
-        var submit: Submit
-        var started: @Sendable () -> Void
-        var continuation: CheckedContinuation<JobOutcome, Never>
-    }
-
-    private enum Ending {
-        /// The child was drained and said goodbye.
-        case drained
-        /// The child died; `request` is the job it was running, if any.
-        case died(running: Request?)
-        /// The child was found dead before `next` reached it: the next child takes `next`.
-        case diedIdle(next: Request)
-        /// The child died before it said hello, or its hello listed other kinds than this worker's: it is not
-        /// the same program.
-        case failedToStart(String)
-    }
-
-    /// Each slot's child and the job it runs, for ``abandon(_:in:)``.
+    /// One slot: its child, the job it runs, and the job waiting for it.
     private struct SlotState {
         var pid: pid_t?
         var job: JobID?
         /// A job answered early (past its deadline, cancelled, its session gone) before its child ran it: it is
         /// not sent when its turn comes.
         var abandoned: JobID?
+        /// A child that has said hello and has no job: the slot's next job goes straight to it.
+        var idleChild: ChildLink?
+        /// A job no child has taken yet: the next child to become idle takes it.
+        var waiting: ChildRequest?
+        /// Whether the slot's supervisor still runs, to start the children that take its jobs.
+        var supervised = true
+    }
+
+    private struct State {
+        var slots: [SlotState]
+        /// Supervisors whose child could not start, each waiting for the job to fail in its stead.
+        var supervisors = Waiters<Int, ChildRequest?>()
+        var stopped = false
+    }
+
+    /// Where a job goes.
+    private enum Route {
+        case child(ChildLink)
+        case supervisor(Waiter<ChildRequest?>)
+        case waits
+        case refused
     }
 
     private let command: ChildCommand
@@ -50,8 +53,7 @@ final class ProcessPoolExecutor: SlotExecutor {
     private let kinds: [JobKindName]
     private let settings: ChildSettings
     private let logger: Logger
-    private let requests: [(stream: AsyncStream<Request>, continuation: AsyncStream<Request>.Continuation)]
-    private let slots: Locked<[SlotState]>
+    private let state: Locked<State>
     /// Runs the kinds that start a process of their own (see ``Job/spawnsProcess``) from this process, in the
     /// same slots; nil when no kind does.
     private let spawner: (kinds: JobKinds, executor: ThreadPoolExecutor)?
@@ -72,18 +74,17 @@ final class ProcessPoolExecutor: SlotExecutor {
         self.kinds = kinds
         self.settings = settings
         self.logger = logger
-        self.requests = (0..<size).map { _ in AsyncStream.makeStream(of: Request.self) }
-        self.slots = Locked(Array(repeating: SlotState(), count: size))
+        self.state = Locked(State(slots: Array(repeating: SlotState(), count: size)))
         self.spawner = spawner
     }
 
     /// The process id of each slot's child, nil while it has none.
-    var childProcessIDs: [pid_t?] { self.slots.withLock { $0.map(\.pid) } }
+    var childProcessIDs: [pid_t?] { self.state.withLock { $0.slots.map(\.pid) } }
 
     func run() async {
         await withDiscardingTaskGroup { group in
             for slot in 0..<self.slotCount {
-                group.addTask { await self.serve(slot: slot) }
+                group.addTask { await self.supervise(slot: slot) }
             }
             if let spawner = self.spawner {
                 group.addTask { await spawner.executor.run() }
@@ -96,21 +97,30 @@ final class ProcessPoolExecutor: SlotExecutor {
             return await spawner.executor.execute(submit, slot: slot, origin: origin, started: started)
         }
         return await withCheckedContinuation { continuation in
-            let result = self.requests[slot].continuation.yield(Request(submit: submit, started: started, continuation: continuation))
-            if case .terminated = result {
-                continuation.resume(
-                    returning: .failed(JobFailure(code: .shuttingDown, message: "the process pool has stopped"))
-                )
-            }
+            self.route(ChildRequest(submit: submit, started: started) { continuation.resume(returning: $0) }, to: slot)
         }
     }
 
+    func runsWithoutTask(_ kind: JobKindID) -> Bool {
+        !(self.spawner?.kinds.spawnsProcess(kind) ?? false)
+    }
+
+    func start(
+        _ submit: Submit,
+        slot: Int,
+        on eventLoop: any EventLoop,
+        started: @escaping @Sendable () -> Void,
+        then done: @escaping @Sendable (JobOutcome) -> Void
+    ) {
+        self.route(ChildRequest(submit: submit, started: started, done: done), to: slot)
+    }
+
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason) {
-        let pid = self.slots.withLock { slots -> pid_t? in
+        let pid = self.state.withLock { state -> pid_t? in
             // Marked even when its child is killed: a job whose child dies before it says the job reached it goes
             // to the next child, which must refuse it.
-            slots[slot].abandoned = job
-            return slots[slot].job == job ? slots[slot].pid : nil
+            state.slots[slot].abandoned = job
+            return state.slots[slot].job == job ? state.slots[slot].pid : nil
         }
         guard let pid else { return }
         self.logger.info(
@@ -120,180 +130,176 @@ final class ProcessPoolExecutor: SlotExecutor {
         kill(pid, SIGKILL)
     }
 
+    /// Stops taking jobs: each child is drained once the job waiting for it is done.
     func shutdown() {
-        for request in self.requests {
-            request.continuation.finish()
+        let (idle, supervisors) = self.state.withLock { state in
+            state.stopped = true
+            let idle = state.slots.indices.compactMap { slot -> ChildLink? in
+                guard state.slots[slot].waiting == nil else { return nil }
+                defer { state.slots[slot].idleChild = nil }
+                return state.slots[slot].idleChild
+            }
+            let supervisors = state.slots.indices.compactMap { slot -> Waiter<ChildRequest?>? in
+                guard let supervisor = state.supervisors.take(slot) else { return nil }
+                state.slots[slot].supervised = false
+                return supervisor
+            }
+            return (idle, supervisors)
         }
+        idle.forEach { $0.give(.drain) }
+        supervisors.forEach { $0.resume(returning: nil) }
         self.spawner?.executor.shutdown()
     }
 
-    /// Keeps one child alive in `slot` and feeds it that slot's jobs until shutdown.
-    private func serve(slot: Int) async {
-        var requests = self.requests[slot].stream.makeAsyncIterator()
+    /// Sends `request` to `slot`'s idle child, or to its supervisor to fail, or keeps it for the next child.
+    private func route(_ request: ChildRequest, to slot: Int, returned: Bool = false) {
+        let route = self.state.withLock { state -> Route in
+            // A job the dispatcher hands over after the stop is refused; one already taken still runs.
+            if state.stopped && !returned { return .refused }
+            if let child = state.slots[slot].idleChild {
+                state.slots[slot].idleChild = nil
+                return .child(child)
+            }
+            if let supervisor = state.supervisors.take(slot) { return .supervisor(supervisor) }
+            guard state.slots[slot].supervised else { return .refused }
+            state.slots[slot].waiting = request
+            return .waits
+        }
+        switch route {
+        case .child(let child):
+            child.give(.run(request))
+        case .supervisor(let supervisor):
+            supervisor.resume(returning: request)
+        case .waits:
+            break
+        case .refused:
+            request.done(.failed(JobFailure(code: .shuttingDown, message: "the process pool has stopped")))
+        }
+    }
+
+    /// What `slot`'s children ask of it.
+    private func calls(for slot: Int) -> ChildSlotCalls {
+        ChildSlotCalls(
+            assign: { child in
+                self.state.withLock { state in
+                    if let request = state.slots[slot].waiting {
+                        state.slots[slot].waiting = nil
+                        return .run(request)
+                    }
+                    if state.stopped { return .drain }
+                    state.slots[slot].idleChild = child
+                    return .wait
+                }
+            },
+            claim: { job, pid in
+                self.state.withLock { state in
+                    // A slot has one job at a time: a mark for any other job is stale.
+                    defer { state.slots[slot].abandoned = nil }
+                    guard state.slots[slot].abandoned != job else { return false }
+                    state.slots[slot].job = job
+                    state.slots[slot].pid = pid
+                    return true
+                }
+            },
+            answered: {
+                // Answered: a mark for it is stale now, and could match another session's job of the same id.
+                self.state.withLock { state in
+                    state.slots[slot].job = nil
+                    state.slots[slot].abandoned = nil
+                }
+            },
+            returned: { request in
+                self.route(request, to: slot, returned: true)
+            }
+        )
+    }
+
+    /// Keeps a child in `slot` for as long as jobs may come, replacing each that dies, until the slot's child
+    /// is drained at shutdown.
+    private func supervise(slot: Int) async {
         var logger = self.logger
         logger[metadataKey: "worker.slot"] = "\(slot)"
-        var carried: Request?
         while true {
             let child: ChildProcess
             do {
-                child = try await ChildProcess.spawn(self.command, settings: self.settings)
+                child = try await ChildProcess.spawn(self.command, settings: self.settings, kinds: self.kinds, slot: self.calls(for: slot))
             } catch {
                 logger.error("cannot start a child process", metadata: ["error": "\(error)"])
                 // Fail the next job rather than retrying in a loop; try again for the one after.
-                guard let request = await Self.take(&carried, else: &requests) else { return }
-                request.continuation.resume(
-                    // Not the job's doing, and not a crash under it: it fails once, with the reason.
-                    returning: .failed(JobFailure(code: .jobFailed, message: "cannot start a child process: \(error)"))
-                )
+                guard let request = await self.nextRequest(for: slot) else { return }
+                // Not the job's doing, and not a crash under it: it fails once, with the reason.
+                request.done(.failed(JobFailure(code: .jobFailed, message: "cannot start a child process: \(error)")))
                 continue
             }
-            self.slots.withLock { $0[slot].pid = child.pid }
+            self.state.withLock { $0.slots[slot].pid = child.pid }
             logger.debug("child started", metadata: ["child.pid": "\(child.pid)"])
 
-            let first = carried
-            carried = nil
-            let ending = await Self.feed(child, kinds: self.kinds, first: first, from: &requests) { job in
-                self.claim(job, slot: slot)
-            } idle: {
-                // Answered: a mark for it is stale now, and could match another session's job of the same id.
-                self.slots.withLock { slots in
-                    slots[slot].job = nil
-                    slots[slot].abandoned = nil
-                }
-            }
-            self.slots.withLock { slots in
-                slots[slot].pid = nil
-                slots[slot].job = nil
+            let ending = (try? await child.ended.get()) ?? .died(running: nil)
+            self.state.withLock { state in
+                state.slots[slot].pid = nil
+                state.slots[slot].job = nil
+                state.slots[slot].idleChild = nil
                 // A job the child was running is answered below; only one it never reached keeps its mark, so
                 // that the next child refuses it.
-                if case .diedIdle = ending {} else { slots[slot].abandoned = nil }
+                if case .diedIdle = ending {} else { state.slots[slot].abandoned = nil }
             }
-            let exit = await child.reap()
+            let exit = await ChildProcess.reap(child.pid)
             logger[metadataKey: "child.pid"] = "\(child.pid)"
 
             switch ending {
             case .drained:
                 logger.debug("child stopped", metadata: ["child.exit": "\(exit)"])
+                self.state.withLock { $0.slots[slot].supervised = false }
                 return
             case .died(let running):
                 logger.warning(
                     "child \(exit); replacing it",
                     metadata: ["job.id": "\(running.map { "\($0.submit.jobID.rawValue)" } ?? "none")"]
                 )
-                running?.continuation.resume(
-                    returning: .failed(
-                        JobFailure(
-                            code: .childDied,
-                            detail: exit.detail,
-                            message: "child process \(child.pid) \(exit) while running the job"
-                        )
+                running?.done(
+                    .failed(
+                        JobFailure(code: .childDied, detail: exit.detail, message: "child process \(child.pid) \(exit) while running the job")
                     )
                 )
             case .diedIdle(let next):
                 logger.warning("child \(exit) while idle; replacing it")
-                carried = next
+                self.state.withLock { $0.slots[slot].waiting = next }
             case .failedToStart(let reason):
                 logger.error("child \(exit) \(reason)")
-                var unsent = first
-                guard let request = await Self.take(&unsent, else: &requests) else { return }
-                request.continuation.resume(
-                    returning: .failed(
-                        JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) \(reason), before it could take a job")
-                    )
+                guard let request = await self.nextRequest(for: slot) else { return }
+                request.done(
+                    .failed(JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) \(reason), before it could take a job"))
                 )
             }
-        }
-    }
-
-    /// `held`, taken, if there is one; else the next request.
-    private static func take(_ held: inout Request?, else requests: inout AsyncStream<Request>.Iterator) async -> Request? {
-        if let request = held {
-            held = nil
-            return request
-        }
-        return await requests.next()
-    }
-
-    /// Records `job` as the one `slot`'s child runs; false when it was abandoned before it got there.
-    private func claim(_ job: JobID, slot: Int) -> Bool {
-        self.slots.withLock { slots in
-            // A slot has one request at a time: a mark for any other job is stale.
-            defer { slots[slot].abandoned = nil }
-            guard slots[slot].abandoned != job else { return false }
-            slots[slot].job = job
-            return true
-        }
-    }
-
-    /// Sends the child one job at a time, `first` first, until the requests end (then drains it) or the
-    /// child dies. `claim` hears of each job before it is sent, and answers false for one abandoned (answered
-    /// early) before it got here, which is not sent; `idle` hears when the child has answered its job.
-    private static func feed(
-        _ child: ChildProcess,
-        kinds: [JobKindName],
-        first: Request?,
-        from requests: inout AsyncStream<Request>.Iterator,
-        claim: (JobID) -> Bool,
-        idle: () -> Void
-    ) async -> Ending {
-        var running: Request?
-        var reached = false
-        var greeted = false
-        do {
-            return try await child.channel.executeThenClose { inbound, outbound in
-                var replies = inbound.makeAsyncIterator()
-                guard case .hello(let hello)? = try await replies.next() else { return .failedToStart("before it said hello") }
-                guard let theirs = hello.capabilities?.kinds, theirs == kinds else {
-                    let listed = hello.capabilities?.kinds.map(\.description).joined(separator: ", ") ?? "none"
-                    // Not our program: it need not stop at the end of its input.
-                    kill(child.pid, SIGKILL)
-                    return .failedToStart("after a hello that lists other job kinds than this worker's (\(listed)): it is not the same program")
-                }
-                greeted = true
-                var next = first
-                while let request = await Self.take(&next, else: &requests) {
-                    guard claim(request.submit.jobID) else {
-                        request.continuation.resume(
-                            returning: .failed(JobFailure(code: .jobTimedOut, message: "answered early, before it started"))
-                        )
-                        continue
-                    }
-                    do {
-                        try await outbound.write(.submit(request.submit))
-                    } catch {
-                        return .diedIdle(next: request)
-                    }
-                    running = request
-                    reached = false
-                    while true {
-                        guard let reply = try await replies.next() else {
-                            // Dead before it said the job reached it: the job never ran, and goes to the next child.
-                            return reached ? .died(running: request) : .diedIdle(next: request)
-                        }
-                        switch reply {
-                        case .started(let started) where started.jobID == request.submit.jobID:
-                            reached = true
-                            request.started()
-                        case .result(let result) where result.jobID == request.submit.jobID:
-                            idle()
-                            request.continuation.resume(returning: result.outcome)
-                            running = nil
-                        default:
-                            continue
-                        }
-                        if running == nil { break }
-                    }
-                }
-                try await outbound.write(.drain)
-                while let reply = try await replies.next() {
-                    if case .goodbye = reply { break }
-                }
-                return .drained
+            // Stopped with no job left to run: no child is started only to be drained.
+            let done = self.state.withLock { state in
+                guard state.stopped, state.slots[slot].waiting == nil else { return false }
+                state.slots[slot].supervised = false
+                return true
             }
-        } catch {
-            guard greeted else { return .failedToStart("before it said hello") }
-            if let running, !reached { return .diedIdle(next: running) }
-            return .died(running: running)
+            if done { return }
+        }
+    }
+
+    /// The job waiting for `slot`, or the next one routed to it; nil once the pool has stopped.
+    private func nextRequest(for slot: Int) async -> ChildRequest? {
+        await suspend(ifCancelled: nil) { supervisor in
+            self.state.withLock { state -> Parking<ChildRequest?> in
+                if let request = state.slots[slot].waiting {
+                    state.slots[slot].waiting = nil
+                    return .now(request)
+                }
+                if state.stopped {
+                    state.slots[slot].supervised = false
+                    return .now(nil)
+                }
+                return state.supervisors.park(supervisor, as: slot)
+            }
+        } unpark: {
+            self.state.withLock { state in
+                state.slots[slot].supervised = false
+                return state.supervisors.take(slot)
+            }
         }
     }
 }

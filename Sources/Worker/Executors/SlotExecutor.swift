@@ -18,10 +18,17 @@ protocol SlotExecutor: Sendable {
     /// pool thread (``JobKinds/computesOnThread(_:)``) or on an event loop (``JobKinds/runsOnEventLoop(_:)``).
     func runsWithoutTask(_ kind: JobKindID) -> Bool
 
-    /// Runs `submit`, of a kind that ``runsWithoutTask(_:)``: computed on one of the pool's threads, or started
-    /// on `eventLoop`, the loop of the connection that sent it. Calls `done` with its outcome, on that thread or
-    /// that loop; never before returning.
-    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void)
+    /// Runs `submit`, of a kind that ``runsWithoutTask(_:)``, in `slot`: computed on one of the pool's threads,
+    /// started on `eventLoop` (the loop of the connection that sent it), or sent to the slot's child. Calls
+    /// `started` once the job is really running, and `done` with its outcome, on that thread or loop; never
+    /// before returning.
+    func start(
+        _ submit: Submit,
+        slot: Int,
+        on eventLoop: any EventLoop,
+        started: @escaping @Sendable () -> Void,
+        then done: @escaping @Sendable (JobOutcome) -> Void
+    )
 
     /// `job` in `slot` has been answered early, for `reason`; stop it if the pool can and it still runs.
     func abandon(_ job: JobID, in slot: Int, because reason: JobStopReason)
@@ -33,7 +40,13 @@ protocol SlotExecutor: Sendable {
 extension SlotExecutor {
     func runsWithoutTask(_ kind: JobKindID) -> Bool { false }
 
-    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void) {
+    func start(
+        _ submit: Submit,
+        slot: Int,
+        on eventLoop: any EventLoop,
+        started: @escaping @Sendable () -> Void,
+        then done: @escaping @Sendable (JobOutcome) -> Void
+    ) {
         preconditionFailure("\(Self.self) runs no job without a task")
     }
 }

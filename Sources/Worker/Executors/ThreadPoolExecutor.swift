@@ -56,7 +56,14 @@ final class ThreadPoolExecutor: SlotExecutor {
         self.kinds.computesOnThread(kind) || self.kinds.runsOnEventLoop(kind)
     }
 
-    func start(_ submit: Submit, on eventLoop: any EventLoop, then done: @escaping @Sendable (JobOutcome) -> Void) {
+    func start(
+        _ submit: Submit,
+        slot: Int,
+        on eventLoop: any EventLoop,
+        started: @escaping @Sendable () -> Void,
+        then done: @escaping @Sendable (JobOutcome) -> Void
+    ) {
+        started()
         let kinds = self.kinds
         let limit = self.environment.maximumOutputLength
         guard kinds.runsOnEventLoop(submit.kind) else {

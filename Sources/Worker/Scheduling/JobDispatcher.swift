@@ -145,8 +145,7 @@ final class JobDispatcher: Sendable {
             self.startNext(in: slot)
             return true
         }
-        started()
-        self.executor.start(job.submit, on: job.eventLoop) { outcome in
+        self.executor.start(job.submit, slot: slot, on: job.eventLoop, started: started) { outcome in
             if case .answer = running.run.answer() { running.send(outcome) }
             self.slots.withLock { _ = $0.running.removeValue(forKey: slot) }
             guard let next = self.next(in: slot) else { return }
