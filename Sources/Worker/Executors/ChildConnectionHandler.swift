@@ -114,6 +114,8 @@ final class ChildConnectionHandler: ChannelInboundHandler {
             self.state = .idle
             self.becomeIdle(context: context)
         case (.greeting, _):
+            // Its pipes close: it must not live on, for the supervisor waits for it to exit.
+            kill(self.pid, SIGKILL)
             self.end(.failedToStart("before it said hello"))
             context.close(promise: nil)
         case (.running(let request, reached: false), .started(let started)) where started.jobID == request.submit.jobID:
@@ -149,8 +151,9 @@ final class ChildConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A frame that does not decode, or a write to a child that has died: what the state says when the pipes
-        // close is the ending.
+        // A frame that does not decode, or a write to a child that has died: the child is of no more use, and
+        // the supervisor waits for it to exit. What the state says when the pipes close is the ending.
+        kill(self.pid, SIGKILL)
         context.close(promise: nil)
     }
 

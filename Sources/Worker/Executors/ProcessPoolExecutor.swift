@@ -239,9 +239,13 @@ final class ProcessPoolExecutor: SlotExecutor {
                 state.slots[slot].pid = nil
                 state.slots[slot].job = nil
                 state.slots[slot].idleChild = nil
-                // A job the child was running is answered below; only one it never reached keeps its mark, so
-                // that the next child refuses it.
-                if case .diedIdle = ending {} else { state.slots[slot].abandoned = nil }
+                // A job the child was running is answered below, and its mark is stale. Any other mark stays, so
+                // that the next child refuses the job: one the child never reached, or one given to it as it died
+                // (`returned`).
+                switch ending {
+                case .died(running: .some), .drained, .failedToStart: state.slots[slot].abandoned = nil
+                case .died(running: nil), .diedIdle: break
+                }
             }
             let exit = await ChildProcess.reap(child.pid)
             logger[metadataKey: "child.pid"] = "\(child.pid)"
@@ -249,8 +253,6 @@ final class ProcessPoolExecutor: SlotExecutor {
             switch ending {
             case .drained:
                 logger.debug("child stopped", metadata: ["child.exit": "\(exit)"])
-                self.state.withLock { $0.slots[slot].supervised = false }
-                return
             case .died(let running):
                 logger.warning(
                     "child \(exit); replacing it",
@@ -271,7 +273,8 @@ final class ProcessPoolExecutor: SlotExecutor {
                     .failed(JobFailure(code: .jobFailed, message: "child process \(child.pid) \(exit) \(reason), before it could take a job"))
                 )
             }
-            // Stopped with no job left to run: no child is started only to be drained.
+            // Stopped with no job left to run: no child is started only to be drained. A job given to a child
+            // as it died may still come back to wait: then a child is started for it.
             let done = self.state.withLock { state in
                 guard state.stopped, state.slots[slot].waiting == nil else { return false }
                 state.slots[slot].supervised = false
@@ -293,12 +296,15 @@ final class ProcessPoolExecutor: SlotExecutor {
                     state.slots[slot].supervised = false
                     return .now(nil)
                 }
-                return state.supervisors.park(supervisor, as: slot)
+                let parking = state.supervisors.park(supervisor, as: slot)
+                if case .cancelled = parking { state.slots[slot].supervised = false }
+                return parking
             }
         } unpark: {
             self.state.withLock { state in
+                guard let supervisor = state.supervisors.take(slot) else { return nil }
                 state.slots[slot].supervised = false
-                return state.supervisors.take(slot)
+                return supervisor
             }
         }
     }

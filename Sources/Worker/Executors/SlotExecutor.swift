@@ -20,8 +20,8 @@ protocol SlotExecutor: Sendable {
 
     /// Runs `submit`, of a kind that ``runsWithoutTask(_:)``, in `slot`: computed on one of the pool's threads,
     /// started on `eventLoop` (the loop of the connection that sent it), or sent to the slot's child. Calls
-    /// `started` once the job is really running, and `done` with its outcome, on that thread or loop; never
-    /// before returning.
+    /// `started` once the job is really running, and `done` with its outcome, on that thread or loop; before
+    /// returning only with a `shuttingDown` failure, when the pool has stopped.
     func start(
         _ submit: Submit,
         slot: Int,

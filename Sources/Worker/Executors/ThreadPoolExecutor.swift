@@ -63,10 +63,10 @@ final class ThreadPoolExecutor: SlotExecutor {
         started: @escaping @Sendable () -> Void,
         then done: @escaping @Sendable (JobOutcome) -> Void
     ) {
-        started()
         let kinds = self.kinds
         let limit = self.environment.maximumOutputLength
         guard kinds.runsOnEventLoop(submit.kind) else {
+            started()
             self.threads.submit { state in
                 guard case .active = state,
                     let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit)
@@ -80,6 +80,8 @@ final class ThreadPoolExecutor: SlotExecutor {
         // A turn of the loop of its own: the job may be called from another loop or a thread, and a future that
         // is already complete must not answer it before this returns.
         eventLoop.execute {
+            // Posted in the same turn as a result ready at once, which then leaves without it.
+            started()
             guard let outcome = kinds.start(submit.kind, payload: submit.payload, on: eventLoop, maximumOutputLength: limit) else {
                 return done(.failed(.unknownKind(submit.kind, among: kinds.names.count)))
             }
