@@ -71,7 +71,7 @@ def main():
     )
 
     # Each run's round trip over the reference's run of the same index (all of Fanout's runs come first).
-    for pool in ("", "processes_"):
+    for pool in ("", "compute_", "processes_"):
         for p in ("p50", "p99"):
             ours, reference = result[f"rtt_{pool}{p}_us"]["runs"], result[f"rtt_reference_{p}_us"]["runs"]
             result[f"rtt_{pool}{p}_vs_reference"] = figure([o / r for o, r in zip(ours, reference)])
