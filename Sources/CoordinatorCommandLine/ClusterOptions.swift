@@ -47,6 +47,9 @@ public struct ClusterOptions: ParsableArguments {
     @Option(help: "Write a Gantt chart of the run to this SVG file: which slot of which worker ran which job, and when.")
     public var timeline: String?
 
+    @Option(help: "Write the run to this JSON file in Chrome's trace-event format, which Perfetto and chrome://tracing open: each worker a process, each slot a thread, each job an event.")
+    public var trace: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel: Logger.Level = .warning
 
@@ -92,7 +95,7 @@ public struct ClusterOptions: ParsableArguments {
     }
 
     /// Sets up logging, connects (starting local workers that run `localWorker`), and runs `body`, with the job
-    /// log and timeline asked for and, with `progress`, a live progress line; stops cleanly on Ctrl-C or SIGTERM,
+    /// log, timeline and trace asked for and, with `progress`, a live progress line; stops cleanly on Ctrl-C or SIGTERM,
     /// exiting 130. `transfers` go to each worker's run folder before its first job.
     public func withCluster<Result: Sendable>(
         localWorker: LocalWorkerCommand = .shippedWorker,
@@ -118,6 +121,17 @@ public struct ClusterOptions: ParsableArguments {
                     try chart.write(to: path, title: "Fanout run, \(source)")
                 } catch {
                     printError("cannot write the timeline \(path): \(error)")
+                }
+            }
+        }
+        let trace = self.trace.map { path in (path, ChromeTrace()) }
+        if let trace { configuration.observers.append(trace.1) }
+        defer {
+            if let (path, events) = trace {
+                do {
+                    try events.write(to: path)
+                } catch {
+                    printError("cannot write the trace \(path): \(error)")
                 }
             }
         }

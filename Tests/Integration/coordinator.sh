@@ -28,6 +28,23 @@ check "every job-log line has all 14 columns" bash -c "awk -F'\t' 'NF != 14 { ex
 check "every job-log line says finished" count_is jobs.tsv $'\tfinished\t-$' 7
 "$coordinator" primes --local 2 --size 2 --count 9 --seed 3 --timeline timeline.svg > timeline.out 2>&1
 check "--timeline writes an SVG with one bar per job" svg_count timeline.svg rect job 9
+"$coordinator" primes --local 2 --size 2 --count 9 --seed 4 --trace trace.json --joblog trace-jobs.tsv > trace.out 2>&1
+check "--trace writes one complete event per job, in the slot the job log names, on a named process and thread" \
+    python3 - trace.json trace-jobs.tsv <<'PY'
+import csv, json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+jobs = list(csv.DictReader(open(sys.argv[2]), delimiter="\t", quoting=csv.QUOTE_NONE))
+names = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events if e["ph"] == "M"}
+complete = [e for e in events if e["ph"] == "X"]
+assert len(complete) == len(jobs) == 9, (len(complete), len(jobs))
+by_id = {e["args"]["id"]: e for e in complete}
+for job in jobs:
+    event = by_id[int(job["job"])]
+    assert event["args"]["slot"] == int(job["slot"]), (job, event)
+    assert names[(event["pid"], None)] == job["worker"], (job, event)
+    assert names[(event["pid"], event["tid"])] == "slot " + job["slot"], (job, event)
+    assert event["dur"] >= 0 and event["args"]["kind"].startswith("primes.check"), event
+PY
 
 "$coordinator" fib --local 2 --from 20 --to 23 --tasks 2 > fib.out 2>&1
 check "fib prints every value of both phases" count_is fib.out '^Fibonacci\(2[0-3]\) = [0-9]+ \(127\.0\.0\.1:[0-9]+\)$' 16
