@@ -38,7 +38,7 @@ struct ChildConnectionHandlerTests {
         #expect(try channel.readOutbound(as: Message.self) == .submit(second.request.submit))
 
         // It dies before saying the job reached it: the job never ran, and goes to the next child.
-        try channel.close().wait()
+        try Self.close(channel)
         guard case .diedIdle(let next) = try ended.wait() else {
             Issue.record("a child dead before its started did not hand the job on")
             return
@@ -55,7 +55,7 @@ struct ChildConnectionHandlerTests {
         let (running, runningEnded) = try Self.channel(slot: slot)
         try running.writeInbound(Message.hello(Self.hello(kinds: Self.kinds)))
         try running.writeInbound(Message.started(Started(jobID: JobID(1), attempt: 1, slot: 0)))
-        try running.close().wait()
+        try Self.close(running)
         guard case .died(let request?) = try runningEnded.wait() else {
             Issue.record("a child dead while running did not end with its job")
             return
@@ -68,7 +68,7 @@ struct ChildConnectionHandlerTests {
         try draining.writeInbound(Message.hello(Self.hello(kinds: Self.kinds)))
         #expect(try draining.readOutbound(as: Message.self) == .drain)
         try draining.writeInbound(Message.goodbye)
-        try draining.close().wait()
+        try Self.close(draining)
         guard case .drained = try drainingEnded.wait() else {
             Issue.record("a child that said goodbye did not end drained")
             return
@@ -86,11 +86,12 @@ struct ChildConnectionHandlerTests {
         }
         #expect(reason.contains("before it said hello"))
         #expect(!channel.isActive)
+        channel.embeddedEventLoop.run()
 
         slot.assignments = [.drain]
         let (draining, drainingEnded) = try Self.channel(slot: slot)
         try draining.writeInbound(Message.hello(Self.hello(kinds: Self.kinds)))
-        try draining.close().wait()
+        try Self.close(draining)
         guard case .died(nil) = try drainingEnded.wait() else {
             Issue.record("a child dead without its goodbye did not end died")
             return
@@ -113,7 +114,7 @@ struct ChildConnectionHandlerTests {
         #expect(failure.code == .jobTimedOut)
         let link = try #require(slot.links.last)
 
-        try channel.close().wait()
+        try Self.close(channel)
         guard case .died(nil) = try ended.wait() else {
             Issue.record("an idle child's death carried a job")
             return
@@ -133,6 +134,13 @@ struct ChildConnectionHandlerTests {
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, ended.futureResult)
+    }
+
+    /// Closes `channel` as a child's death would, and lets its loop remove the handlers, which a closed
+    /// embedded channel otherwise keeps, in a cycle, for good.
+    static func close(_ channel: EmbeddedChannel) throws {
+        try channel.close().wait()
+        channel.embeddedEventLoop.run()
     }
 
     static func hello(kinds: [JobKindName]) -> Hello {
