@@ -15,6 +15,7 @@ struct ChildConnectionHandlerTests {
     @Test("a job goes out once the child says hello; started and result reach it once; the idle child asks for the next")
     func roundTrip() throws {
         let slot = FakeSlot()
+        defer { slot.forget() }
         let first = Probe(1)
         slot.assignments = [.run(first.request)]
         let (channel, ended) = try Self.channel(slot: slot)
@@ -50,6 +51,7 @@ struct ChildConnectionHandlerTests {
     @Test("a child that dies after saying started ends with the job it was running; one drained ends drained")
     func endings() throws {
         let slot = FakeSlot()
+        defer { slot.forget() }
         let job = Probe(1)
         slot.assignments = [.run(job.request)]
         let (running, runningEnded) = try Self.channel(slot: slot)
@@ -78,6 +80,7 @@ struct ChildConnectionHandlerTests {
     @Test("a child that speaks before its hello failed to start; one that dies while draining without goodbye died")
     func noHello() throws {
         let slot = FakeSlot()
+        defer { slot.forget() }
         let (channel, ended) = try Self.channel(slot: slot)
         try channel.writeInbound(Message.pong(Pong(pingSentAt: 1, receivedAt: 2, sentAt: 3)))
         guard case .failedToStart(let reason) = try ended.wait() else {
@@ -101,6 +104,7 @@ struct ChildConnectionHandlerTests {
     @Test("a job answered early is not sent; one given to a child that has died goes back to the slot")
     func abandonedAndReturned() throws {
         let slot = FakeSlot()
+        defer { slot.forget() }
         let abandoned = Probe(1)
         slot.assignments = [.run(abandoned.request)]
         slot.refuse = JobID(1)
@@ -177,6 +181,11 @@ final class FakeSlot: Sendable {
     var claimed: [JobID] { self.state.withLock { $0.claimed } }
     var answeredCount: Int { self.state.withLock { $0.answeredCount } }
     var returned: [ChildRequest] { self.state.withLock { $0.returned } }
+
+    /// Lets go of the children's links, each of which holds its handler, whose calls hold this slot.
+    func forget() {
+        self.state.withLock { $0.links = [] }
+    }
 
     var calls: ChildSlotCalls {
         ChildSlotCalls(
