@@ -92,12 +92,7 @@ final class ChildSessionHandler: ChannelInboundHandler {
         }
         let (kinds, limit) = (self.kinds, self.environment.maximumOutputLength)
         if kinds.computesOnThread(submit.kind) {
-            self.threads.submit { state in
-                guard case .active = state, let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit) else {
-                    return answer(.failed(JobFailure(code: .shuttingDown, message: "the child's thread has stopped")))
-                }
-                answer(outcome)
-            }
+            self.threads.compute(submit, kinds: kinds, maximumOutputLength: limit, then: answer)
         } else if let outcome = kinds.start(submit.kind, payload: submit.payload, on: channel.eventLoop, maximumOutputLength: limit) {
             // Never failed: a job that throws is an outcome.
             outcome.whenSuccess(answer)

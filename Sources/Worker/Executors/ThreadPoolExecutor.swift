@@ -67,15 +67,7 @@ final class ThreadPoolExecutor: SlotExecutor {
         let limit = self.environment.maximumOutputLength
         guard kinds.runsOnEventLoop(submit.kind) else {
             started()
-            self.threads.submit { state in
-                guard case .active = state,
-                    let outcome = kinds.compute(submit.kind, payload: submit.payload, maximumOutputLength: limit)
-                else {
-                    return done(.failed(JobFailure(code: .shuttingDown, message: "the worker's threads have stopped")))
-                }
-                done(outcome)
-            }
-            return
+            return self.threads.compute(submit, kinds: kinds, maximumOutputLength: limit, then: done)
         }
         // A turn of the loop of its own: the job may be called from another loop or a thread, and a future that
         // is already complete must not answer it before this returns.
