@@ -17,6 +17,8 @@ public struct ClockOffset: Hashable, Sendable {
     private var samples: [Sample] = []
     /// The estimate; nil before the first pong.
     public private(set) var best: Sample?
+    /// The last sample; nil before the first pong.
+    public var latest: Sample? { self.samples.last }
 
     public init() {}
 

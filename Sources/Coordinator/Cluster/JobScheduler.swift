@@ -61,6 +61,12 @@ struct JobScheduler {
     /// Jobs not yet resolved.
     var unresolved: [AnyJobFuture] { self.jobs.values.filter { !$0.abandoned }.map(\.future) }
 
+    /// Jobs `worker` holds, and how many of them it said it started; zeros for a worker not connected.
+    func load(of worker: WorkerID) -> (held: Int, running: Int) {
+        guard let state = self.workers[worker] else { return (0, 0) }
+        return (state.held.count, state.held.reduce(0) { $0 + (self.jobs[$1]?.started == true ? 1 : 0) })
+    }
+
     /// Adds a worker that runs `kinds`, each kind's ``JobKindID`` being its place in the list. `id` is not
     /// connected: a worker lost is removed before it connects again.
     mutating func addWorker(_ id: WorkerID, name: String, kinds: [JobKindName], credit: WorkerCredit) -> [Assignment] {

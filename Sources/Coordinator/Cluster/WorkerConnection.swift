@@ -218,6 +218,9 @@ final class WorkerConnection: Sendable {
     /// The worker's clock against the coordinator's, as the pongs so far say; nil before the first.
     var clockOffset: ClockOffset.Sample? { self.offset.withLock { $0.best } }
 
+    /// The pongs' samples so far, for the last round trip as well as the best.
+    var clockOffsetEstimate: ClockOffset { self.offset.withLock { $0 } }
+
     /// `workerTime`, read on the worker's clock, on the coordinator's, and how far that may be off.
     func coordinatorTime(ofWorkerTime workerTime: UInt64) -> (time: UInt64, bound: Duration?) {
         self.offset.withLock { offset in
