@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -35,6 +37,32 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ],
             path: "Sources/Locking"
+        ),
+        .target(
+            name: "FanoutObservability",
+            dependencies: [
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Observability"
+        ),
+        .target(
+            name: "FanoutDashboard",
+            dependencies: [
+                "FanoutCoordinator",
+                "FanoutLocking",
+                "FanoutObservability",
+                "FanoutProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Dashboard"
         ),
         .target(
             name: "FanoutProtocol",
@@ -81,6 +109,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Sources/Worker"
         ),
@@ -135,6 +164,8 @@ let package = Package(
             name: "FanoutCoordinatorCommandLine",
             dependencies: [
                 "FanoutCoordinator",
+                "FanoutDashboard",
+                "FanoutObservability",
                 "FanoutCommandLine",
                 "FanoutProtocol",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -183,10 +214,12 @@ let package = Package(
                 "FanoutJobs",
                 "FanoutBuiltinJobs",
                 "FanoutCommandLine",
+                "FanoutObservability",
                 "FanoutProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/WorkerCommandLine"
         ),
@@ -246,6 +279,10 @@ let package = Package(
                 "FanoutBuiltinJobs",
                 "FanoutFlagServer",
                 "FanoutTestSupport",
+                "FanoutDashboard",
+                "FanoutObservability",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 "FanoutProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -265,6 +302,8 @@ let package = Package(
                 "FanoutBuiltinJobs",
                 "FanoutProtocol",
                 "FanoutTestSupport",
+                "FanoutObservability",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -4,7 +4,8 @@
 # iproute2 and iptables (namespace hosts and the faults injected into them), faketime (expired
 # certificates), python3-venv (sslyze, from PyPI, in a venv of its own), openssh-client and openssh-server (the
 # install test's hosts), systemd (systemd-analyze, to check the unit), parallel (GNU Parallel, the baseline
-# benchmarks/run.sh times `coordinator exec` against). No service is started by installing them.
+# benchmarks/run.sh times `coordinator exec` against), chromium (the dashboard test's browser). No service is
+# started by installing them. From PyPI: prometheus_client, which the dashboard test parses /metrics with.
 set -euo pipefail
 
 missing=()
@@ -21,6 +22,8 @@ command -v ssh >/dev/null || missing+=(openssh-client)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 # moreutils has a `parallel` of its own: only GNU's will do.
 [[ "$(parallel --version 2>/dev/null)" == "GNU parallel"* ]] || missing+=(parallel)
+command -v chromium >/dev/null || missing+=(chromium)
+python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore prometheus_client
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

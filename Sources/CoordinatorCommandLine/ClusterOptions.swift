@@ -1,6 +1,8 @@
 import ArgumentParser
 import FanoutCommandLine
 import FanoutCoordinator
+import FanoutDashboard
+import FanoutObservability
 import FanoutProtocol
 import Logging
 
@@ -50,6 +52,22 @@ public struct ClusterOptions: ParsableArguments {
     @Option(help: "Write the run to this JSON file in Chrome's trace-event format, which Perfetto and chrome://tracing open: each worker a process, each slot a thread, each job an event.")
     public var trace: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve a live dashboard of the run, and its /metrics, at [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks a free one).",
+            valueName: "[host:]port"
+        )
+    )
+    public var dashboard: String?
+
+    @Option(help: "Seconds the dashboard stays up after the run ends, showing its final state.")
+    public var dashboardLinger: Double = 0
+
+    @Option(
+        help: ArgumentHelp("Serve the run's Prometheus metrics alone at [HOST:]PORT/metrics.", valueName: "[host:]port")
+    )
+    public var metricsListen: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel: Logger.Level = .warning
 
@@ -72,6 +90,40 @@ public struct ClusterOptions: ParsableArguments {
         if let interval = self.heartbeatInterval, !(interval >= 0.01 && interval < self.heartbeatTimeout) {
             throw ValidationError("--heartbeat-interval must be at least 0.01 seconds and below --heartbeat-timeout")
         }
+        _ = try self.dashboardAddresses()
+        guard self.dashboardLinger >= 0, self.dashboardLinger <= day else {
+            throw ValidationError("--dashboard-linger must be from 0 to \(Int(day)) seconds")
+        }
+        if self.dashboardLinger > 0, self.dashboard == nil {
+            throw ValidationError("--dashboard-linger needs --dashboard")
+        }
+    }
+
+    /// Where `--dashboard` and `--metrics-listen` serve; nil for each not given.
+    func dashboardAddresses() throws -> (page: HTTPListenAddress?, metrics: HTTPListenAddress?) {
+        do {
+            return (
+                try self.dashboard.map { try HTTPListenAddress(parsing: $0, option: "--dashboard") },
+                try self.metricsListen.map { try HTTPListenAddress(parsing: $0, option: "--metrics-listen") }
+            )
+        } catch let error as StatusServerError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Starts the dashboard and metrics asked for, saying where; nil when neither was.
+    private func startDashboard(logger: Logger) async throws -> Dashboard? {
+        let (page, metrics) = try self.dashboardAddresses()
+        guard page != nil || metrics != nil else { return nil }
+        let dashboard = try await Dashboard.start(page: page, metrics: metrics, logger: logger)
+        for (address, what, path) in [(dashboard.pageAddress, "dashboard", ""), (dashboard.metricsAddress, "metrics", "metrics")] {
+            guard let address else { continue }
+            printError("\(what) at \(address.url)\(path)")
+            if !address.isLoopback {
+                printError("warning: the \(what) at \(address) has no authentication: anyone who can reach that address can read the run")
+            }
+        }
+        return dashboard
     }
 
     public var isLocal: Bool { self.workers == nil }
@@ -135,8 +187,37 @@ public struct ClusterOptions: ParsableArguments {
                 }
             }
         }
+        let dashboard = try await self.startDashboard(logger: logger)
+        if let dashboard { configuration.observers += dashboard.observers }
         if progress { configuration.observers.append(console) }
         defer { if progress { console.finish() } }
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            outcome = .success(try await self.run(body, on: source, configuration: configuration, dashboard: dashboard, console: console, logger: logger))
+        } catch {
+            outcome = .failure(error)
+        }
+        if let dashboard {
+            var interrupted = false
+            if case .failure(let error as ExitCode) = outcome, error.rawValue == 130 { interrupted = true }
+            if self.dashboardLinger > 0, !interrupted {
+                let linger = Duration.milliseconds(Int64(self.dashboardLinger * 1000))
+                printError("the dashboard stays at \(dashboard.pageAddress?.url ?? "") for \(self.dashboardLinger) s (Ctrl-C ends it)")
+                _ = try? await untilInterrupted { try await Task.sleep(for: linger) }
+            }
+            await dashboard.close()
+        }
+        return try outcome.get()
+    }
+
+    private func run<Result: Sendable>(
+        _ body: @escaping @Sendable (Cluster) async throws -> Result,
+        on source: WorkerSource,
+        configuration: ClusterConfiguration,
+        dashboard: Dashboard?,
+        console: Console,
+        logger: Logger
+    ) async throws -> Result {
         let hostsFile = self.workers
         return try await untilInterrupted { [configuration] in
             // Trapped before connecting, so that a SIGHUP then is taken when the cluster is up, not fatal.
@@ -150,6 +231,7 @@ public struct ClusterOptions: ParsableArguments {
                 }
                 // Served until the run has ended, its last jobs included.
                 if let reload { reloads = Task { await reload.serve(cluster) } }
+                dashboard?.attach(cluster)
                 return try await body(cluster)
             }
         } interrupted: {

@@ -2,10 +2,12 @@ import ArgumentParser
 import FanoutCommandLine
 import FanoutBuiltinJobs
 import FanoutJobs
+import FanoutObservability
 import FanoutProtocol
 import FanoutWorker
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -84,6 +86,14 @@ public struct WorkerOptions: ParsableArguments {
     @Flag(name: .customLong(StandardInputWatch.flag), help: ArgumentHelp("Stop when standard input closes: the process that started this one has died.", visibility: .hidden))
     var stopWhenStandardInputCloses = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve this worker's Prometheus metrics at [HOST:]PORT/metrics (host 127.0.0.1 unless given). Off unless given.",
+            valueName: "[host:]port"
+        )
+    )
+    var metricsListen: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
@@ -99,6 +109,15 @@ public struct WorkerOptions: ParsableArguments {
             throw ValidationError("--clock-skew-ms must be within a hundred years")
         }
         _ = try self.commandPolicy()
+        _ = try self.metricsAddress()
+    }
+
+    private func metricsAddress() throws -> HTTPListenAddress? {
+        do {
+            return try self.metricsListen.map { try HTTPListenAddress(parsing: $0, option: "--metrics-listen") }
+        } catch let error as StatusServerError {
+            throw ValidationError(error.message)
+        }
     }
 
     /// What `--allow-exec` allows.
@@ -154,12 +173,16 @@ public struct WorkerOptions: ParsableArguments {
         if configuration.commandPolicy != .refused {
             logger.notice("coordinators may run commands here", metadata: ["exec.allowed": "\(configuration.commandPolicy)"])
         }
+        let metricsAddress = try self.metricsAddress()
+        let registry = PrometheusCollectorRegistry()
+        if metricsAddress != nil { configuration.metricsFactory = PrometheusMetricsFactory(registry: registry) }
         let server = WorkerServer(configuration: configuration, logger: logger) { bound in
             print("listening on \(ListenAddress(bound).map(String.init(describing:)) ?? "\(bound)")")
             fflush(nil)
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [server],
+            // Shut down in reverse: metrics stay served until the worker has drained.
+            services: (metricsAddress.map { [MetricsEndpoint(address: $0, registry: registry, worker: server, logger: logger)] as [any Service] } ?? []) + [server],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -36,12 +36,21 @@ final class JobDispatcher: Sendable {
     private let scheduler: Locked<SlotScheduler>
     private let slots = Locked(Slots())
     private let clock: WallClock
+    private let metrics: WorkerMetrics?
     private let logger: Logger
 
-    init(executor: any SlotExecutor, kinds: JobKinds, queueCapacity: Int, clock: WallClock = .system, logger: Logger) {
+    init(
+        executor: any SlotExecutor,
+        kinds: JobKinds,
+        queueCapacity: Int,
+        clock: WallClock = .system,
+        metrics: WorkerMetrics? = nil,
+        logger: Logger
+    ) {
         self.executor = executor
         self.kinds = kinds
         self.clock = clock
+        self.metrics = metrics
         self.scheduler = Locked(SlotScheduler(slotCount: executor.slotCount, queueCapacity: queueCapacity))
         self.logger = logger
     }
@@ -201,6 +210,7 @@ final class JobDispatcher: Sendable {
         case .queued:
             break
         case .queueFull(let capacity):
+            self.metrics?.refusedForFullQueue()
             outbox.complete(
                 JobResult(
                     jobID: submit.jobID,
@@ -212,6 +222,11 @@ final class JobDispatcher: Sendable {
                 )
             )
         }
+    }
+
+    /// Slots busy and jobs queued now.
+    var load: (slots: Int, busy: Int, queued: Int) {
+        self.scheduler.withLock { (self.executor.slotCount, $0.runningCount, $0.queuedCount) }
     }
 
     /// Answers `jobID` as cancelled, and stops it if it has started and the pool can stop it.
@@ -226,6 +241,7 @@ final class JobDispatcher: Sendable {
         }
         switch found {
         case .queued(let job):
+            self.metrics?.answered(job.submit.kind, .cancelled)
             job.outbox.complete(
                 JobResult(
                     jobID: jobID,
@@ -283,7 +299,9 @@ final class JobDispatcher: Sendable {
         let started: @Sendable () -> Void = {
             outbox.post(.started(Started(jobID: submit.jobID, attempt: submit.attempt, slot: UInt16(slot))))
         }
+        let metrics = self.metrics
         let send: @Sendable (JobOutcome) -> Void = { outcome in
+            metrics?.answered(submit.kind, outcome)
             outbox.complete(
                 JobResult(
                     jobID: submit.jobID,

@@ -1,3 +1,4 @@
+import CoreMetrics
 import FanoutJobs
 import FanoutProtocol
 import Logging
@@ -45,6 +46,8 @@ public struct WorkerConfiguration: Sendable {
     /// Added to every wall-clock time the worker reports (pongs, job start times): zero in service; a test sets
     /// it to play a worker whose clock is wrong.
     public var clockSkew: Duration = .zero
+    /// Where the worker's job counts go (``WorkerMetrics``); nil counts nothing.
+    public var metricsFactory: (any MetricsFactory)?
 
     var clock: WallClock {
         let (seconds, attoseconds) = self.clockSkew.components

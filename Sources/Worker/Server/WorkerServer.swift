@@ -19,6 +19,9 @@ public final class WorkerServer: Service {
     private let registry = SessionRegistry()
     /// The running pool, for inspection while the server runs.
     private let executor = Locked<(any SlotExecutor)?>(nil)
+    private let dispatcher = Locked<JobDispatcher?>(nil)
+    /// Counts jobs, when metrics were asked for.
+    public let metrics: WorkerMetrics?
 
     /// - Parameter onListening: called once with the bound address, before the first connection is accepted.
     public init(
@@ -29,6 +32,14 @@ public final class WorkerServer: Service {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
+        self.metrics = configuration.metricsFactory.map { WorkerMetrics(kinds: configuration.kinds, factory: $0) }
+    }
+
+    /// Its slots, queue and sessions now; nil before it listens and once it has stopped.
+    public var load: WorkerLoad? {
+        guard let dispatcher = self.dispatcher.withLock({ $0 }) else { return nil }
+        let (slots, busy, queued) = dispatcher.load
+        return WorkerLoad(slots: slots, busySlots: busy, queuedJobs: queued, sessions: self.registry.count)
     }
 
     public func run() async throws {
@@ -81,7 +92,16 @@ public final class WorkerServer: Service {
         let configuration = self.configuration
         self.executor.withLock { $0 = executor }
         defer { self.executor.withLock { $0 = nil } }
-        let dispatcher = JobDispatcher(executor: executor, kinds: configuration.kinds, queueCapacity: configuration.queueCapacity, clock: configuration.clock, logger: self.logger)
+        let dispatcher = JobDispatcher(
+            executor: executor,
+            kinds: configuration.kinds,
+            queueCapacity: configuration.queueCapacity,
+            clock: configuration.clock,
+            metrics: self.metrics,
+            logger: self.logger
+        )
+        self.dispatcher.withLock { $0 = dispatcher }
+        defer { self.dispatcher.withLock { $0 = nil } }
         let hello = Hello.worker(
             softwareVersion: SoftwareVersion.current,
             hostName: configuration.hostName,

@@ -1,0 +1,104 @@
+import CoreMetrics
+import FanoutCoordinator
+import FanoutLocking
+
+/// A run's metrics through swift-metrics: jobs submitted and finished by kind, their durations, and, at each
+/// ``refresh(status:reliability:)``, the queue, each worker's slots and heartbeat, and retries.
+///
+/// Names follow Prometheus's conventions (`fanout_jobs_finished_total`, `fanout_job_duration_seconds`).
+public final class ClusterMetrics: JobObserver {
+    /// Upper bounds of `fanout_job_duration_seconds`' buckets.
+    public static let durationBuckets: [Duration] = [
+        .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+        .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(120),
+    ]
+
+    private let factory: any MetricsFactory
+    private let pending: Gauge
+    private let running: Gauge
+    private let retries: Counter
+    private let state = Locked(State())
+
+    private struct State {
+        var submitted: [String: Counter] = [:]
+        var finished: [String: Counter] = [:]
+        var durations: [String: Timer] = [:]
+        var reconnects: [String: Counter] = [:]
+        /// Retries already counted.
+        var retriesCounted = 0
+    }
+
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+        self.pending = Gauge(label: "fanout_jobs_pending", factory: factory)
+        self.running = Gauge(label: "fanout_jobs_running", factory: factory)
+        self.retries = Counter(label: "fanout_job_retries_total", factory: factory)
+    }
+
+    public func jobSubmitted(_ job: AnyJobFuture) {
+        let kind = job.kind.name
+        self.state.withLock { state in
+            if let counter = state.submitted[kind] { return counter }
+            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind)], factory: self.factory)
+            state.submitted[kind] = counter
+            return counter
+        }.increment()
+    }
+
+    public func jobDone(_ record: JobRecord) {
+        let kind = record.kind.name
+        let outcome = "\(record.state)"
+        let (finished, duration) = self.state.withLock { state in
+            let key = "\(kind)\u{0}\(outcome)"
+            let finished = state.finished[key] ?? Counter(label: "fanout_jobs_finished_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: self.factory)
+            state.finished[key] = finished
+            let duration = state.durations[kind] ?? Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", kind)], factory: self.factory)
+            state.durations[kind] = duration
+            return (finished, duration)
+        }
+        finished.increment()
+        if let ran = record.timing?.ran, record.timing?.started != nil {
+            duration.recordNanoseconds(Int64(clamping: ran.components.seconds * 1_000_000_000 + ran.components.attoseconds / 1_000_000_000))
+        }
+    }
+
+    public func workerConnected(_ worker: ConnectedWorker, again: Bool) {
+        let name = worker.address.description
+        let counter = self.reconnectCounter(name)
+        if again { counter.increment() }
+    }
+
+    private func reconnectCounter(_ worker: String) -> Counter {
+        self.state.withLock { state in
+            if let counter = state.reconnects[worker] { return counter }
+            let counter = Counter(label: "fanout_worker_reconnects_total", dimensions: [("worker", worker)], factory: self.factory)
+            state.reconnects[worker] = counter
+            return counter
+        }
+    }
+
+    /// Sets the gauges that describe the cluster now: jobs pending and running, each worker's slots busy and
+    /// idle and its heartbeat's round trip; adds the retries made since the last refresh.
+    public func refresh(status: ClusterStatus, reliability: ReliabilityCounts) {
+        self.pending.record(status.jobsQueued + status.jobsHeld - status.jobsRunning)
+        self.running.record(status.jobsRunning)
+        for worker in status.workers {
+            let name = worker.address.description
+            let slots = worker.worker.map { Int($0.capabilities.slots) } ?? 0
+            let busy = worker.jobsRunning
+            Gauge(label: "fanout_worker_slots", dimensions: [("worker", name), ("state", "busy")], factory: self.factory).record(busy)
+            Gauge(label: "fanout_worker_slots", dimensions: [("worker", name), ("state", "idle")], factory: self.factory).record(max(0, slots - busy))
+            if let roundTrip = worker.roundTrip {
+                let (seconds, attoseconds) = roundTrip.components
+                Gauge(label: "fanout_worker_rtt_seconds", dimensions: [("worker", name)], factory: self.factory)
+                    .record(Double(seconds) + Double(attoseconds) / 1e18)
+            }
+            _ = self.reconnectCounter(name)
+        }
+        let added = self.state.withLock { state in
+            defer { state.retriesCounted = max(state.retriesCounted, reliability.jobsRetried) }
+            return max(0, reliability.jobsRetried - state.retriesCounted)
+        }
+        if added > 0 { self.retries.increment(by: added) }
+    }
+}

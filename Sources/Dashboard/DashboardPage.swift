@@ -1,0 +1,227 @@
+/// The dashboard's one page: HTML, CSS and script with no external assets, so that it works offline. It reads
+/// `/events` and draws each update.
+enum DashboardPage {
+    static let html = #"""
+    <!DOCTYPE html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Fanout run</title>
+    <style>
+    :root { --fg: #1d2330; --muted: #6b7280; --line: #e3e6eb; --bg: #f6f7f9; --ok: #2f9e44; --bad: #d62728; }
+    * { box-sizing: border-box; }
+    body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+    header { display: flex; gap: 1.5em; align-items: baseline; padding: 12px 20px; background: #fff; border-bottom: 1px solid var(--line); }
+    header h1 { font-size: 18px; margin: 0; }
+    .badge { padding: 2px 8px; border-radius: 10px; font-size: 12px; background: #e7f5ff; color: #1864ab; }
+    .badge.ended { background: #ebfbee; color: #2b8a3e; }
+    .badge.lost, .badge.disconnected { background: #fff5f5; color: #c92a2a; }
+    .badge.reconnecting, .badge.connecting, .badge.draining { background: #fff9db; color: #e67700; }
+    .badge.closed { background: #f1f3f5; color: #495057; }
+    main { display: grid; grid-template-columns: minmax(380px, 1fr) 2fr; gap: 16px; padding: 16px 20px; }
+    section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+    section h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 8px; }
+    .wide { grid-column: 1 / -1; }
+    table { border-collapse: collapse; width: 100%; }
+    td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+    th { color: var(--muted); font-weight: 500; font-size: 12px; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    .meter { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; display: flex; min-width: 120px; }
+    .meter span { display: block; height: 100%; }
+    #workers { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 8px; }
+    .worker { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
+    .worker .addr { font-weight: 600; font-family: ui-monospace, monospace; font-size: 13px; }
+    .worker dl { display: grid; grid-template-columns: auto 1fr; gap: 0 10px; margin: 6px 0 0; font-size: 12px; }
+    .worker dt { color: var(--muted); }
+    .worker dd { margin: 0; font-variant-numeric: tabular-nums; }
+    #stream { width: 100%; display: block; }
+    #legend span { display: inline-flex; align-items: center; gap: 4px; margin-right: 12px; font-size: 12px; }
+    #legend i { width: 10px; height: 10px; display: inline-block; border-radius: 2px; }
+    #failures li { font-size: 12px; margin-bottom: 4px; }
+    #failures .what { font-family: ui-monospace, monospace; }
+    #failures .reason { color: var(--bad); }
+    .muted { color: var(--muted); }
+    </style>
+    </head>
+    <body>
+    <header>
+      <h1>Fanout run</h1>
+      <span id="run-state" class="badge">connecting</span>
+      <span><span id="count-finished" class="num">0</span> finished, <span id="count-failed">0</span> failed of
+        <span id="count-submitted">0</span> submitted</span>
+      <span class="muted"><span id="count-running">0</span> running, <span id="count-queued">0</span> queued,
+        <span id="count-retried">0</span> retried</span>
+      <span class="muted" id="elapsed"></span>
+    </header>
+    <main>
+      <section>
+        <h2>Progress per kind</h2>
+        <table id="progress"><thead><tr><th>kind</th><th></th><th class="num">done</th><th class="num">failed</th><th class="num">total</th><th class="num">jobs/s</th><th class="num">left</th></tr></thead><tbody></tbody></table>
+      </section>
+      <section>
+        <h2>Workers</h2>
+        <div id="workers"></div>
+      </section>
+      <section class="wide">
+        <h2>Task stream</h2>
+        <div id="legend"></div>
+        <canvas id="stream" height="80" data-bars="0"></canvas>
+      </section>
+      <section class="wide">
+        <h2>Recent failures</h2>
+        <ul id="failures"><li class="muted">none</li></ul>
+      </section>
+    </main>
+    <script>
+    "use strict";
+    const palette = ["#4c6ef5", "#12b886", "#fab005", "#7950f2", "#15aabf", "#fd7e14", "#82c91e", "#e64980", "#868e96", "#228be6"];
+    const kindColours = new Map();
+    const maxBars = 5000;
+    const windowMs = 30000;
+    let bars = [];
+    let lastSequence = -1;
+    let latest = null;
+
+    function colour(kind) {
+      if (!kindColours.has(kind)) kindColours.set(kind, palette[kindColours.size % palette.length]);
+      return kindColours.get(kind);
+    }
+    function text(id, value) { document.getElementById(id).textContent = value; }
+    function el(tag, attrs, ...children) {
+      const node = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+      for (const child of children) node.append(child);
+      return node;
+    }
+    function seconds(s) {
+      if (s == null) return "";
+      if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + " s";
+      return Math.floor(s / 60) + " min " + Math.round(s % 60) + " s";
+    }
+    function ms(v) { return v == null ? "–" : (Math.abs(v) < 10 ? v.toFixed(2) : v.toFixed(1)) + " ms"; }
+
+    function render(u) {
+      latest = u;
+      const state = document.getElementById("run-state");
+      state.textContent = u.ended ? "ended" : "running";
+      state.className = "badge" + (u.ended ? " ended" : "");
+      text("count-finished", u.totals.finished);
+      text("count-failed", u.totals.failed);
+      text("count-submitted", u.totals.submitted);
+      text("count-running", u.totals.running);
+      text("count-queued", u.totals.queued);
+      text("count-retried", u.totals.retried);
+      text("elapsed", seconds(u.now / 1000) + " in");
+
+      const body = document.querySelector("#progress tbody");
+      body.replaceChildren(...u.kinds.map(k => {
+        const meter = el("div", { class: "meter" },
+          el("span", { style: `width:${100 * k.finished / Math.max(1, k.submitted)}%;background:${colour(k.kind)}` }),
+          el("span", { style: `width:${100 * k.failed / Math.max(1, k.submitted)}%;background:var(--bad)` }));
+        return el("tr", { "data-kind": k.kind },
+          el("td", {}, k.kind), el("td", {}, meter),
+          el("td", { class: "num done" }, String(k.finished)), el("td", { class: "num" }, String(k.failed)),
+          el("td", { class: "num" }, String(k.submitted)), el("td", { class: "num" }, k.rate.toFixed(1)),
+          el("td", { class: "num" }, seconds(k.secondsLeft)));
+      }));
+
+      document.getElementById("workers").replaceChildren(...u.workers.map(w => {
+        const slots = w.slots == null ? "?" : w.slots;
+        return el("div", { class: "worker", "data-address": w.address, "data-state": w.state },
+          el("div", {}, el("span", { class: "addr" }, w.address), " ", el("span", { class: "badge " + w.state }, w.state)),
+          el("dl", {},
+            el("dt", {}, "host"), el("dd", {}, w.hostName || "–"),
+            el("dt", {}, "pool"), el("dd", {}, w.pool ? `${w.pool} × ${slots}` : "–"),
+            el("dt", {}, "slots busy"), el("dd", { class: "busy" }, `${w.busy} / ${slots}`),
+            el("dt", {}, "done"), el("dd", { class: "done" }, String(w.finished)),
+            el("dt", {}, "failed"), el("dd", {}, String(w.failed)),
+            el("dt", {}, "heartbeat"), el("dd", {}, ms(w.roundTripMilliseconds)),
+            el("dt", {}, "clock offset"), el("dd", {}, ms(w.clockOffsetMilliseconds))));
+      }));
+
+      for (const bar of u.bars) {
+        if (bar.sequence > lastSequence) { bars.push(bar); lastSequence = bar.sequence; }
+      }
+      if (bars.length > maxBars) bars = bars.slice(bars.length - maxBars);
+      drawStream();
+
+      const failures = document.getElementById("failures");
+      if (u.failures.length === 0) failures.replaceChildren(el("li", { class: "muted" }, "none"));
+      else failures.replaceChildren(...u.failures.map(f => el("li", {},
+        el("span", { class: "muted" }, seconds(f.at / 1000) + " "), el("span", { class: "what" }, f.what),
+        f.worker ? el("span", { class: "muted" }, " on " + f.worker) : "", ": ", el("span", { class: "reason" }, f.reason))));
+    }
+
+    function drawStream() {
+      if (!latest) return;
+      const canvas = document.getElementById("stream");
+      const rows = [];
+      const rowOf = new Map();
+      for (const w of latest.workers) {
+        for (let s = 0; s < (w.slots || 0); s++) { rowOf.set(w.address + "#" + s, rows.length); rows.push(w.address + " · " + s); }
+      }
+      for (const b of bars) {
+        const key = b.worker + "#" + b.slot;
+        if (!rowOf.has(key)) { rowOf.set(key, rows.length); rows.push(b.worker + " · " + b.slot); }
+      }
+      const rowHeight = rows.length > 40 ? 6 : 14, label = 170, top = 4, axis = 18;
+      const width = canvas.clientWidth || 900;
+      const height = top + rows.length * rowHeight + axis;
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = width * ratio; canvas.height = height * ratio; canvas.style.height = height + "px";
+      const g = canvas.getContext("2d");
+      g.setTransform(ratio, 0, 0, ratio, 0, 0);
+      g.clearRect(0, 0, width, height);
+      const end = Math.max(latest.now, 1), start = Math.max(0, end - windowMs);
+      const x = t => label + (t - start) / (end - start) * (width - label - 4);
+      g.font = "11px system-ui, sans-serif";
+      g.textBaseline = "middle";
+      rows.forEach((name, i) => {
+        if (i % 2 === 0) { g.fillStyle = "#f8f9fa"; g.fillRect(label, top + i * rowHeight, width - label, rowHeight); }
+        if (rowHeight >= 12) { g.fillStyle = "#6b7280"; g.fillText(name, 4, top + i * rowHeight + rowHeight / 2); }
+      });
+      let drawn = 0;
+      for (const b of bars) {
+        if (b.end < start) continue;
+        const row = rowOf.get(b.worker + "#" + b.slot);
+        const x0 = Math.max(label, x(b.start)), x1 = Math.max(x0 + 1, x(b.end));
+        const y = top + row * rowHeight + 1, h = rowHeight - 2;
+        g.fillStyle = b.state === "failed" ? "#d62728" : colour(b.kind);
+        g.fillRect(x0, y, x1 - x0, h);
+        if (b.retried) { g.strokeStyle = "#1d2330"; g.lineWidth = 1.5; g.strokeRect(x0 + .75, y + .75, Math.max(1, x1 - x0 - 1.5), h - 1.5); }
+        drawn++;
+      }
+      canvas.dataset.bars = String(drawn);
+      canvas.dataset.rows = String(rows.length);
+      g.fillStyle = "#6b7280"; g.textBaseline = "top";
+      const span = (end - start) / 1000, step = span > 20 ? 5 : span > 8 ? 2 : span > 2 ? 0.5 : 0.1;
+      for (let t = Math.ceil(start / 1000 / step) * step; t <= end / 1000; t += step) {
+        const px = x(t * 1000);
+        g.fillRect(px, top + rows.length * rowHeight, 1, 4);
+        g.fillText(t.toFixed(step < 1 ? 1 : 0) + " s", px + 2, top + rows.length * rowHeight + 4);
+      }
+      document.getElementById("legend").replaceChildren(...[...kindColours].map(([kind, c]) =>
+        el("span", {}, el("i", { style: "background:" + c }), kind)),
+        el("span", {}, el("i", { style: "background:#d62728" }), "failed"),
+        el("span", {}, el("i", { style: "border:1.5px solid #1d2330" }), "retried"));
+    }
+
+    const events = new EventSource("events");
+    events.addEventListener("update", e => {
+      const u = JSON.parse(e.data);
+      render(u);
+      if (u.ended) events.close();
+    });
+    events.onerror = () => {
+      if (latest && latest.ended) return;
+      const state = document.getElementById("run-state");
+      state.textContent = "disconnected";
+      state.className = "badge disconnected";
+    };
+    window.addEventListener("resize", drawStream);
+    </script>
+    </body>
+    </html>
+    """#
+}

@@ -1,0 +1,271 @@
+import FanoutCoordinator
+import FanoutLocking
+import FanoutProtocol
+import NIOCore
+
+/// A run as the dashboard shows it, kept as it goes: progress per kind, each worker's tally, the latest job
+/// bars and failures.
+///
+/// Its memory is bounded whatever the run's length: counts per kind and per worker, and the newest
+/// ``barCapacity`` bars and ``failureCapacity`` failures.
+public final class RunMonitor: JobObserver {
+    /// Bars kept for a page that connects mid-run.
+    public static let barCapacity = 5_000
+    /// Bars one update carries at most: a page behind by more gets the newest.
+    public static let barsPerUpdate = 2_000
+    public static let failureCapacity = 50
+    /// Seconds over which a kind's rate is taken.
+    static let rateWindow = 10
+
+    /// Where one page is in the stream of bars.
+    public struct Cursor: Sendable {
+        var nextBar: UInt64 = 0
+        public init() {}
+    }
+
+    private struct KindTally {
+        var submitted = 0
+        var finished = 0
+        var failed = 0
+        var cancelled = 0
+        /// Jobs ended in each of the last seconds, by second since the epoch, oldest first.
+        var recent: [(second: UInt64, count: Int)] = []
+
+        mutating func ended(at second: UInt64) {
+            if let last = self.recent.last, last.second >= second {
+                self.recent[self.recent.count - 1].count += 1
+            } else {
+                self.recent.append((second, 1))
+                if self.recent.count > RunMonitor.rateWindow + 1 { self.recent.removeFirst() }
+            }
+        }
+    }
+
+    private struct WorkerTally {
+        var finished = 0
+        var failed = 0
+        var introduced: ConnectedWorker?
+    }
+
+    private struct State {
+        var origin: UInt64?
+        var kinds: [String: KindTally] = [:]
+        var kindOrder: [String] = []
+        var workers: [String: WorkerTally] = [:]
+        var bars = CircularBuffer<DashboardUpdate.Bar>(initialCapacity: 1024)
+        var nextBar: UInt64 = 0
+        var failures = CircularBuffer<DashboardUpdate.Failure>(initialCapacity: 64)
+        var ended = false
+        var reliability = ReliabilityCounts()
+        /// Each worker's panel as last shown with the cluster's status, in order: shown as closed once the
+        /// cluster no longer lists it.
+        var lastPanels: [String: DashboardUpdate.WorkerPanel] = [:]
+        var panelOrder: [String] = []
+
+        func milliseconds(_ time: UInt64) -> Double {
+            let origin = self.origin ?? time
+            return time >= origin ? Double(time - origin) / 1e6 : -Double(origin - time) / 1e6
+        }
+
+        mutating func kind(_ name: String) -> KindTally {
+            if let tally = self.kinds[name] { return tally }
+            self.kindOrder.append(name)
+            return KindTally()
+        }
+
+        mutating func fail(_ failure: DashboardUpdate.Failure) {
+            if self.failures.count == RunMonitor.failureCapacity { self.failures.removeFirst() }
+            self.failures.append(failure)
+        }
+    }
+
+    private let state = Locked(State())
+
+    public init() {}
+
+    public func jobSubmitted(_ job: AnyJobFuture) {
+        let kind = job.kind.name
+        let submitted = job.times.submitted
+        self.state.withLock { state in
+            if state.origin == nil { state.origin = submitted }
+            var tally = state.kind(kind)
+            tally.submitted += 1
+            state.kinds[kind] = tally
+        }
+    }
+
+    public func jobDone(_ record: JobRecord) {
+        let kind = record.kind.name
+        let ended = record.times.ended ?? WireClock.now
+        self.state.withLock { state in
+            if state.origin == nil { state.origin = record.times.submitted }
+            var tally = state.kind(kind)
+            switch record.state {
+            case .finished: tally.finished += 1
+            case .failed: tally.failed += 1
+            case .cancelled: tally.cancelled += 1
+            case .pending, .running: break
+            }
+            tally.ended(at: ended / 1_000_000_000)
+            state.kinds[kind] = tally
+            if let worker = record.worker {
+                if record.state == .finished { state.workers[worker, default: WorkerTally()].finished += 1 }
+                if record.state == .failed { state.workers[worker, default: WorkerTally()].failed += 1 }
+            }
+            if record.state == .failed {
+                state.fail(
+                    DashboardUpdate.Failure(
+                        at: state.milliseconds(ended),
+                        what: "\(kind) \(record.input)",
+                        worker: record.worker,
+                        reason: record.error ?? "failed"
+                    )
+                )
+            }
+            if let timing = record.timing, let started = timing.started, let stopped = timing.ended, let worker = record.worker,
+                let slot = timing.slot
+            {
+                if state.bars.count == RunMonitor.barCapacity { state.bars.removeFirst() }
+                state.bars.append(
+                    DashboardUpdate.Bar(
+                        sequence: state.nextBar,
+                        worker: worker,
+                        slot: slot,
+                        kind: kind,
+                        job: record.job.rawValue,
+                        input: record.input,
+                        start: state.milliseconds(started),
+                        end: state.milliseconds(stopped),
+                        state: "\(record.state)",
+                        retried: record.attempts > 1
+                    )
+                )
+                state.nextBar += 1
+            }
+        }
+    }
+
+    public func workerConnected(_ worker: ConnectedWorker, again: Bool) {
+        self.state.withLock { $0.workers[worker.address.description, default: WorkerTally()].introduced = worker }
+    }
+
+    public func workerLost(_ address: WorkerAddress, reason: String) {
+        let now = WireClock.now
+        self.state.withLock { state in
+            state.fail(DashboardUpdate.Failure(at: state.milliseconds(now), what: "worker \(address) lost", worker: "\(address)", reason: reason))
+        }
+    }
+
+    public func clusterStopped(_ reliability: ReliabilityCounts) {
+        self.state.withLock { state in
+            state.ended = true
+            state.reliability = reliability
+        }
+    }
+
+    /// The run now, with the bars `cursor` has not had, and `cursor` moved past them. `status` is the
+    /// cluster's, while it runs; without it the workers are those seen so far, and their state as last known.
+    public func update(since cursor: inout Cursor, status: ClusterStatus?, reliability: ReliabilityCounts? = nil) -> DashboardUpdate {
+        let now = WireClock.now
+        return self.state.withLock { state in
+            var totals = DashboardUpdate.Totals()
+            let second = now / 1_000_000_000
+            let elapsed = state.origin.map { now > $0 ? Double(now - $0) / 1e9 : 0 } ?? 0
+            let window = max(1, min(Double(RunMonitor.rateWindow), elapsed))
+            let kinds = state.kindOrder.map { name in
+                let tally = state.kinds[name]!
+                totals.submitted += tally.submitted
+                totals.finished += tally.finished
+                totals.failed += tally.failed
+                totals.cancelled += tally.cancelled
+                let recent = tally.recent.reduce(0) { $0 + ($1.second + UInt64(RunMonitor.rateWindow) > second ? $1.count : 0) }
+                let rate = Double(recent) / window
+                let left = tally.submitted - tally.finished - tally.failed - tally.cancelled
+                return DashboardUpdate.KindProgress(
+                    kind: name,
+                    submitted: tally.submitted,
+                    finished: tally.finished,
+                    failed: tally.failed,
+                    cancelled: tally.cancelled,
+                    rate: rate,
+                    secondsLeft: left > 0 && rate > 0 ? Double(left) / rate : nil
+                )
+            }
+            let counts = reliability ?? state.reliability
+            totals.retried = counts.jobsRetried
+            totals.workersLost = counts.workersLost
+            totals.queued = status?.jobsQueued ?? 0
+            totals.running = status?.jobsRunning ?? 0
+            var workers: [DashboardUpdate.WorkerPanel] = []
+            if let status {
+                workers = status.workers.map { worker in
+                    let name = worker.address.description
+                    let tally = state.workers[name] ?? WorkerTally()
+                    let introduced = worker.worker ?? tally.introduced
+                    return DashboardUpdate.WorkerPanel(
+                        address: name,
+                        hostName: introduced?.hostName,
+                        pool: introduced.map { "\($0.capabilities.poolKind)" },
+                        slots: introduced.map { Int($0.capabilities.slots) },
+                        busy: worker.jobsRunning,
+                        held: worker.jobsHeld,
+                        finished: tally.finished,
+                        failed: tally.failed,
+                        roundTripMilliseconds: worker.roundTrip.map(Self.milliseconds),
+                        clockOffsetMilliseconds: worker.clockOffset.map(Self.milliseconds),
+                        state: state.ended ? "closed" : worker.connection.rawValue
+                    )
+                }
+            }
+            let listed = Set(workers.map(\.address))
+            for panel in workers where state.lastPanels.updateValue(panel, forKey: panel.address) == nil {
+                state.panelOrder.append(panel.address)
+            }
+            for name in state.panelOrder where !listed.contains(name) {
+                var panel = state.lastPanels[name]!
+                panel.busy = 0
+                panel.held = 0
+                panel.finished = state.workers[name]?.finished ?? panel.finished
+                panel.failed = state.workers[name]?.failed ?? panel.failed
+                panel.state = "closed"
+                workers.append(panel)
+            }
+            for name in state.workers.keys.sorted() where state.lastPanels[name] == nil {
+                let tally = state.workers[name]!
+                workers.append(
+                    DashboardUpdate.WorkerPanel(
+                        address: name,
+                        hostName: tally.introduced?.hostName,
+                        pool: tally.introduced.map { "\($0.capabilities.poolKind)" },
+                        slots: tally.introduced.map { Int($0.capabilities.slots) },
+                        busy: 0,
+                        held: 0,
+                        finished: tally.finished,
+                        failed: tally.failed,
+                        state: state.ended ? "closed" : "connecting"
+                    )
+                )
+            }
+            let oldest = state.bars.first?.sequence ?? state.nextBar
+            let from = max(cursor.nextBar, oldest, state.nextBar > UInt64(RunMonitor.barsPerUpdate) ? state.nextBar - UInt64(RunMonitor.barsPerUpdate) : 0)
+            let skipped = from - min(cursor.nextBar, from)
+            let bars = Array(state.bars[state.bars.index(state.bars.startIndex, offsetBy: Int(from - oldest))...])
+            cursor.nextBar = state.nextBar
+            return DashboardUpdate(
+                now: state.milliseconds(now),
+                ended: state.ended,
+                totals: totals,
+                kinds: kinds,
+                workers: workers,
+                bars: bars,
+                barsSkipped: skipped,
+                failures: state.failures.reversed().prefix(20).map { $0 }
+            )
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
