@@ -194,6 +194,8 @@ let package = Package(
             dependencies: [
                 "FanoutLocking",
                 "FanoutCoordinator",
+                "FanoutDashboard",
+                "FanoutObservability",
                 "FanoutBuiltinJobs",
                 "FanoutJobs",
                 "FanoutCommandLine",

@@ -32,6 +32,7 @@ def command_output(*command):
 TARGETS = {
     "noop_jobs_per_s": (500_000, True),
     "noop_vs_python": (3, True),
+    "noop_dashboard_open_vs_without": (0.9, True),
     "rtt_p50_us": (100, False),
     "rtt_p99_us": (250, False),
     "rtt_p50_vs_reference": (1.5, False),

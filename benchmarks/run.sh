@@ -48,8 +48,15 @@ quick_flag=()
 "$bin/fanout-benchmarks" inputs countries > "$work/countries.txt"
 
 echo "Fanout…" >&2
+# The dashboard's cost, with the page open in headless Chromium, when both are here.
+probe_flag=()
+if command -v chromium > /dev/null && python3 -c 'import websocket' 2> /dev/null; then
+    probe_flag=(--page-probe "$root/benchmarks/page_probe.py")
+else
+    echo "no chromium or websocket-client (scripts/install-packages.sh): the dashboard's cost is not measured" >&2
+fi
 "$bin/fanout-benchmarks" run "${quick_flag[@]}" --repeat "$repeats" --flags-url "$flags_url" --flag-delay-ms "$delay_ms" \
-    > "$work/fanout.json"
+    "${probe_flag[@]}" > "$work/fanout.json"
 
 # The example package's kind, through a user's own binary: tiny jobs, so that the figure is the cluster's cost
 # per job of a Codable kind, one at a time and in batches.

@@ -5,7 +5,8 @@
 # certificates), python3-venv (sslyze, from PyPI, in a venv of its own), openssh-client and openssh-server (the
 # install test's hosts), systemd (systemd-analyze, to check the unit), parallel (GNU Parallel, the baseline
 # benchmarks/run.sh times `coordinator exec` against), chromium (the dashboard test's browser). No service is
-# started by installing them. From PyPI: prometheus_client, which the dashboard test parses /metrics with.
+# started by installing them. From PyPI: prometheus_client, which the dashboard test parses /metrics with, and
+# websocket-client, which benchmarks/page_probe.py drives Chromium with.
 set -euo pipefail
 
 missing=()
@@ -23,7 +24,9 @@ command -v systemd-analyze >/dev/null || missing+=(systemd)
 # moreutils has a `parallel` of its own: only GNU's will do.
 [[ "$(parallel --version 2>/dev/null)" == "GNU parallel"* ]] || missing+=(parallel)
 command -v chromium >/dev/null || missing+=(chromium)
-python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore prometheus_client
+for module in prometheus_client:prometheus_client websocket:websocket-client; do
+    python3 -c "import ${module%%:*}" 2>/dev/null || python3 -m pip install --quiet --root-user-action=ignore "${module#*:}"
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -104,6 +104,9 @@ struct BenchmarksCommand: AsyncParsableCommand {
         static let noopChunksize = 256
         static let smallCPUChunksize = 256
 
+        @Option(help: "benchmarks/page_probe.py, to measure the dashboard open in Chromium (default: not measured).")
+        var pageProbe: String?
+
         @Option(help: "Only these measurements, comma-separated (default: all).")
         var only: String?
 
@@ -122,6 +125,18 @@ struct BenchmarksCommand: AsyncParsableCommand {
                 figures["wire_frames_per_job_batched"] = batched.framesPerJob
                 figures["wire_bytes_per_job_batched"] = batched.bytesPerJob
                 facts["noop_chunksize"] = Double(Self.noopChunksize)
+                if let probe = self.pageProbe {
+                    note("no-op throughput in batches, with the dashboard served, open in Chromium, and neither…")
+                    let cost = try await measurements.dashboardCost(chunksize: Self.noopChunksize, probe: probe)
+                    figures["noop_dashboard_served_jobs_per_s"] = cost.served
+                    figures["noop_dashboard_open_jobs_per_s"] = cost.open
+                    figures["noop_dashboard_served_vs_without"] = cost.servedRatio
+                    figures["noop_dashboard_open_vs_without"] = cost.openRatio
+                    figures["dashboard_slowest_update_ms"] = cost.slowestUpdateMilliseconds
+                    figures["dashboard_updates"] = cost.updates
+                } else {
+                    note("no --page-probe: the dashboard's cost is not measured")
+                }
                 note("no-op throughput, a frame per job…")
                 let single = try await measurements.noopThroughput(chunksize: 1)
                 figures["noop_unbatched_jobs_per_s"] = single.jobsPerSecond

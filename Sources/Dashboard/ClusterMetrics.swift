@@ -1,6 +1,7 @@
 import CoreMetrics
 import FanoutCoordinator
 import FanoutLocking
+import FanoutProtocol
 
 /// A run's metrics through swift-metrics: jobs submitted and finished by kind, their durations, and, at each
 /// ``refresh(status:reliability:)``, the queue, each worker's slots and heartbeat, and retries.
@@ -20,12 +21,17 @@ public final class ClusterMetrics: JobObserver {
     private let state = Locked(State())
 
     private struct State {
-        var submitted: [String: Counter] = [:]
-        var finished: [String: Counter] = [:]
-        var durations: [String: Timer] = [:]
+        var submitted: [JobKindName: Counter] = [:]
+        var finished: [Outcome: Counter] = [:]
+        var durations: [JobKindName: Timer] = [:]
         var reconnects: [String: Counter] = [:]
         /// Retries already counted.
         var retriesCounted = 0
+    }
+
+    private struct Outcome: Hashable {
+        var kind: JobKindName
+        var state: JobState
     }
 
     public init(factory: any MetricsFactory) {
@@ -36,24 +42,32 @@ public final class ClusterMetrics: JobObserver {
     }
 
     public func jobSubmitted(_ job: AnyJobFuture) {
-        let kind = job.kind.name
+        let kind = job.kind
         self.state.withLock { state in
             if let counter = state.submitted[kind] { return counter }
-            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind)], factory: self.factory)
+            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind.name)], factory: self.factory)
             state.submitted[kind] = counter
             return counter
         }.increment()
     }
 
     public func jobDone(_ record: JobRecord) {
-        let kind = record.kind.name
-        let outcome = "\(record.state)"
+        let key = Outcome(kind: record.kind, state: record.state)
         let (finished, duration) = self.state.withLock { state in
-            let key = "\(kind)\u{0}\(outcome)"
-            let finished = state.finished[key] ?? Counter(label: "fanout_jobs_finished_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: self.factory)
-            state.finished[key] = finished
-            let duration = state.durations[kind] ?? Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", kind)], factory: self.factory)
-            state.durations[kind] = duration
+            let finished: Counter
+            if let known = state.finished[key] {
+                finished = known
+            } else {
+                finished = Counter(label: "fanout_jobs_finished_total", dimensions: [("kind", key.kind.name), ("outcome", "\(key.state)")], factory: self.factory)
+                state.finished[key] = finished
+            }
+            let duration: Timer
+            if let known = state.durations[key.kind] {
+                duration = known
+            } else {
+                duration = Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", key.kind.name)], factory: self.factory)
+                state.durations[key.kind] = duration
+            }
             return (finished, duration)
         }
         finished.increment()

@@ -1,7 +1,6 @@
 import FanoutCoordinator
 import FanoutLocking
 import FanoutObservability
-import Foundation
 import Logging
 import NIOCore
 import Prometheus
@@ -43,6 +42,9 @@ public final class Dashboard: Sendable {
         var waiting = Waiters<UInt64, Bool>()
         /// ``close()``, waiting for the last stream to end.
         var drained: Waiter<Void>?
+        /// Callers of ``pageOpened()``, waiting for the first stream.
+        var opening = Waiters<UInt64, Void>()
+        var nextOpening: UInt64 = 0
     }
 
     /// What the cluster passes to each observer.
@@ -103,6 +105,7 @@ public final class Dashboard: Sendable {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.updateInterval)
+                if let cluster = shared.cluster.withLock({ $0 }) { monitor.remember(cluster.status) }
                 let due = shared.streams.withLock { $0.waiting.takeAll() }
                 for stream in due { stream.resume(returning: false) }
             }
@@ -123,13 +126,30 @@ public final class Dashboard: Sendable {
         self.shared.cluster.withLock { $0 = cluster }
     }
 
+    /// Returns once a page is open (its event stream connected), or the dashboard is closing.
+    public func pageOpened() async {
+        let shared = self.shared
+        let key = shared.streams.withLock { streams in
+            defer { streams.nextOpening += 1 }
+            return streams.nextOpening
+        }
+        await suspend(ifCancelled: ()) { waiter in
+            shared.streams.withLock { streams in
+                streams.open > 0 || streams.closing ? .now(()) : streams.opening.park(waiter, as: key)
+            }
+        } unpark: {
+            shared.streams.withLock { $0.opening.take(key) }
+        }
+    }
+
     /// Sends each open page the run's state as it is now, ends their streams, and stops serving.
     public func close() async {
-        let (due, drained) = self.shared.streams.withLock { streams in
+        let (due, opening, drained) = self.shared.streams.withLock { streams in
             streams.closing = true
-            return (streams.waiting.takeAll(), streams.open == 0)
+            return (streams.waiting.takeAll(), streams.opening.takeAll(), streams.open == 0)
         }
         for stream in due { stream.resume(returning: true) }
+        for waiter in opening { waiter.resume() }
         if !drained {
             let shared = self.shared
             await withTaskGroup(of: Void.self) { group in
@@ -159,12 +179,13 @@ public final class Dashboard: Sendable {
 
     /// One page's stream: the run's state at once, then at each tick, and a last time when the dashboard closes.
     private static func stream(to writer: EventStreamWriter, monitor: RunMonitor, shared: Shared) async throws {
-        let id: UInt64? = shared.streams.withLock { streams in
-            guard !streams.closing else { return nil }
+        let (id, opening): (UInt64?, [Waiter<Void>]) = shared.streams.withLock { streams in
+            guard !streams.closing else { return (nil, []) }
             streams.open += 1
             streams.nextID += 1
-            return streams.nextID
+            return (streams.nextID, streams.opening.takeAll())
         }
+        for waiter in opening { waiter.resume() }
         defer {
             if id != nil {
                 let drained = shared.streams.withLock { streams -> Waiter<Void>? in
@@ -176,13 +197,12 @@ public final class Dashboard: Sendable {
                 drained?.resume()
             }
         }
-        let encoder = JSONEncoder()
         var cursor = RunMonitor.Cursor()
         var closing = id == nil
         while true {
             let attached = shared.cluster.withLock { $0 }
             let update = monitor.update(since: &cursor, status: attached?.status, reliability: attached?.reliability)
-            try await writer.send(String(decoding: try encoder.encode(update), as: UTF8.self), event: "update")
+            try await writer.send(update.json, event: "update")
             guard !closing, let id else { return }
             closing = await suspend(ifCancelled: true) { waiter in
                 shared.streams.withLock { streams in streams.closing ? .now(true) : streams.waiting.park(waiter, as: id) }

@@ -19,7 +19,7 @@ enum DashboardPage {
     .badge.lost, .badge.disconnected { background: #fff5f5; color: #c92a2a; }
     .badge.reconnecting, .badge.connecting, .badge.draining { background: #fff9db; color: #e67700; }
     .badge.closed { background: #f1f3f5; color: #495057; }
-    main { display: grid; grid-template-columns: minmax(380px, 1fr) 2fr; gap: 16px; padding: 16px 20px; }
+    main { display: grid; grid-template-columns: minmax(460px, 1fr) 1.4fr; gap: 16px; padding: 16px 20px; }
     section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
     section h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 8px; }
     .wide { grid-column: 1 / -1; }
@@ -27,7 +27,7 @@ enum DashboardPage {
     td, th { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--line); white-space: nowrap; }
     th { color: var(--muted); font-weight: 500; font-size: 12px; }
     .num { text-align: right; font-variant-numeric: tabular-nums; }
-    .meter { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; display: flex; min-width: 120px; }
+    .meter { height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; display: flex; min-width: 80px; }
     .meter span { display: block; height: 100%; }
     #workers { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 8px; }
     .worker { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
@@ -123,7 +123,7 @@ enum DashboardPage {
           el("td", {}, k.kind), el("td", {}, meter),
           el("td", { class: "num done" }, String(k.finished)), el("td", { class: "num" }, String(k.failed)),
           el("td", { class: "num" }, String(k.submitted)), el("td", { class: "num" }, k.rate.toFixed(1)),
-          el("td", { class: "num" }, seconds(k.secondsLeft)));
+          el("td", { class: "num" }, u.ended ? "" : seconds(k.secondsLeft)));
       }));
 
       document.getElementById("workers").replaceChildren(...u.workers.map(w => {
@@ -198,6 +198,7 @@ enum DashboardPage {
       const span = (end - start) / 1000, step = span > 20 ? 5 : span > 8 ? 2 : span > 2 ? 0.5 : 0.1;
       for (let t = Math.ceil(start / 1000 / step) * step; t <= end / 1000; t += step) {
         const px = x(t * 1000);
+        if (px > width - 36) break;
         g.fillRect(px, top + rows.length * rowHeight, 1, 4);
         g.fillText(t.toFixed(step < 1 ? 1 : 0) + " s", px + 2, top + rows.length * rowHeight + 4);
       }
@@ -207,11 +208,21 @@ enum DashboardPage {
         el("span", {}, el("i", { style: "border:1.5px solid #1d2330" }), "retried"));
     }
 
+    // How long each update took to draw, for benchmarks/run.sh to read off the page.
+    let slowestUpdate = 0, updates = 0;
     const events = new EventSource("events");
     events.addEventListener("update", e => {
+      const started = performance.now();
       const u = JSON.parse(e.data);
       render(u);
-      if (u.ended) events.close();
+      slowestUpdate = Math.max(slowestUpdate, performance.now() - started);
+      updates++;
+      document.body.dataset.updates = String(updates);
+      document.body.dataset.slowestUpdateMs = slowestUpdate.toFixed(2);
+      if (u.ended) {
+        events.close();
+        document.body.dataset.ended = "true";
+      }
     });
     events.onerror = () => {
       if (latest && latest.ended) return;

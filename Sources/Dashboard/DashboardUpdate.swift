@@ -1,6 +1,6 @@
 /// What the dashboard page is sent each time it updates: the whole run in figures, and the task stream's bars
 /// new since the page's last update. Times are milliseconds since the run's first submit.
-public struct DashboardUpdate: Encodable, Sendable {
+public struct DashboardUpdate: Sendable {
     /// Now, on the same scale as the bars.
     public var now: Double
     /// The run has ended: this is its final state.
@@ -15,7 +15,7 @@ public struct DashboardUpdate: Encodable, Sendable {
     /// The latest failures, newest first.
     public var failures: [Failure]
 
-    public struct Totals: Encodable, Sendable, Equatable {
+    public struct Totals: Sendable, Equatable {
         public var submitted = 0
         public var finished = 0
         public var failed = 0
@@ -27,7 +27,7 @@ public struct DashboardUpdate: Encodable, Sendable {
     }
 
     /// One kind's progress.
-    public struct KindProgress: Encodable, Sendable, Equatable {
+    public struct KindProgress: Sendable, Equatable {
         public var kind: String
         public var submitted: Int
         public var finished: Int
@@ -40,7 +40,7 @@ public struct DashboardUpdate: Encodable, Sendable {
     }
 
     /// One worker's panel.
-    public struct WorkerPanel: Encodable, Sendable, Equatable {
+    public struct WorkerPanel: Sendable, Equatable {
         public var address: String
         public var hostName: String?
         public var pool: String?
@@ -55,7 +55,7 @@ public struct DashboardUpdate: Encodable, Sendable {
     }
 
     /// One job on one worker slot.
-    public struct Bar: Encodable, Sendable, Equatable {
+    public struct Bar: Sendable, Equatable {
         public var sequence: UInt64
         public var worker: String
         public var slot: Int
@@ -70,7 +70,7 @@ public struct DashboardUpdate: Encodable, Sendable {
     }
 
     /// A job that failed, or a worker lost.
-    public struct Failure: Encodable, Sendable, Equatable {
+    public struct Failure: Sendable, Equatable {
         public var at: Double
         /// The job's kind and input, or the worker's address.
         public var what: String

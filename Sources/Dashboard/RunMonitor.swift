@@ -12,7 +12,7 @@ public final class RunMonitor: JobObserver {
     /// Bars kept for a page that connects mid-run.
     public static let barCapacity = 5_000
     /// Bars one update carries at most: a page behind by more gets the newest.
-    public static let barsPerUpdate = 2_000
+    public static let barsPerUpdate = 500
     public static let failureCapacity = 50
     /// Seconds over which a kind's rate is taken.
     static let rateWindow = 10
@@ -67,10 +67,41 @@ public final class RunMonitor: JobObserver {
             return time >= origin ? Double(time - origin) / 1e6 : -Double(origin - time) / 1e6
         }
 
-        mutating func kind(_ name: String) -> KindTally {
-            if let tally = self.kinds[name] { return tally }
-            self.kindOrder.append(name)
-            return KindTally()
+        /// Changes `name`'s tally in place, adding it in order when new.
+        mutating func changeKind(_ name: String, _ change: (inout KindTally) -> Void) {
+            if self.kinds[name] == nil { self.kindOrder.append(name) }
+            change(&self.kinds[name, default: KindTally()])
+        }
+
+        /// Each worker's panel as `status` shows it, remembered for when the cluster no longer lists it.
+        mutating func panels(_ status: ClusterStatus) -> [DashboardUpdate.WorkerPanel] {
+            let panels = status.workers.map { worker in
+                let name = worker.address.description
+                let tally = self.workers[name] ?? WorkerTally()
+                let introduced = worker.worker ?? tally.introduced
+                var panel = DashboardUpdate.WorkerPanel(
+                    address: name,
+                    hostName: introduced?.hostName,
+                    pool: introduced.map { "\($0.capabilities.poolKind)" },
+                    slots: introduced.map { Int($0.capabilities.slots) },
+                    busy: worker.jobsRunning,
+                    held: worker.jobsHeld,
+                    finished: tally.finished,
+                    failed: tally.failed,
+                    roundTripMilliseconds: worker.roundTrip.map(RunMonitor.milliseconds),
+                    clockOffsetMilliseconds: worker.clockOffset.map(RunMonitor.milliseconds),
+                    state: self.ended ? "closed" : worker.connection.rawValue
+                )
+                if let last = self.lastPanels[name] {
+                    panel.roundTripMilliseconds = panel.roundTripMilliseconds ?? last.roundTripMilliseconds
+                    panel.clockOffsetMilliseconds = panel.clockOffsetMilliseconds ?? last.clockOffsetMilliseconds
+                }
+                return panel
+            }
+            for panel in panels where self.lastPanels.updateValue(panel, forKey: panel.address) == nil {
+                self.panelOrder.append(panel.address)
+            }
+            return panels
         }
 
         mutating func fail(_ failure: DashboardUpdate.Failure) {
@@ -88,9 +119,7 @@ public final class RunMonitor: JobObserver {
         let submitted = job.times.submitted
         self.state.withLock { state in
             if state.origin == nil { state.origin = submitted }
-            var tally = state.kind(kind)
-            tally.submitted += 1
-            state.kinds[kind] = tally
+            state.changeKind(kind) { $0.submitted += 1 }
         }
     }
 
@@ -99,15 +128,15 @@ public final class RunMonitor: JobObserver {
         let ended = record.times.ended ?? WireClock.now
         self.state.withLock { state in
             if state.origin == nil { state.origin = record.times.submitted }
-            var tally = state.kind(kind)
-            switch record.state {
-            case .finished: tally.finished += 1
-            case .failed: tally.failed += 1
-            case .cancelled: tally.cancelled += 1
-            case .pending, .running: break
+            state.changeKind(kind) { tally in
+                switch record.state {
+                case .finished: tally.finished += 1
+                case .failed: tally.failed += 1
+                case .cancelled: tally.cancelled += 1
+                case .pending, .running: break
+                }
+                tally.ended(at: ended / 1_000_000_000)
             }
-            tally.ended(at: ended / 1_000_000_000)
-            state.kinds[kind] = tally
             if let worker = record.worker {
                 if record.state == .finished { state.workers[worker, default: WorkerTally()].finished += 1 }
                 if record.state == .failed { state.workers[worker, default: WorkerTally()].failed += 1 }
@@ -197,30 +226,8 @@ public final class RunMonitor: JobObserver {
             totals.queued = status?.jobsQueued ?? 0
             totals.running = status?.jobsRunning ?? 0
             var workers: [DashboardUpdate.WorkerPanel] = []
-            if let status {
-                workers = status.workers.map { worker in
-                    let name = worker.address.description
-                    let tally = state.workers[name] ?? WorkerTally()
-                    let introduced = worker.worker ?? tally.introduced
-                    return DashboardUpdate.WorkerPanel(
-                        address: name,
-                        hostName: introduced?.hostName,
-                        pool: introduced.map { "\($0.capabilities.poolKind)" },
-                        slots: introduced.map { Int($0.capabilities.slots) },
-                        busy: worker.jobsRunning,
-                        held: worker.jobsHeld,
-                        finished: tally.finished,
-                        failed: tally.failed,
-                        roundTripMilliseconds: worker.roundTrip.map(Self.milliseconds),
-                        clockOffsetMilliseconds: worker.clockOffset.map(Self.milliseconds),
-                        state: state.ended ? "closed" : worker.connection.rawValue
-                    )
-                }
-            }
+            if let status { workers = state.panels(status) }
             let listed = Set(workers.map(\.address))
-            for panel in workers where state.lastPanels.updateValue(panel, forKey: panel.address) == nil {
-                state.panelOrder.append(panel.address)
-            }
             for name in state.panelOrder where !listed.contains(name) {
                 var panel = state.lastPanels[name]!
                 panel.busy = 0
@@ -264,7 +271,13 @@ public final class RunMonitor: JobObserver {
         }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Double {
+    /// Remembers each worker's panel as `status` shows it, so that the page still shows a worker the cluster
+    /// has let go of, with its last heartbeat, when no page was open before.
+    public func remember(_ status: ClusterStatus) {
+        self.state.withLock { _ = $0.panels(status) }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }

@@ -30,6 +30,12 @@ check "fanout-benchmarks prints the figures it was asked for" python3 -c 'import
 f = json.load(open("fanout.json"))["figures"]
 want = {"rtt_p50_us", "rtt_p99_us", "seed_primes_vs_longest_job", "seed_primes_seconds", "flags_vs_floor", "flags_seconds"}
 sys.exit(0 if want <= set(f) and all({"median", "min", "max", "runs"} <= set(f[k]) for k in want) else 1)'
+"$benchmarks" run --quick --repeat 1 --only noop --flags-url "$flags_url" --page-probe "$root/benchmarks/page_probe.py" \
+    > dashboard.json 2> dashboard.err
+check "the dashboard's cost is measured with the page open in Chromium" python3 -c 'import json, sys
+f = json.load(open("dashboard.json"))["figures"]
+want = {"noop_dashboard_served_vs_without", "noop_dashboard_open_vs_without", "dashboard_slowest_update_ms", "dashboard_updates"}
+sys.exit(0 if want <= set(f) and f["dashboard_updates"]["median"] >= 2 and f["dashboard_slowest_update_ms"]["median"] > 0 else 1)'
 "$benchmarks" memory --jobs 20000 > memory.txt
 check "fanout-benchmarks memory prints bytes per pending job" python3 -c 'import sys; float(open("memory.txt").read())'
 

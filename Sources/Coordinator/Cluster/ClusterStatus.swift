@@ -98,7 +98,7 @@ extension WorkerLink {
         switch self.state {
         case .connecting(nil): .connecting
         case .connecting: .reconnecting
-        case .ready: self.retired ? .draining : .ready
+        case .ready: .ready
         case .draining: .draining
         case .backingOff: .lost
         case .closed: .closed
