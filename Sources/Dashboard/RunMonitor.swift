@@ -151,20 +151,18 @@ public final class RunMonitor: JobObserver {
                     )
                 )
             }
-            if let timing = record.timing, let started = timing.started, let stopped = timing.ended, let worker = record.worker,
-                let slot = timing.slot
-            {
+            if let run = record.slotRun {
                 if state.bars.count == RunMonitor.barCapacity { state.bars.removeFirst() }
                 state.bars.append(
                     DashboardUpdate.Bar(
                         sequence: state.nextBar,
-                        worker: worker,
-                        slot: slot,
+                        worker: run.worker,
+                        slot: run.slot,
                         kind: kind,
                         job: record.job.rawValue,
                         input: record.input,
-                        start: state.milliseconds(started),
-                        end: state.milliseconds(stopped),
+                        start: state.milliseconds(run.started),
+                        end: state.milliseconds(run.ended),
                         state: "\(record.state)",
                         retried: record.attempts > 1
                     )

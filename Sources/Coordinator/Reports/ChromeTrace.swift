@@ -39,7 +39,7 @@ public final class ChromeTrace: JobObserver {
         let origin = records.map(\.times.submitted).min() ?? 0
         func microseconds(_ time: UInt64) -> Double { time >= origin ? Double(time - origin) / 1000 : -Double(origin - time) / 1000 }
 
-        let workers = Set(records.compactMap { record in record.timing?.started != nil ? record.worker : nil }).sorted()
+        let workers = Set(records.compactMap { $0.slotRun?.worker }).sorted()
         let pids = Dictionary(uniqueKeysWithValues: workers.enumerated().map { ($1, $0 + 1) })
         let notRun = workers.count + 1
         var events: [Event] = workers.map { .metadata("process_name", pid: pids[$0]!, name: $0) }
@@ -56,27 +56,28 @@ public final class ChromeTrace: JobObserver {
             if let error = record.error { args["error"] = .string(error) }
             if let network = record.networkNanoseconds { args["network_us"] = .number(Double(network) / 1000) }
             let name = "\(record.kind.name) \(record.input)"
-            if let timing = record.timing, let started = timing.started, let ended = timing.ended, let worker = record.worker,
-                let slot = timing.slot, let pid = pids[worker]
-            {
-                args["slot"] = .integer(UInt64(slot))
-                args["queue_us"] = .number(Double(timing.queued.wireNanoseconds) / 1000)
-                if slots.insert([pid, slot]).inserted {
-                    events.append(.metadata("thread_name", pid: pid, tid: slot + 1, name: "slot \(slot)"))
+            if let run = record.slotRun, let pid = pids[run.worker] {
+                args["slot"] = .integer(UInt64(run.slot))
+                args["queue_us"] = .number(Double(record.timing?.queued.wireNanoseconds ?? 0) / 1000)
+                if slots.insert([pid, run.slot]).inserted {
+                    events.append(.metadata("thread_name", pid: pid, tid: run.slot + 1, name: "slot \(run.slot)"))
                 }
                 events.append(
-                    Event(name: name, cat: "\(record.state)", ph: "X", ts: microseconds(started), dur: Double(ended - started) / 1000, pid: pid, tid: slot + 1, args: args)
+                    Event(
+                        name: name, cat: "\(record.state)", ph: "X", ts: microseconds(run.started), dur: Double(run.ended - run.started) / 1000,
+                        pid: pid, tid: run.slot + 1, args: args
+                    )
                 )
             } else {
                 if !unrun {
                     unrun = true
                     events.append(.metadata("process_name", pid: notRun, name: "not run"))
                 }
-                let ended = max(record.times.ended ?? record.times.submitted, record.times.submitted)
+                let span = record.submittedToEnded
                 events.append(
                     Event(
-                        name: name, cat: "\(record.state)", ph: "X", ts: microseconds(record.times.submitted),
-                        dur: Double(ended - record.times.submitted) / 1000, pid: notRun, tid: 1, args: args
+                        name: name, cat: "\(record.state)", ph: "X", ts: microseconds(span.start), dur: Double(span.end - span.start) / 1000,
+                        pid: notRun, tid: 1, args: args
                     )
                 )
             }

@@ -39,4 +39,26 @@ public struct JobRecord: Hashable, Sendable {
         }
         return JobTimes.network(sent: sent, answered: ended, atWorker: timing.queued.wireNanoseconds + timing.ran.wireNanoseconds)
     }
+
+    /// The slot that ran it last, and when; nil when none did (cancelled while queued, or failed with its worker).
+    public var slotRun: SlotRun? {
+        guard let timing = self.timing, let started = timing.started, let ended = timing.ended, let worker = self.worker,
+            let slot = timing.slot
+        else { return nil }
+        return SlotRun(worker: worker, slot: slot, started: started, ended: ended)
+    }
+
+    /// From submit to end, never backwards: where a report puts a job no slot ran.
+    public var submittedToEnded: (start: UInt64, end: UInt64) {
+        (self.times.submitted, max(self.times.ended ?? self.times.submitted, self.times.submitted))
+    }
+}
+
+/// Where and when a worker slot ran a job, on the coordinator's wall clock, in nanoseconds since the Unix epoch.
+public struct SlotRun: Hashable, Sendable {
+    /// `host:port`.
+    public var worker: String
+    public var slot: Int
+    public var started: UInt64
+    public var ended: UInt64
 }

@@ -50,13 +50,11 @@ public final class Timeline: JobObserver {
 
     static func svg(_ records: [JobRecord], title: String) -> String {
         let bars = records.sorted { $0.job.rawValue < $1.job.rawValue }.map { record -> Bar in
-            if let timing = record.timing, let started = timing.started, let ended = timing.ended, let worker = record.worker,
-                let slot = timing.slot
-            {
-                return Bar(record: record, row: Row(worker: worker, slot: slot), start: started, end: ended)
+            if let run = record.slotRun {
+                return Bar(record: record, row: Row(worker: run.worker, slot: run.slot), start: run.started, end: run.ended)
             }
-            let ended = record.times.ended ?? record.times.submitted
-            return Bar(record: record, row: .notRun, start: record.times.submitted, end: max(ended, record.times.submitted))
+            let span = record.submittedToEnded
+            return Bar(record: record, row: .notRun, start: span.start, end: span.end)
         }
         let rows = Array(Set(bars.map(\.row))).sorted()
         let origin = bars.map { min($0.start, $0.record.times.submitted) }.min() ?? 0
