@@ -16,6 +16,10 @@ public final class RunMonitor: JobObserver {
     public static let failureCapacity = 50
     /// Seconds over which a kind's rate is taken.
     static let rateWindow = 10
+    /// Characters of a job's input, and of a failure's reason, the page is sent at most: a command line or an
+    /// error can be long, and an update carries hundreds.
+    static let inputLength = 120
+    static let reasonLength = 400
 
     /// Where one page is in the stream of bars.
     public struct Cursor: Sendable {
@@ -145,9 +149,9 @@ public final class RunMonitor: JobObserver {
                 state.fail(
                     DashboardUpdate.Failure(
                         at: state.milliseconds(ended),
-                        what: "\(kind) \(record.input)",
+                        what: Self.clipped("\(kind) \(record.input)", to: Self.inputLength),
                         worker: record.worker,
-                        reason: record.error ?? "failed"
+                        reason: Self.clipped(record.error ?? "failed", to: Self.reasonLength)
                     )
                 )
             }
@@ -160,7 +164,7 @@ public final class RunMonitor: JobObserver {
                         slot: run.slot,
                         kind: kind,
                         job: record.job.rawValue,
-                        input: record.input,
+                        input: Self.clipped(record.input, to: Self.inputLength),
                         start: state.milliseconds(run.started),
                         end: state.milliseconds(run.ended),
                         state: "\(record.state)",
@@ -179,7 +183,14 @@ public final class RunMonitor: JobObserver {
     public func workerLost(_ address: WorkerAddress, reason: String) {
         let now = WireClock.now
         self.state.withLock { state in
-            state.fail(DashboardUpdate.Failure(at: state.milliseconds(now), what: "worker \(address) lost", worker: "\(address)", reason: reason))
+            state.fail(
+                DashboardUpdate.Failure(
+                    at: state.milliseconds(now),
+                    what: "worker \(address) lost",
+                    worker: "\(address)",
+                    reason: Self.clipped(reason, to: Self.reasonLength)
+                )
+            )
         }
     }
 
@@ -273,6 +284,12 @@ public final class RunMonitor: JobObserver {
     /// has let go of, with its last heartbeat, when no page was open before.
     public func remember(_ status: ClusterStatus) {
         self.state.withLock { _ = $0.panels(status) }
+    }
+
+    /// `text`, cut to `length` characters with an ellipsis when longer.
+    static func clipped(_ text: String, to length: Int) -> String {
+        guard text.utf8.count > length, text.count > length else { return text }
+        return String(text.prefix(length - 1)) + "…"
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

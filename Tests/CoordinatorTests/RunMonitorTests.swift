@@ -107,4 +107,21 @@ struct RunMonitorTests {
         let failures = monitor.update(since: &cursor, status: nil).failures
         #expect(failures.count == 20)
     }
+
+    @Test("a long input or reason reaches the page cut short, with an ellipsis")
+    func clipped() {
+        let long = String(repeating: "é", count: 1000)
+        #expect(RunMonitor.clipped(long, to: 120).count == 120)
+        #expect(RunMonitor.clipped(long, to: 120).hasSuffix("…"))
+        #expect(RunMonitor.clipped("short", to: 120) == "short")
+        let monitor = RunMonitor()
+        var record = TimelineTests.record(1, worker: "10.0.0.1:7420", slot: 0, start: 0, run: 1, state: .failed)
+        record.input = long
+        record.error = long
+        monitor.jobDone(record)
+        var cursor = RunMonitor.Cursor()
+        let update = monitor.update(since: &cursor, status: nil)
+        #expect(update.bars[0].input.count == RunMonitor.inputLength)
+        #expect(update.failures[0].reason.count == RunMonitor.reasonLength)
+    }
 }
