@@ -27,6 +27,8 @@ public final class ClusterMetrics: JobObserver {
         var reconnects: [String: Counter] = [:]
         /// Retries already counted.
         var retriesCounted = 0
+        /// Every worker whose gauges were set, so that one the cluster no longer lists is set to none.
+        var workersShown: Set<String> = []
     }
 
     private struct Outcome: Hashable {
@@ -82,6 +84,11 @@ public final class ClusterMetrics: JobObserver {
         if again { counter.increment() }
     }
 
+    private func setSlots(of worker: String, busy: Int, idle: Int) {
+        Gauge(label: "fanout_worker_slots", dimensions: [("worker", worker), ("state", "busy")], factory: self.factory).record(busy)
+        Gauge(label: "fanout_worker_slots", dimensions: [("worker", worker), ("state", "idle")], factory: self.factory).record(idle)
+    }
+
     private func reconnectCounter(_ worker: String) -> Counter {
         self.state.withLock { state in
             if let counter = state.reconnects[worker] { return counter }
@@ -99,9 +106,7 @@ public final class ClusterMetrics: JobObserver {
         for worker in status.workers {
             let name = worker.address.description
             let slots = worker.worker.map { Int($0.capabilities.slots) } ?? 0
-            let busy = worker.jobsRunning
-            Gauge(label: "fanout_worker_slots", dimensions: [("worker", name), ("state", "busy")], factory: self.factory).record(busy)
-            Gauge(label: "fanout_worker_slots", dimensions: [("worker", name), ("state", "idle")], factory: self.factory).record(max(0, slots - busy))
+            self.setSlots(of: name, busy: worker.jobsRunning, idle: max(0, slots - worker.jobsRunning))
             if let roundTrip = worker.roundTrip {
                 let (seconds, attoseconds) = roundTrip.components
                 Gauge(label: "fanout_worker_rtt_seconds", dimensions: [("worker", name)], factory: self.factory)
@@ -109,6 +114,12 @@ public final class ClusterMetrics: JobObserver {
             }
             _ = self.reconnectCounter(name)
         }
+        let listed = Set(status.workers.map(\.address.description))
+        let gone = self.state.withLock { state in
+            defer { state.workersShown = listed }
+            return state.workersShown.subtracting(listed)
+        }
+        for name in gone { self.setSlots(of: name, busy: 0, idle: 0) }
         let added = self.state.withLock { state in
             defer { state.retriesCounted = max(state.retriesCounted, reliability.jobsRetried) }
             return max(0, reliability.jobsRetried - state.retriesCounted)

@@ -35,16 +35,28 @@ public final class Dashboard: Sendable {
 
     /// The pages' event streams: parked between updates, woken by the ticker or by ``close()``.
     private struct Streams {
-        var closing = false
+        enum Phase {
+            /// Pages may open; each stream is sent an update at each tick.
+            case serving
+            /// ``close()`` was called: each stream is sent a last update and ends, and no new one opens.
+            case closing
+        }
+
+        var phase = Phase.serving
         var open = 0
-        var nextID: UInt64 = 0
+        /// Keys for the waiters below, one sequence for all.
+        private var nextKey: UInt64 = 0
         /// Streams waiting for their next update, resumed with whether the dashboard is closing.
         var waiting = Waiters<UInt64, Bool>()
-        /// ``close()``, waiting for the last stream to end.
-        var drained: Waiter<Void>?
+        /// Callers of ``close()``, waiting for the last stream to end.
+        var draining = Waiters<UInt64, Void>()
         /// Callers of ``pageOpened()``, waiting for the first stream.
         var opening = Waiters<UInt64, Void>()
-        var nextOpening: UInt64 = 0
+
+        mutating func key() -> UInt64 {
+            defer { self.nextKey += 1 }
+            return self.nextKey
+        }
     }
 
     /// What the cluster passes to each observer.
@@ -129,24 +141,23 @@ public final class Dashboard: Sendable {
     /// Returns once a page is open (its event stream connected), or the dashboard is closing.
     public func pageOpened() async {
         let shared = self.shared
-        let key = shared.streams.withLock { streams in
-            defer { streams.nextOpening += 1 }
-            return streams.nextOpening
-        }
+        let key = shared.streams.withLock { $0.key() }
         await suspend(ifCancelled: ()) { waiter in
             shared.streams.withLock { streams in
-                streams.open > 0 || streams.closing ? .now(()) : streams.opening.park(waiter, as: key)
+                streams.open > 0 || streams.phase == .closing ? .now(()) : streams.opening.park(waiter, as: key)
             }
         } unpark: {
             shared.streams.withLock { $0.opening.take(key) }
         }
     }
 
-    /// Sends each open page the run's state as it is now, ends their streams, and stops serving.
+    /// Sends each open page the run's state as it is now, ends their streams, and stops serving. A page that
+    /// stopped reading is given ``closeGrace``, then cut off. Calling it again, or at once from two tasks, waits
+    /// for the same.
     public func close() async {
-        let (due, opening, drained) = self.shared.streams.withLock { streams in
-            streams.closing = true
-            return (streams.waiting.takeAll(), streams.opening.takeAll(), streams.open == 0)
+        let (due, opening, key, drained) = self.shared.streams.withLock { streams in
+            streams.phase = .closing
+            return (streams.waiting.takeAll(), streams.opening.takeAll(), streams.key(), streams.open == 0)
         }
         for stream in due { stream.resume(returning: true) }
         for waiter in opening { waiter.resume() }
@@ -156,15 +167,10 @@ public final class Dashboard: Sendable {
                 group.addTask {
                     await suspend(ifCancelled: ()) { waiter in
                         shared.streams.withLock { streams in
-                            guard streams.open > 0 else { return .now(()) }
-                            streams.drained = waiter
-                            return .parked
+                            streams.open == 0 ? .now(()) : streams.draining.park(waiter, as: key)
                         }
                     } unpark: {
-                        shared.streams.withLock { streams in
-                            defer { streams.drained = nil }
-                            return streams.drained
-                        }
+                        shared.streams.withLock { $0.draining.take(key) }
                     }
                 }
                 group.addTask { try? await Task.sleep(for: Self.closeGrace) }
@@ -180,21 +186,18 @@ public final class Dashboard: Sendable {
     /// One page's stream: the run's state at once, then at each tick, and a last time when the dashboard closes.
     private static func stream(to writer: EventStreamWriter, monitor: RunMonitor, shared: Shared) async throws {
         let (id, opening): (UInt64?, [Waiter<Void>]) = shared.streams.withLock { streams in
-            guard !streams.closing else { return (nil, []) }
+            guard streams.phase == .serving else { return (nil, []) }
             streams.open += 1
-            streams.nextID += 1
-            return (streams.nextID, streams.opening.takeAll())
+            return (streams.key(), streams.opening.takeAll())
         }
         for waiter in opening { waiter.resume() }
         defer {
             if id != nil {
-                let drained = shared.streams.withLock { streams -> Waiter<Void>? in
+                let drained = shared.streams.withLock { streams -> [Waiter<Void>] in
                     streams.open -= 1
-                    guard streams.open == 0 else { return nil }
-                    defer { streams.drained = nil }
-                    return streams.drained
+                    return streams.open == 0 ? streams.draining.takeAll() : []
                 }
-                drained?.resume()
+                for waiter in drained { waiter.resume() }
             }
         }
         var cursor = RunMonitor.Cursor()
@@ -205,7 +208,7 @@ public final class Dashboard: Sendable {
             try await writer.send(update.json, event: "update")
             guard !closing, let id else { return }
             closing = await suspend(ifCancelled: true) { waiter in
-                shared.streams.withLock { streams in streams.closing ? .now(true) : streams.waiting.park(waiter, as: id) }
+                shared.streams.withLock { streams in streams.phase == .closing ? .now(true) : streams.waiting.park(waiter, as: id) }
             } unpark: {
                 shared.streams.withLock { $0.waiting.take(id) }
             }

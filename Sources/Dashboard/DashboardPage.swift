@@ -165,7 +165,9 @@ enum DashboardPage {
         const key = b.worker + "#" + b.slot;
         if (!rowOf.has(key)) { rowOf.set(key, rows.length); rows.push(b.worker + " · " + b.slot); }
       }
-      const rowHeight = rows.length > 40 ? 6 : 14, label = 170, top = 4, axis = 18;
+      // Rows shrink to fit a cluster of thousands of slots in a canvas Chromium can draw (at most 32,767 px).
+      const rowHeight = rows.length <= 40 ? 14 : Math.max(1, Math.min(6, Math.floor(12000 / rows.length))), label = 170, top = 4, axis = 18;
+      if (rows.length > 30000) rows.length = 30000;
       const width = canvas.clientWidth || 900;
       const height = top + rows.length * rowHeight + axis;
       const ratio = window.devicePixelRatio || 1;

@@ -9,11 +9,12 @@ import NIOCore
 /// Its memory is bounded whatever the run's length: counts per kind and per worker, and the newest
 /// ``barCapacity`` bars and ``failureCapacity`` failures.
 public final class RunMonitor: JobObserver {
-    /// Bars kept for a page that connects mid-run.
+    /// Bars kept, for a page that connects mid-run: its first update carries them all.
     public static let barCapacity = 5_000
-    /// Bars one update carries at most: a page behind by more gets the newest.
+    /// Bars any later update carries at most: a page behind by more gets the newest.
     public static let barsPerUpdate = 500
-    public static let failureCapacity = 50
+    /// Failures kept, and sent, newest first.
+    public static let failureCapacity = 20
     /// Seconds over which a kind's rate is taken.
     static let rateWindow = 10
     /// Characters of a job's input, and of a failure's reason, the page is sent at most: a command line or an
@@ -24,6 +25,8 @@ public final class RunMonitor: JobObserver {
     /// Where one page is in the stream of bars.
     public struct Cursor: Sendable {
         var nextBar: UInt64 = 0
+        /// Whether this page has had its first update.
+        var started = false
         public init() {}
     }
 
@@ -60,6 +63,8 @@ public final class RunMonitor: JobObserver {
         var nextBar: UInt64 = 0
         var failures = CircularBuffer<DashboardUpdate.Failure>(initialCapacity: 64)
         var ended = false
+        /// When the cluster stopped: the page's clock stops there.
+        var endedAt: UInt64?
         var reliability = ReliabilityCounts()
         /// Each worker's panel as last shown with the cluster's status, in order: shown as closed once the
         /// cluster no longer lists it.
@@ -197,6 +202,7 @@ public final class RunMonitor: JobObserver {
     public func clusterStopped(_ reliability: ReliabilityCounts) {
         self.state.withLock { state in
             state.ended = true
+            state.endedAt = WireClock.now
             state.reliability = reliability
         }
     }
@@ -204,8 +210,9 @@ public final class RunMonitor: JobObserver {
     /// The run now, with the bars `cursor` has not had, and `cursor` moved past them. `status` is the
     /// cluster's, while it runs; without it the workers are those seen so far, and their state as last known.
     public func update(since cursor: inout Cursor, status: ClusterStatus?, reliability: ReliabilityCounts? = nil) -> DashboardUpdate {
-        let now = WireClock.now
+        let clock = WireClock.now
         return self.state.withLock { state in
+            let now = state.endedAt ?? clock
             var totals = DashboardUpdate.Totals()
             let second = now / 1_000_000_000
             let elapsed = state.origin.map { now > $0 ? Double(now - $0) / 1e9 : 0 } ?? 0
@@ -263,10 +270,12 @@ public final class RunMonitor: JobObserver {
                 )
             }
             let oldest = state.bars.first?.sequence ?? state.nextBar
-            let from = max(cursor.nextBar, oldest, state.nextBar > UInt64(RunMonitor.barsPerUpdate) ? state.nextBar - UInt64(RunMonitor.barsPerUpdate) : 0)
+            let carried = UInt64(cursor.started ? RunMonitor.barsPerUpdate : RunMonitor.barCapacity)
+            let from = max(cursor.nextBar, oldest, state.nextBar > carried ? state.nextBar - carried : 0)
             let skipped = from - min(cursor.nextBar, from)
             let bars = Array(state.bars[state.bars.index(state.bars.startIndex, offsetBy: Int(from - oldest))...])
             cursor.nextBar = state.nextBar
+            cursor.started = true
             return DashboardUpdate(
                 now: state.milliseconds(now),
                 ended: state.ended,
@@ -275,7 +284,7 @@ public final class RunMonitor: JobObserver {
                 workers: workers,
                 bars: bars,
                 barsSkipped: skipped,
-                failures: state.failures.reversed().prefix(20).map { $0 }
+                failures: state.failures.reversed()
             )
         }
     }

@@ -6,19 +6,16 @@ import NIOHTTP1
 public struct EventStreamWriter: Sendable {
     let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
 
-    /// Sends one event; each line of `data` goes on a `data:` line of its own.
+    /// Sends one event; each line of `data` (ended by LF, CR or CRLF, as the format reads them) goes on a
+    /// `data:` line of its own.
     public func send(_ data: String, event: String? = nil) async throws {
         var text = ""
         if let event { text += "event: \(event)\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in data.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             text += "data: \(line)\n"
         }
         text += "\n"
         try await self.outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
     }
 
-    /// Sends a comment, which keeps idle proxies and the connection's read timeout from closing the stream.
-    public func keepAlive() async throws {
-        try await self.outbound.write(.body(.byteBuffer(ByteBuffer(string: ":\n\n"))))
-    }
 }

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// What a ``StatusServer`` answers, each route for GET only; a route left nil is 404.
+/// What a ``StatusServer`` answers: `/` and `/metrics` to GET and HEAD, `/events` to GET; a route left nil is 404.
 public struct StatusRoutes: Sendable {
     /// `/`: one HTML page.
     public var page: ByteBuffer?

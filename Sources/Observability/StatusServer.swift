@@ -2,11 +2,19 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A small read-only HTTP/1.1 server for a run's dashboard page, its event stream and `/metrics`.
 ///
-/// It answers GET and HEAD on ``StatusRoutes``' paths and nothing else: no state changes, no authentication.
+/// It answers GET and HEAD on ``StatusRoutes``' paths (GET alone on `/events`) and nothing else: no state
+/// changes, no authentication. It serves at most ``maximumConnections`` connections at once, answering more
+/// with 503, and closes a connection on which nothing was read or written for ``idleTimeout``.
 public final class StatusServer: Sendable {
+    /// Connections served at once; one more is answered 503 and closed.
+    public static let maximumConnections = 64
+    /// A connection idle this long, neither read nor written (an event stream writes four times a second), is closed.
+    public static let idleTimeout: TimeAmount = .seconds(60)
+
     /// The address bound, its port picked when 0 was asked for.
     public let address: HTTPListenAddress
     private let listener: any Channel
@@ -30,6 +38,8 @@ public final class StatusServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout))
+                        try channel.pipeline.syncOperations.addHandler(IdleCloser())
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         return try Connection(wrappingChannelSynchronously: channel)
                     }
@@ -39,11 +49,16 @@ public final class StatusServer: Sendable {
         }
         let bound = listener.channel.localAddress.flatMap(HTTPListenAddress.init) ?? address
         let serving = Task {
+            let open = OpenConnections()
             do {
                 try await listener.executeThenClose { connections in
                     try await withThrowingDiscardingTaskGroup { group in
                         for try await connection in connections {
-                            group.addTask { await Self.serve(connection, routes: routes, logger: logger) }
+                            let admitted = open.admit(upTo: Self.maximumConnections)
+                            group.addTask {
+                                defer { if admitted { open.leave() } }
+                                await Self.serve(connection, admitted: admitted, routes: routes, logger: logger)
+                            }
                         }
                     }
                 }
@@ -61,11 +76,18 @@ public final class StatusServer: Sendable {
         await self.serving.value
     }
 
-    private static func serve(_ connection: Connection, routes: StatusRoutes, logger: Logger) async {
+    private static func serve(_ connection: Connection, admitted: Bool, routes: StatusRoutes, logger: Logger) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await part in inbound {
                     guard case .head(let request) = part else { continue }
+                    guard admitted else {
+                        logger.warning("status server busy: a connection was refused", metadata: ["connections": "\(Self.maximumConnections)"])
+                        var closing = request
+                        closing.headers.replaceOrAdd(name: "Connection", value: "close")
+                        try await Self.respond(closing, .serviceUnavailable, text: "busy: \(Self.maximumConnections) connections are open\n", outbound: outbound)
+                        return
+                    }
                     let keepAlive = try await Self.answer(request, routes: routes, outbound: outbound)
                     if !keepAlive { return }
                 }
@@ -135,3 +157,37 @@ public final class StatusServer: Sendable {
         ])
     }
 }
+
+/// Connections being served, shared by the accepting loop and each connection's task.
+private final class OpenConnections: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more connection if fewer than `limit` are open; false when it is turned away.
+    func admit(upTo limit: Int) -> Bool {
+        self.count.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func leave() {
+        self.count.withLock { $0 -= 1 }
+    }
+}
+
+/// Closes a connection once the `IdleStateHandler` before it says nothing was read or written for its timeout.
+private final class IdleCloser: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+@available(*, unavailable)
+extension IdleCloser: Sendable {}

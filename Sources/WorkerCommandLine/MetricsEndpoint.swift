@@ -25,11 +25,12 @@ struct MetricsEndpoint: Service {
             return .init(bytes: registry.emitToBuffer())
         })
         let server = try await StatusServer.start(at: self.address, routes: routes, logger: self.logger)
-        print("metrics at \(server.address.url)metrics")
+        // Standard error: standard output's first line is `listening on`, which launchers wait for.
+        var line = "metrics at \(server.address.url)metrics\n"
         if !server.address.isLoopback {
-            print("warning: the metrics at \(server.address) have no authentication: anyone who can reach that address can read them")
+            line += "warning: the metrics at \(server.address) have no authentication: anyone who can reach that address can read them\n"
         }
-        fflush(nil)
+        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
         try? await gracefulShutdown()
         await server.close()
     }

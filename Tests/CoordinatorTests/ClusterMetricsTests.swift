@@ -52,4 +52,17 @@ struct ClusterMetricsTests {
             #expect(lines.contains(expected), "\(expected)")
         }
     }
+
+    @Test("a worker the cluster no longer lists has its slots set to none")
+    func workerGone() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = ClusterMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let address = WorkerAddress(host: .ipv4([10, 0, 0, 1]), port: 7420)
+        let worker = RunMonitorTests.connected(address, slots: 4)
+        metrics.refresh(status: ClusterStatus(workers: [WorkerStatus(address: address, connection: .ready, worker: worker, jobsRunning: 3)]), reliability: ReliabilityCounts())
+        metrics.refresh(status: ClusterStatus(), reliability: ReliabilityCounts())
+        let lines = Set(registry.emitToString().split(separator: "\n").map(String.init))
+        #expect(lines.contains(#"fanout_worker_slots{worker="10.0.0.1:7420",state="busy"} 0.0"#))
+        #expect(lines.contains(#"fanout_worker_slots{worker="10.0.0.1:7420",state="idle"} 0.0"#))
+    }
 }

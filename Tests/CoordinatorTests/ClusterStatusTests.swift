@@ -8,8 +8,8 @@ struct ClusterStatusTests {
     @Test("every worker ready with its slots, the jobs each holds and runs, the queue, and each heartbeat")
     func running() async throws {
         try await LocalCluster.with(workers: 2, size: 1, configuration: ClusterConfiguration(prefetch: 0)) { cluster, local in
-            // Long enough to still run when the test looks, however loaded the machine.
-            let sleeps = try (0..<2).map { _ in try cluster.submit(Sleep(.seconds(2))) }
+            // Commands that run until the cluster stops them, whatever the machine's load.
+            let sleeps = try (0..<2).map { _ in try cluster.submit(Exec(["sleep", "600"])) }
             let queued = try cluster.submit(NoOp())
             for sleep in sleeps { await sleep.erased.waitUntilRunning() }
             _ = await cluster.ping()
@@ -23,10 +23,11 @@ struct ClusterStatusTests {
             }
             #expect(status.jobsQueued == 1 && status.jobsHeld == 2 && status.jobsRunning == 2)
             #expect(queued.state == .pending)
-            for sleep in sleeps { try await sleep.value }
-            try await queued.value
-            let after = cluster.status
-            #expect(after.jobsQueued == 0 && after.jobsHeld == 0 && after.jobsRunning == 0)
+            await cluster.stop(grace: .zero)
+            for sleep in sleeps {
+                await #expect(throws: JobError.self) { try await sleep.value }
+            }
+            #expect(cluster.status.jobsQueued == 0, "the queued job was failed with the run")
         }
     }
 

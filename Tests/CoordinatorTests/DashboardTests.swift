@@ -44,8 +44,10 @@ struct DashboardTests {
         let monitor = dashboard.monitor
         monitor.jobSubmitted(AnyJobFuture.make(id: JobID(1), kind: Fibonacci.kind))
         monitor.jobSubmitted(AnyJobFuture.make(id: JobID(2), kind: Fibonacci.kind))
+        let opened = Task { await dashboard.pageOpened() }
         try await client.withResponse("/events") { head, parts in
             #expect(head.status == .ok)
+            await opened.value
             var buffered = ""
             let decoder = JSONDecoder()
             func next() async throws -> Update? {
@@ -63,12 +65,14 @@ struct DashboardTests {
             monitor.jobDone(TimelineTests.record(2, worker: "10.0.0.1:7420", slot: 0, start: 0, run: 0.1))
             monitor.clusterStopped(ReliabilityCounts())
             async let closed: Void = dashboard.close()
+            async let closedAgain: Void = dashboard.close()
             var last: Update?
             while let update = try await next() {
                 seen += update.bars.map(\.sequence)
                 last = update
             }
             await closed
+            await closedAgain
             #expect(seen == [0, 1], "each bar once")
             #expect(last?.ended == true && last?.totals.finished == 2, "the final state, then the stream's end")
         }
@@ -87,7 +91,7 @@ struct DashboardTests {
         await dashboard.close()
     }
 
-    @Test("on a real cluster the page lists every worker ready, with its slots, and a bar per job in the slot that ran it")
+    @Test("on a real cluster the page lists every worker with its slots, closed once the run is over, and a bar per job in the slot that ran it")
     func realCluster() async throws {
         let dashboard = try await Dashboard.start(page: HTTPListenAddress(port: 0), logger: StatusServerTests.logger)
         var configuration = ClusterConfiguration()
@@ -113,7 +117,7 @@ struct DashboardTests {
                 bars += update?.bars ?? []
             }
             #expect(Set(update?.workers.map(\.address) ?? []) == Set(workers))
-            #expect(update?.workers.allSatisfy { $0.slots == 2 } == true)
+            #expect(update?.workers.allSatisfy { $0.slots == 2 && $0.state == "closed" } == true)
             #expect(update?.ended == true && update?.totals.finished == 8)
             #expect(bars.count == 8 && Set(bars.map(\.worker)).isSubset(of: Set(workers)))
             for bar in bars {

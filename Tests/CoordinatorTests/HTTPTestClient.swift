@@ -25,19 +25,47 @@ struct HTTPTestClient {
         }
     }
 
-    /// Sends one request and hands `body` the response's head and the rest of its parts as they arrive.
-    func withResponse<Result: Sendable>(
-        _ path: String,
-        method: HTTPMethod = .GET,
-        _ body: (HTTPResponseHead, inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator) async throws -> Result
-    ) async throws -> Result {
-        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// Sends `paths` one after another on one kept-alive connection, reading each whole response before the next.
+    func requestsOnOneConnection(_ paths: [String]) async throws -> [Response] {
+        let connection = try await self.connect()
+        return try await connection.executeThenClose { inbound, outbound in
+            var parts = inbound.makeAsyncIterator()
+            var responses: [Response] = []
+            for path in paths {
+                var headers = HTTPHeaders()
+                headers.add(name: "Host", value: "127.0.0.1")
+                try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
+                try await outbound.write(.end(nil))
+                guard case .head(let head)? = try await parts.next() else { throw ClientError.noResponse }
+                var body = ""
+                while let part = try await parts.next() {
+                    if case .body(let buffer) = part { body += String(buffer: buffer) }
+                    if case .end = part { break }
+                }
+                responses.append(Response(head: head, body: body))
+            }
+            return responses
+        }
+    }
+
+    /// A connection on which nothing is sent.
+    func connect() async throws -> Connection {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: self.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    /// Sends one request and hands `body` the response's head and the rest of its parts as they arrive.
+    func withResponse<Result: Sendable>(
+        _ path: String,
+        method: HTTPMethod = .GET,
+        _ body: (HTTPResponseHead, inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await self.connect()
         return try await connection.executeThenClose { inbound, outbound in
             var headers = HTTPHeaders()
             headers.add(name: "Host", value: "127.0.0.1")

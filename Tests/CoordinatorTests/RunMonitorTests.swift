@@ -81,18 +81,18 @@ struct RunMonitorTests {
         #expect(after.workers[0].finished == 2 && after.workers[0].slots == 4)
     }
 
-    @Test("history is bounded: a page gets at most one update's worth of the newest bars, then only what is new")
+    @Test("history is bounded: a new page gets the newest bars kept, then at most an update's worth, then only what is new")
     func bounded() {
         let monitor = RunMonitor()
-        let total = RunMonitor.barCapacity + RunMonitor.barsPerUpdate * 3
+        let total = RunMonitor.barCapacity * 3
         for id in 1...total {
             monitor.jobDone(TimelineTests.record(UInt64(id), worker: "\(Self.first)", slot: id % 4, start: Double(id) / 1000, run: 0.001))
         }
         var cursor = RunMonitor.Cursor()
         let first = monitor.update(since: &cursor, status: nil)
-        #expect(first.bars.count == RunMonitor.barsPerUpdate)
+        #expect(first.bars.count == RunMonitor.barCapacity)
         #expect(first.bars.last?.sequence == UInt64(total - 1), "the newest")
-        #expect(first.barsSkipped == UInt64(total - RunMonitor.barsPerUpdate))
+        #expect(first.barsSkipped == UInt64(total - RunMonitor.barCapacity))
         #expect(monitor.update(since: &cursor, status: nil).bars.isEmpty)
         for id in 1...3 {
             monitor.jobDone(TimelineTests.record(UInt64(total + id), worker: "\(Self.first)", slot: 0, start: 0, run: 0.001))
@@ -100,12 +100,28 @@ struct RunMonitorTests {
         let next = monitor.update(since: &cursor, status: nil)
         #expect(next.bars.map(\.sequence) == (total..<(total + 3)).map(UInt64.init))
         #expect(next.barsSkipped == 0)
+        for id in 1...(RunMonitor.barsPerUpdate * 2) {
+            monitor.jobDone(TimelineTests.record(UInt64(2 * total + id), worker: "\(Self.first)", slot: 0, start: 0, run: 0.001))
+        }
+        let behind = monitor.update(since: &cursor, status: nil)
+        #expect(behind.bars.count == RunMonitor.barsPerUpdate && behind.barsSkipped == UInt64(RunMonitor.barsPerUpdate))
 
         for id in 1...(RunMonitor.failureCapacity + 30) {
             monitor.jobDone(TimelineTests.record(UInt64(10 * total + id), worker: nil, slot: nil, start: nil, run: 0, state: .failed))
         }
         let failures = monitor.update(since: &cursor, status: nil).failures
-        #expect(failures.count == 20)
+        #expect(failures.count == RunMonitor.failureCapacity)
+    }
+
+    @Test("once the cluster has stopped, the page's clock stops with it")
+    func clockStops() {
+        let monitor = RunMonitor()
+        monitor.jobDone(TimelineTests.record(1, worker: "\(Self.first)", slot: 0, start: 0, run: 1))
+        monitor.clusterStopped(ReliabilityCounts())
+        var cursor = RunMonitor.Cursor()
+        let first = monitor.update(since: &cursor, status: nil)
+        let second = monitor.update(since: &cursor, status: nil)
+        #expect(first.ended && first.now == second.now)
     }
 
     @Test("a long input or reason reaches the page cut short, with an ellipsis")

@@ -72,4 +72,49 @@ struct StatusServerTests {
         #expect(error?.message.contains("\(first.address)") == true)
         await first.close()
     }
+
+    @Test("a kept-alive connection serves one request after another")
+    func keepAlive() async throws {
+        let server = try await StatusServer.start(
+            at: HTTPListenAddress(port: 0),
+            routes: StatusRoutes(page: ByteBuffer(string: "page"), metrics: { ByteBuffer(string: "metrics") }),
+            logger: Self.logger
+        )
+        let responses = try await HTTPTestClient(port: server.address.port).requestsOnOneConnection(["/", "/metrics", "/nowhere", "/"])
+        #expect(responses.map(\.head.status) == [.ok, .ok, .notFound, .ok])
+        #expect(responses.map(\.body) == ["page", "metrics", "nothing at /nowhere\n", "page"])
+        await server.close()
+    }
+
+    @Test("past its most connections at once, a connection is answered 503 and closed; one that leaves makes room")
+    func connectionLimit() async throws {
+        let server = try await StatusServer.start(at: HTTPListenAddress(port: 0), routes: StatusRoutes(page: ByteBuffer(string: "page")), logger: Self.logger)
+        let client = HTTPTestClient(port: server.address.port)
+        var idle: [HTTPTestClient.Connection] = []
+        for _ in 0..<StatusServer.maximumConnections {
+            idle.append(try await client.connect())
+        }
+        // Each idle connection is admitted as the server accepts it; a request on the last one proves they all were.
+        let last = idle.removeLast()
+        try await last.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: "127.0.0.1")
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: headers)))
+            try await outbound.write(.end(nil))
+            var parts = inbound.makeAsyncIterator()
+            guard case .head(let head)? = try await parts.next() else { throw HTTPTestClient.ClientError.noResponse }
+            #expect(head.status == .ok)
+            let refused = try await client.request("/")
+            #expect(refused.head.status == .serviceUnavailable)
+            #expect(refused.body.contains("\(StatusServer.maximumConnections) connections"))
+        }
+        // The last one has closed: its room is free once the server has seen it go.
+        var status: HTTPResponseStatus = .serviceUnavailable
+        while status == .serviceUnavailable {
+            status = try await client.request("/").head.status
+        }
+        #expect(status == .ok)
+        for connection in idle { try? await connection.channel.close() }
+        await server.close()
+    }
 }

@@ -23,9 +23,9 @@ for name in a b; do
     "$worker" --listen 127.0.0.1:0 --tls-dir certs/127.0.0.1 --size 4 --metrics-listen 127.0.0.1:0 > "worker-$name.out" 2> "worker-$name.err" &
     pids+=($!)
     wait_for "worker-$name.out" '^listening on '
-    wait_for "worker-$name.out" '^metrics at '
+    wait_for "worker-$name.err" '^metrics at '
     sed -n 's/^listening on //p' "worker-$name.out" >> hosts.txt
-    sed -n 's/^metrics at //p' "worker-$name.out" > "worker-$name.metrics-url"
+    sed -n 's/^metrics at //p' "worker-$name.err" > "worker-$name.metrics-url"
 done
 
 # A run long enough to look at while it goes: 2 workers × 4 slots, 400 jobs of 40 ms.
@@ -85,7 +85,7 @@ else:
     ran = sum(1 for job in jobs if job["worker"] == what)
     assert ran > 0, "the job log has no job on " + what
     assert total("fanout_worker_jobs_total", outcome="finished") == ran, (samples.get("fanout_worker_jobs_total"), ran)
-    assert total("fanout_worker_slots") == 4
+    assert total("fanout_worker_pool_slots") == 4
     assert total("fanout_worker_queue_depth") == 0
     assert "fanout_worker_sessions" in samples
 PY
@@ -120,7 +120,7 @@ check "--dashboard-linger alone is refused" contains linger-alone.out "--dashboa
 check "a bad worker --metrics-listen is refused by name" contains bad-metrics.out '--metrics-listen "nowhere:"'
 "$coordinator" sleep --workers hosts.txt --tls-dir certs --count 2 --ms 1 --dashboard 0.0.0.0:0 > open.out 2> open.err
 check "a dashboard on every address warns that it has no authentication" contains open.err "has no authentication"
-taken=$(sed -n 's/^metrics at http:\/\/127.0.0.1:\([0-9]*\)\/metrics$/\1/p' worker-a.out)
+taken=$(sed -n 's/^metrics at http:\/\/127.0.0.1:\([0-9]*\)\/metrics$/\1/p' worker-a.err)
 "$coordinator" sleep --workers hosts.txt --tls-dir certs --count 2 --ms 1 --dashboard "$taken" > taken.out 2> taken.err || true
 check "a dashboard port already taken is a clear error" contains taken.err "cannot listen on 127.0.0.1:$taken"
 

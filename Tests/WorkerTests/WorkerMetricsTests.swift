@@ -34,8 +34,8 @@ struct WorkerMetricsTests {
             #expect(text.contains(#"fanout_worker_jobs_total{kind="noop",outcome="cancelled"} 1"#))
             #expect(text.contains(#"fanout_worker_jobs_total{kind="fibonacci",outcome="failed"} 1"#))
             #expect(text.contains(#"fanout_worker_jobs_total{kind="sleep",outcome="cancelled"} 1"#))
-            #expect(text.contains("fanout_worker_slots 1.0"))
-            #expect(text.contains("fanout_worker_slots_busy 1.0"))
+            #expect(text.contains("fanout_worker_pool_slots 1.0"))
+            #expect(text.contains("fanout_worker_pool_slots_busy 1.0"))
             #expect(text.contains("fanout_worker_queue_depth 1.0"))
             #expect(text.contains("fanout_worker_sessions 1.0"))
         }

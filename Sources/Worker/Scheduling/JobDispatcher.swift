@@ -133,6 +133,7 @@ final class JobDispatcher: Sendable {
     private func turnAway(_ job: QueuedJob, from slot: Int) {
         var next: QueuedJob? = job
         while let job = next {
+            self.metrics?.refused(because: .shuttingDown)
             job.outbox.complete(
                 JobResult(
                     jobID: job.submit.jobID,
@@ -210,7 +211,7 @@ final class JobDispatcher: Sendable {
         case .queued:
             break
         case .queueFull(let capacity):
-            self.metrics?.refusedForFullQueue()
+            self.metrics?.refused(because: .queueFull)
             outbox.complete(
                 JobResult(
                     jobID: submit.jobID,

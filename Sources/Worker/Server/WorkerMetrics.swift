@@ -2,8 +2,8 @@ import CoreMetrics
 import FanoutJobs
 import FanoutProtocol
 
-/// A worker's metrics through swift-metrics: jobs answered by kind and outcome and, at each ``refresh(_:)``,
-/// its slots, queue and sessions.
+/// A worker's metrics through swift-metrics: jobs answered by kind and outcome, jobs turned away and, at each
+/// ``refresh(_:)``, its slots, queue and sessions.
 public final class WorkerMetrics: Sendable {
     /// The outcomes counted, as their label reads.
     static let outcomes = ["finished", "failed", "cancelled"]
@@ -11,7 +11,8 @@ public final class WorkerMetrics: Sendable {
     /// By kind's number on the wire, then outcome's place in ``outcomes``; made up front, so that counting
     /// takes no lock.
     private let answered: [[Counter]]
-    private let refused: Counter
+    private let refusedForFullQueue: Counter
+    private let refusedForShutdown: Counter
     private let slots: Gauge
     private let busy: Gauge
     private let queued: Gauge
@@ -23,9 +24,11 @@ public final class WorkerMetrics: Sendable {
                 Counter(label: "fanout_worker_jobs_total", dimensions: [("kind", kind.name), ("outcome", outcome)], factory: factory)
             }
         }
-        self.refused = Counter(label: "fanout_worker_jobs_refused_total", factory: factory)
-        self.slots = Gauge(label: "fanout_worker_slots", factory: factory)
-        self.busy = Gauge(label: "fanout_worker_slots_busy", factory: factory)
+        self.refusedForFullQueue = Counter(label: "fanout_worker_jobs_refused_total", dimensions: [("reason", "queue_full")], factory: factory)
+        self.refusedForShutdown = Counter(label: "fanout_worker_jobs_refused_total", dimensions: [("reason", "shutting_down")], factory: factory)
+        // Not `fanout_worker_slots`: the coordinator's metric of that name has a series per worker.
+        self.slots = Gauge(label: "fanout_worker_pool_slots", factory: factory)
+        self.busy = Gauge(label: "fanout_worker_pool_slots_busy", factory: factory)
         self.queued = Gauge(label: "fanout_worker_queue_depth", factory: factory)
         self.sessions = Gauge(label: "fanout_worker_sessions", factory: factory)
     }
@@ -43,9 +46,18 @@ public final class WorkerMetrics: Sendable {
         self.answered[kind][index].increment()
     }
 
-    /// Counts a job turned away because the queue was full.
-    func refusedForFullQueue() {
-        self.refused.increment()
+    /// Why a job was turned away without running; the coordinator sends it elsewhere.
+    enum Refusal {
+        case queueFull
+        case shuttingDown
+    }
+
+    /// Counts a job turned away.
+    func refused(because reason: Refusal) {
+        switch reason {
+        case .queueFull: self.refusedForFullQueue.increment()
+        case .shuttingDown: self.refusedForShutdown.increment()
+        }
     }
 
     /// Sets the gauges to `load`.
