@@ -44,37 +44,60 @@ public final class ClusterMetrics: JobObserver {
     }
 
     public func jobSubmitted(_ job: AnyJobFuture) {
-        let kind = job.kind
-        self.state.withLock { state in
-            if let counter = state.submitted[kind] { return counter }
-            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind.name)], factory: self.factory)
-            state.submitted[kind] = counter
-            return counter
-        }.increment()
+        self.jobsSubmitted([job])
+    }
+
+    public func jobsSubmitted(_ jobs: ArraySlice<AnyJobFuture>) {
+        var counts: [JobKindName: Int] = [:]
+        for job in jobs { counts[job.kind, default: 0] += 1 }
+        for (kind, count) in counts { self.submittedCounter(kind).increment(by: count) }
     }
 
     public func jobDone(_ record: JobRecord) {
-        let key = Outcome(kind: record.kind, state: record.state)
-        let (finished, duration) = self.state.withLock { state in
-            let finished: Counter
-            if let known = state.finished[key] {
-                finished = known
-            } else {
-                finished = Counter(label: "fanout_jobs_finished_total", dimensions: [("kind", key.kind.name), ("outcome", "\(key.state)")], factory: self.factory)
-                state.finished[key] = finished
-            }
-            let duration: Timer
-            if let known = state.durations[key.kind] {
-                duration = known
-            } else {
-                duration = Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", key.kind.name)], factory: self.factory)
-                state.durations[key.kind] = duration
-            }
-            return (finished, duration)
+        self.jobsDone([record])
+    }
+
+    public func jobsDone(_ records: ArraySlice<JobRecord>) {
+        var counts: [Outcome: Int] = [:]
+        var durations: (kind: JobKindName, timer: Timer)?
+        for record in records {
+            counts[Outcome(kind: record.kind, state: record.state), default: 0] += 1
+            guard let timing = record.timing, timing.started != nil else { continue }
+            if durations?.kind != record.kind { durations = (record.kind, self.durationTimer(record.kind)) }
+            let (seconds, attoseconds) = timing.ran.components
+            durations?.timer.recordNanoseconds(Int64(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
         }
-        finished.increment()
-        if let ran = record.timing?.ran, record.timing?.started != nil {
-            duration.recordNanoseconds(Int64(clamping: ran.components.seconds * 1_000_000_000 + ran.components.attoseconds / 1_000_000_000))
+        for (outcome, count) in counts { self.finishedCounter(outcome).increment(by: count) }
+    }
+
+    private func submittedCounter(_ kind: JobKindName) -> Counter {
+        self.state.withLock { state in
+            if let known = state.submitted[kind] { return known }
+            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind.name)], factory: self.factory)
+            state.submitted[kind] = counter
+            return counter
+        }
+    }
+
+    private func finishedCounter(_ outcome: Outcome) -> Counter {
+        self.state.withLock { state in
+            if let known = state.finished[outcome] { return known }
+            let counter = Counter(
+                label: "fanout_jobs_finished_total",
+                dimensions: [("kind", outcome.kind.name), ("outcome", "\(outcome.state)")],
+                factory: self.factory
+            )
+            state.finished[outcome] = counter
+            return counter
+        }
+    }
+
+    private func durationTimer(_ kind: JobKindName) -> Timer {
+        self.state.withLock { state in
+            if let known = state.durations[kind] { return known }
+            let timer = Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", kind.name)], factory: self.factory)
+            state.durations[kind] = timer
+            return timer
         }
     }
 

@@ -113,6 +113,54 @@ public final class RunMonitor: JobObserver {
             return panels
         }
 
+        /// Counts `record` and keeps its bar; a record with no end time ended by `now`.
+        mutating func add(_ record: JobRecord, endedByThen now: UInt64) {
+            let kind = record.kind.name
+            let ended = record.times.ended ?? now
+            if self.origin == nil { self.origin = record.times.submitted }
+            self.changeKind(kind) { tally in
+                switch record.state {
+                case .finished: tally.finished += 1
+                case .failed: tally.failed += 1
+                case .cancelled: tally.cancelled += 1
+                case .pending, .running: break
+                }
+                tally.ended(at: ended / 1_000_000_000)
+            }
+            if let worker = record.worker {
+                if record.state == .finished { self.workers[worker, default: WorkerTally()].finished += 1 }
+                if record.state == .failed { self.workers[worker, default: WorkerTally()].failed += 1 }
+            }
+            if record.state == .failed {
+                self.fail(
+                    DashboardUpdate.Failure(
+                        at: self.milliseconds(ended),
+                        what: RunMonitor.clipped("\(kind) \(record.input)", to: RunMonitor.inputLength),
+                        worker: record.worker,
+                        reason: RunMonitor.clipped(record.error ?? "failed", to: RunMonitor.reasonLength)
+                    )
+                )
+            }
+            if let run = record.slotRun {
+                if self.bars.count == RunMonitor.barCapacity { self.bars.removeFirst() }
+                self.bars.append(
+                    DashboardUpdate.Bar(
+                        sequence: self.nextBar,
+                        worker: run.worker,
+                        slot: run.slot,
+                        kind: kind,
+                        job: record.job.rawValue,
+                        input: RunMonitor.clipped(record.input, to: RunMonitor.inputLength),
+                        start: self.milliseconds(run.started),
+                        end: self.milliseconds(run.ended),
+                        state: "\(record.state)",
+                        retried: record.attempts > 1
+                    )
+                )
+                self.nextBar += 1
+            }
+        }
+
         mutating func fail(_ failure: DashboardUpdate.Failure) {
             if self.failures.count == RunMonitor.failureCapacity { self.failures.removeFirst() }
             self.failures.append(failure)
@@ -124,60 +172,26 @@ public final class RunMonitor: JobObserver {
     public init() {}
 
     public func jobSubmitted(_ job: AnyJobFuture) {
-        let kind = job.kind.name
-        let submitted = job.times.submitted
+        self.jobsSubmitted([job])
+    }
+
+    public func jobsSubmitted(_ jobs: ArraySlice<AnyJobFuture>) {
         self.state.withLock { state in
-            if state.origin == nil { state.origin = submitted }
-            state.changeKind(kind) { $0.submitted += 1 }
+            for job in jobs {
+                if state.origin == nil { state.origin = job.times.submitted }
+                state.changeKind(job.kind.name) { $0.submitted += 1 }
+            }
         }
     }
 
     public func jobDone(_ record: JobRecord) {
-        let kind = record.kind.name
-        let ended = record.times.ended ?? WireClock.now
+        self.jobsDone([record])
+    }
+
+    public func jobsDone(_ records: ArraySlice<JobRecord>) {
+        let now = WireClock.now
         self.state.withLock { state in
-            if state.origin == nil { state.origin = record.times.submitted }
-            state.changeKind(kind) { tally in
-                switch record.state {
-                case .finished: tally.finished += 1
-                case .failed: tally.failed += 1
-                case .cancelled: tally.cancelled += 1
-                case .pending, .running: break
-                }
-                tally.ended(at: ended / 1_000_000_000)
-            }
-            if let worker = record.worker {
-                if record.state == .finished { state.workers[worker, default: WorkerTally()].finished += 1 }
-                if record.state == .failed { state.workers[worker, default: WorkerTally()].failed += 1 }
-            }
-            if record.state == .failed {
-                state.fail(
-                    DashboardUpdate.Failure(
-                        at: state.milliseconds(ended),
-                        what: Self.clipped("\(kind) \(record.input)", to: Self.inputLength),
-                        worker: record.worker,
-                        reason: Self.clipped(record.error ?? "failed", to: Self.reasonLength)
-                    )
-                )
-            }
-            if let run = record.slotRun {
-                if state.bars.count == RunMonitor.barCapacity { state.bars.removeFirst() }
-                state.bars.append(
-                    DashboardUpdate.Bar(
-                        sequence: state.nextBar,
-                        worker: run.worker,
-                        slot: run.slot,
-                        kind: kind,
-                        job: record.job.rawValue,
-                        input: Self.clipped(record.input, to: Self.inputLength),
-                        start: state.milliseconds(run.started),
-                        end: state.milliseconds(run.ended),
-                        state: "\(record.state)",
-                        retried: record.attempts > 1
-                    )
-                )
-                state.nextBar += 1
-            }
+            for record in records { state.add(record, endedByThen: now) }
         }
     }
 

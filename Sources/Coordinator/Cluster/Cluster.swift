@@ -190,7 +190,7 @@ public final class Cluster: Sendable, JobCanceller {
             let input = describe()
             let observers = self.observers
             observers.post(.submitted(future))
-            future.onCompletion { future in observers.post(.done(JobRecord(future, input: input))) }
+            future.onCompletion { future in observers.post(.done(future, input: input)) }
         }
         if let unrunnable {
             future.resolve(.failure(JobError(job: future.id, kind: kind, worker: nil, attempts: 0, reason: unrunnable)))

@@ -8,7 +8,8 @@ import FanoutLocking
 final class ObserverQueue: Sendable {
     enum Event: Sendable {
         case submitted(AnyJobFuture)
-        case done(JobRecord)
+        /// The job is done; its record is made on the delivering task, not where the future resolved (an event loop).
+        case done(AnyJobFuture, input: String)
         case connected(ConnectedWorker, again: Bool)
         case lost(WorkerAddress, reason: String)
         case stopped(ReliabilityCounts)
@@ -52,23 +53,54 @@ final class ObserverQueue: Sendable {
         let pending = self.pending
         self.delivery = observers.isEmpty ? nil : Task {
             var batch: [Event] = []
+            var delivery = Delivery(observers: observers)
             while pending.take(into: &batch) {
                 if batch.isEmpty {
                     guard await pending.wait() else { return }
                     continue
                 }
-                for event in batch {
-                    for observer in observers {
-                        switch event {
-                        case .submitted(let future): observer.jobSubmitted(future)
-                        case .done(let record): observer.jobDone(record)
-                        case .connected(let worker, let again): observer.workerConnected(worker, again: again)
-                        case .lost(let address, let reason): observer.workerLost(address, reason: reason)
-                        case .stopped(let reliability): observer.clusterStopped(reliability)
-                        }
-                    }
-                }
+                for event in batch { delivery.add(event) }
+                delivery.flush()
                 batch.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    /// Hands a batch's events to the observers in order, consecutive submits and consecutive ends each in one call.
+    private struct Delivery {
+        let observers: [any JobObserver]
+        var submitted: [AnyJobFuture] = []
+        var done: [JobRecord] = []
+
+        mutating func add(_ event: Event) {
+            switch event {
+            case .submitted(let future):
+                if !self.done.isEmpty { self.flush() }
+                self.submitted.append(future)
+            case .done(let future, let input):
+                if !self.submitted.isEmpty { self.flush() }
+                self.done.append(JobRecord(future, input: input))
+            case .connected(let worker, let again):
+                self.flush()
+                for observer in self.observers { observer.workerConnected(worker, again: again) }
+            case .lost(let address, let reason):
+                self.flush()
+                for observer in self.observers { observer.workerLost(address, reason: reason) }
+            case .stopped(let reliability):
+                self.flush()
+                for observer in self.observers { observer.clusterStopped(reliability) }
+            }
+        }
+
+        /// Delivers the submits or ends gathered.
+        mutating func flush() {
+            if !self.submitted.isEmpty {
+                for observer in self.observers { observer.jobsSubmitted(self.submitted[...]) }
+                self.submitted.removeAll(keepingCapacity: true)
+            }
+            if !self.done.isEmpty {
+                for observer in self.observers { observer.jobsDone(self.done[...]) }
+                self.done.removeAll(keepingCapacity: true)
             }
         }
     }

@@ -225,6 +225,13 @@ public final class AnyJobFuture: Sendable, Hashable, CustomStringConvertible {
     /// How the job ended; nil while it has not.
     var currentOutcome: Outcome? { self.record.withLock { $0.settled?.outcome } }
 
+    /// What a report says of the job, read under one lock.
+    var reported: (worker: String?, timing: JobTiming?, attempts: Int, times: JobTimes, state: JobState, outcome: Outcome?) {
+        self.record.withLock { record in
+            (record.worker, record.settled?.timing, Int(record.attempts), record.times, record.state, record.settled?.outcome)
+        }
+    }
+
     /// The error the job ended with, if it failed or was cancelled.
     public var error: JobError? {
         guard case .failure(let error)? = self.currentOutcome else { return nil }

@@ -18,6 +18,10 @@ public final class ChromeTrace: JobObserver {
         self.records.withLock { $0.append(record) }
     }
 
+    public func jobsDone(_ records: ArraySlice<JobRecord>) {
+        self.records.withLock { $0.append(contentsOf: records) }
+    }
+
     /// The trace of every job done so far, as JSON.
     public func json() throws -> Data {
         try Self.json(self.records.withLock { $0 })

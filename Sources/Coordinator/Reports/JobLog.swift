@@ -31,8 +31,15 @@ public final class JobLog: JobObserver {
 
     /// Appends `record`'s line.
     public func jobDone(_ record: JobRecord) {
-        let line = Data((Self.line(for: record) + "\n").utf8)
-        self.file.withLock { $0?.write(line) }
+        self.jobsDone([record])
+    }
+
+    /// Appends each record's line, in one write.
+    public func jobsDone(_ records: ArraySlice<JobRecord>) {
+        var text = ""
+        for record in records { text += Self.line(for: record) + "\n" }
+        let lines = Data(text.utf8)
+        self.file.withLock { $0?.write(lines) }
     }
 
     /// Flushes and closes the file; later writes are dropped.

@@ -19,16 +19,21 @@ public struct JobRecord: Hashable, Sendable {
 
     /// - Parameter input: the job's input as its kind describes it (``Job/inputDescription``).
     public init(_ future: AnyJobFuture, input: String) {
+        let reported = future.reported
         self.job = future.id
         self.kind = future.kind
         self.input = input
-        self.worker = future.worker
-        self.timing = future.timing
-        self.slot = future.timing?.slot
-        self.attempts = future.attempts
-        self.times = future.times
-        self.state = future.state
-        self.error = future.error.map { "\($0.reason)" }
+        self.worker = reported.worker
+        self.timing = reported.timing
+        self.slot = reported.timing?.slot
+        self.attempts = reported.attempts
+        self.times = reported.times
+        self.state = reported.state
+        if case .failure(let error)? = reported.outcome {
+            self.error = "\(error.reason)"
+        } else {
+            self.error = nil
+        }
     }
 
     /// Time on the wire and in the coordinator's hands: from sending to the answer, less what the worker

@@ -17,6 +17,10 @@ public final class Timeline: JobObserver {
         self.records.withLock { $0.append(record) }
     }
 
+    public func jobsDone(_ records: ArraySlice<JobRecord>) {
+        self.records.withLock { $0.append(contentsOf: records) }
+    }
+
     /// The chart of every job done so far.
     public func svg(title: String = "Fanout run") -> String {
         Self.svg(self.records.withLock { $0 }, title: title)
