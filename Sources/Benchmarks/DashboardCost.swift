@@ -20,7 +20,9 @@ struct DashboardCost {
 extension Measurements {
     /// - Parameter probe: `benchmarks/page_probe.py`, which opens the page in Chromium and reports how it drew.
     func dashboardCost(chunksize: Int, probe: String) async throws -> DashboardCost {
-        let jobs = self.quick ? 100_000 : 1_000_000
+        // Five times the plain batched run's jobs: about a second a run, so that a page's updates, four a second,
+        // are measured at their steady rate rather than by whether one falls in a run of a fifth of a second.
+        let jobs = self.quick ? 500_000 : 5_000_000
         func rate(_ dashboard: Dashboard?) async throws -> Double {
             try await self.onCluster(observers: dashboard?.observers ?? []) { cluster in
                 dashboard?.attach(cluster)

@@ -82,12 +82,35 @@ enum DashboardPage {
     let bars = [];
     let lastSequence = -1;
     let latest = null;
+    let lastFailures = null;
 
     function colour(kind) {
       if (!kindColours.has(kind)) kindColours.set(kind, palette[kindColours.size % palette.length]);
       return kindColours.get(kind);
     }
-    function text(id, value) { document.getElementById(id).textContent = value; }
+    function text(id, value) { set(document.getElementById(id), String(value)); }
+    // Only what changed is written, so that an update restyles as little of the page as it can.
+    function set(node, value) { if (node.textContent !== value) node.textContent = value; }
+    function width(node, percent) { const value = percent.toFixed(2) + "%"; if (node.style.width !== value) node.style.width = value; }
+    // Keeps one element per item in `container`, in the items' order: made by `build` for a new key, kept and
+    // changed by `update` for a known one.
+    const synced = new Map();
+    function sync(container, items, key, build, update) {
+      let known = synced.get(container);
+      if (!known) { known = new Map(); synced.set(container, known); }
+      const keys = items.map(key);
+      const order = keys.join("\u0000");
+      for (const item of items) {
+        const k = key(item);
+        if (!known.has(k)) known.set(k, build(item));
+        update(known.get(k).cells, item);
+      }
+      for (const k of [...known.keys()]) if (!keys.includes(k)) known.delete(k);
+      if (container.dataset.order !== order) {
+        container.dataset.order = order;
+        container.replaceChildren(...keys.map(k => known.get(k).element));
+      }
+    }
     function el(tag, attrs, ...children) {
       const node = document.createElement(tag);
       for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
@@ -114,31 +137,37 @@ enum DashboardPage {
       text("count-retried", u.totals.retried);
       text("elapsed", seconds(u.now / 1000) + " in");
 
-      const body = document.querySelector("#progress tbody");
-      body.replaceChildren(...u.kinds.map(k => {
-        const meter = el("div", { class: "meter" },
-          el("span", { style: `width:${100 * k.finished / Math.max(1, k.submitted)}%;background:${colour(k.kind)}` }),
-          el("span", { style: `width:${100 * k.failed / Math.max(1, k.submitted)}%;background:var(--bad)` }));
-        return el("tr", { "data-kind": k.kind },
-          el("td", {}, k.kind), el("td", {}, meter),
-          el("td", { class: "num done" }, String(k.finished)), el("td", { class: "num" }, String(k.failed)),
-          el("td", { class: "num" }, String(k.submitted)), el("td", { class: "num" }, k.rate.toFixed(1)),
-          el("td", { class: "num" }, u.ended ? "" : seconds(k.secondsLeft)));
-      }));
+      sync(document.querySelector("#progress tbody"), u.kinds, k => k.kind, k => {
+        const cells = { done: el("td", { class: "num done" }), failed: el("td", { class: "num" }), total: el("td", { class: "num" }),
+          rate: el("td", { class: "num" }), left: el("td", { class: "num" }),
+          finishedBar: el("span", { style: `background:${colour(k.kind)}` }), failedBar: el("span", { style: "background:var(--bad)" }) };
+        const row = el("tr", { "data-kind": k.kind }, el("td", {}, k.kind), el("td", {}, el("div", { class: "meter" }, cells.finishedBar, cells.failedBar)),
+          cells.done, cells.failed, cells.total, cells.rate, cells.left);
+        return { element: row, cells };
+      }, (cells, k) => {
+        set(cells.done, String(k.finished)); set(cells.failed, String(k.failed)); set(cells.total, String(k.submitted));
+        set(cells.rate, k.rate.toFixed(1)); set(cells.left, u.ended ? "" : seconds(k.secondsLeft));
+        width(cells.finishedBar, 100 * k.finished / Math.max(1, k.submitted));
+        width(cells.failedBar, 100 * k.failed / Math.max(1, k.submitted));
+      });
 
-      document.getElementById("workers").replaceChildren(...u.workers.map(w => {
+      sync(document.getElementById("workers"), u.workers, w => w.address, w => {
+        const cells = { state: el("span", {}), host: el("dd", {}), pool: el("dd", {}), busy: el("dd", { class: "busy" }), done: el("dd", { class: "done" }),
+          failed: el("dd", {}), rtt: el("dd", {}), offset: el("dd", {}) };
+        const panel = el("div", { class: "worker", "data-address": w.address },
+          el("div", {}, el("span", { class: "addr" }, w.address), " ", cells.state),
+          el("dl", {}, el("dt", {}, "host"), cells.host, el("dt", {}, "pool"), cells.pool, el("dt", {}, "slots busy"), cells.busy,
+            el("dt", {}, "done"), cells.done, el("dt", {}, "failed"), cells.failed, el("dt", {}, "heartbeat"), cells.rtt,
+            el("dt", {}, "clock offset"), cells.offset));
+        cells.panel = panel;
+        return { element: panel, cells };
+      }, (cells, w) => {
         const slots = w.slots == null ? "?" : w.slots;
-        return el("div", { class: "worker", "data-address": w.address, "data-state": w.state },
-          el("div", {}, el("span", { class: "addr" }, w.address), " ", el("span", { class: "badge " + w.state }, w.state)),
-          el("dl", {},
-            el("dt", {}, "host"), el("dd", {}, w.hostName || "–"),
-            el("dt", {}, "pool"), el("dd", {}, w.pool ? `${w.pool} × ${slots}` : "–"),
-            el("dt", {}, "slots busy"), el("dd", { class: "busy" }, `${w.busy} / ${slots}`),
-            el("dt", {}, "done"), el("dd", { class: "done" }, String(w.finished)),
-            el("dt", {}, "failed"), el("dd", {}, String(w.failed)),
-            el("dt", {}, "heartbeat"), el("dd", {}, ms(w.roundTripMilliseconds)),
-            el("dt", {}, "clock offset"), el("dd", {}, ms(w.clockOffsetMilliseconds))));
-      }));
+        if (cells.panel.dataset.state !== w.state) { cells.panel.dataset.state = w.state; cells.state.className = "badge " + w.state; }
+        set(cells.state, w.state); set(cells.host, w.hostName || "–"); set(cells.pool, w.pool ? `${w.pool} × ${slots}` : "–");
+        set(cells.busy, `${w.busy} / ${slots}`); set(cells.done, String(w.finished)); set(cells.failed, String(w.failed));
+        set(cells.rtt, ms(w.roundTripMilliseconds)); set(cells.offset, ms(w.clockOffsetMilliseconds));
+      });
 
       for (const bar of u.bars) {
         if (bar.sequence > lastSequence) { bars.push(bar); lastSequence = bar.sequence; }
@@ -147,6 +176,9 @@ enum DashboardPage {
       drawStream();
 
       const failures = document.getElementById("failures");
+      const failuresSeen = JSON.stringify(u.failures);
+      if (failuresSeen === lastFailures) return;
+      lastFailures = failuresSeen;
       if (u.failures.length === 0) failures.replaceChildren(el("li", { class: "muted" }, "none"));
       else failures.replaceChildren(...u.failures.map(f => el("li", {},
         el("span", { class: "muted" }, seconds(f.at / 1000) + " "), el("span", { class: "what" }, f.what),
@@ -171,7 +203,9 @@ enum DashboardPage {
       const width = canvas.clientWidth || 900;
       const height = top + rows.length * rowHeight + axis;
       const ratio = window.devicePixelRatio || 1;
-      canvas.width = width * ratio; canvas.height = height * ratio; canvas.style.height = height + "px";
+      if (canvas.width !== width * ratio || canvas.height !== height * ratio) {
+        canvas.width = width * ratio; canvas.height = height * ratio; canvas.style.height = height + "px";
+      }
       const g = canvas.getContext("2d");
       g.setTransform(ratio, 0, 0, ratio, 0, 0);
       g.clearRect(0, 0, width, height);
@@ -204,7 +238,10 @@ enum DashboardPage {
         g.fillRect(px, top + rows.length * rowHeight, 1, 4);
         g.fillText(t.toFixed(step < 1 ? 1 : 0) + " s", px + 2, top + rows.length * rowHeight + 4);
       }
-      document.getElementById("legend").replaceChildren(...[...kindColours].map(([kind, c]) =>
+      const legend = document.getElementById("legend");
+      if (legend.dataset.kinds === String(kindColours.size)) return;
+      legend.dataset.kinds = String(kindColours.size);
+      legend.replaceChildren(...[...kindColours].map(([kind, c]) =>
         el("span", {}, el("i", { style: "background:" + c }), kind)),
         el("span", {}, el("i", { style: "background:#d62728" }), "failed"),
         el("span", {}, el("i", { style: "border:1.5px solid #1d2330" }), "retried"));
