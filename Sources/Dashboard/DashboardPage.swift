@@ -218,15 +218,22 @@ enum DashboardPage {
         if (rowHeight >= 12) { g.fillStyle = "#6b7280"; g.fillText(name, 4, top + i * rowHeight + rowHeight / 2); }
       });
       let drawn = 0;
+      // A bar inside the pixels its row's last bar of the same colour painted is not painted again: in a run of
+      // thousands of short jobs a second, most bars are narrower than a pixel.
+      const painted = new Map();
       for (const b of bars) {
         if (b.end < start) continue;
+        drawn++;
         const row = rowOf.get(b.worker + "#" + b.slot);
         const x0 = Math.max(label, x(b.start)), x1 = Math.max(x0 + 1, x(b.end));
         const y = top + row * rowHeight + 1, h = rowHeight - 2;
-        g.fillStyle = b.state === "failed" ? "#d62728" : colour(b.kind);
+        const fill = b.state === "failed" ? "#d62728" : colour(b.kind);
+        const last = painted.get(row);
+        if (!b.retried && last && last.fill === fill && x0 >= last.x0 && x1 <= last.x1) continue;
+        painted.set(row, { fill, x0: Math.min(x0, last && last.fill === fill ? last.x0 : x0), x1: Math.max(x1, last && last.fill === fill ? last.x1 : x1) });
+        g.fillStyle = fill;
         g.fillRect(x0, y, x1 - x0, h);
         if (b.retried) { g.strokeStyle = "#1d2330"; g.lineWidth = 1.5; g.strokeRect(x0 + .75, y + .75, Math.max(1, x1 - x0 - 1.5), h - 1.5); }
-        drawn++;
       }
       canvas.dataset.bars = String(drawn);
       canvas.dataset.rows = String(rows.length);
