@@ -41,6 +41,7 @@ let package = Package(
         .target(
             name: "FanoutObservability",
             dependencies: [
+                "FanoutLocking",
                 "FanoutProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,5 @@
+import FanoutLocking
 import Prometheus
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -88,7 +88,7 @@ public struct ProcessMetrics: Sendable {
 
 /// The CPU ticks already added to the counter, shared by concurrent scrapes.
 private final class CountedTicks: Sendable {
-    private let ticks = Mutex(0)
+    private let ticks = Locked(0)
 
     /// Moves to `total` and returns how far that is, or 0 when another scrape got there first.
     func advance(to total: Int) -> Int {

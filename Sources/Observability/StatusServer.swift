@@ -1,8 +1,8 @@
+import FanoutLocking
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// A small read-only HTTP/1.1 server for a run's dashboard page, its event stream and `/metrics`.
 ///
@@ -160,7 +160,7 @@ public final class StatusServer: Sendable {
 
 /// Connections being served, shared by the accepting loop and each connection's task.
 private final class OpenConnections: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
 
     /// Counts one more connection if fewer than `limit` are open; false when it is turned away.
     func admit(upTo limit: Int) -> Bool {
