@@ -71,33 +71,34 @@ public final class ClusterMetrics: JobObserver {
     }
 
     private func submittedCounter(_ kind: JobKindName) -> Counter {
-        self.state.withLock { state in
-            if let known = state.submitted[kind] { return known }
-            let counter = Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind.name)], factory: self.factory)
-            state.submitted[kind] = counter
-            return counter
+        self.handle(\.submitted, kind) {
+            Counter(label: "fanout_jobs_submitted_total", dimensions: [("kind", kind.name)], factory: self.factory)
         }
     }
 
     private func finishedCounter(_ outcome: Outcome) -> Counter {
-        self.state.withLock { state in
-            if let known = state.finished[outcome] { return known }
-            let counter = Counter(
+        self.handle(\.finished, outcome) {
+            Counter(
                 label: "fanout_jobs_finished_total",
                 dimensions: [("kind", outcome.kind.name), ("outcome", "\(outcome.state)")],
                 factory: self.factory
             )
-            state.finished[outcome] = counter
-            return counter
         }
     }
 
     private func durationTimer(_ kind: JobKindName) -> Timer {
+        self.handle(\.durations, kind) {
+            Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", kind.name)], factory: self.factory)
+        }
+    }
+
+    /// The metric `table` holds for `key`, made and kept the first time.
+    private func handle<Key: Hashable, Handle: Sendable>(_ table: WritableKeyPath<State, [Key: Handle]>, _ key: Key, make: () -> Handle) -> Handle {
         self.state.withLock { state in
-            if let known = state.durations[kind] { return known }
-            let timer = Timer(label: "fanout_job_duration_seconds", dimensions: [("kind", kind.name)], factory: self.factory)
-            state.durations[kind] = timer
-            return timer
+            if let known = state[keyPath: table][key] { return known }
+            let made = make()
+            state[keyPath: table][key] = made
+            return made
         }
     }
 
@@ -113,11 +114,8 @@ public final class ClusterMetrics: JobObserver {
     }
 
     private func reconnectCounter(_ worker: String) -> Counter {
-        self.state.withLock { state in
-            if let counter = state.reconnects[worker] { return counter }
-            let counter = Counter(label: "fanout_worker_reconnects_total", dimensions: [("worker", worker)], factory: self.factory)
-            state.reconnects[worker] = counter
-            return counter
+        self.handle(\.reconnects, worker) {
+            Counter(label: "fanout_worker_reconnects_total", dimensions: [("worker", worker)], factory: self.factory)
         }
     }
 
