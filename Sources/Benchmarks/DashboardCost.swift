@@ -26,11 +26,7 @@ extension Measurements {
         func rate(_ dashboard: Dashboard?) async throws -> Double {
             try await self.onCluster(observers: dashboard?.observers ?? []) { cluster in
                 dashboard?.attach(cluster)
-                let start = ContinuousClock.now
-                var count = 0
-                for try await _ in cluster.map(0..<jobs, chunksize: chunksize, { _ in NoOp() }) { count += 1 }
-                precondition(count == jobs)
-                return Double(jobs) / (ContinuousClock.now - start).seconds
+                return try await Self.rate(of: jobs, on: cluster, chunksize: chunksize) { _ in NoOp() }
             }
         }
         var cost = (served: [Double](), open: [Double](), servedRatio: [Double](), openRatio: [Double](), slowest: [Double](), updates: [Double]())

@@ -49,17 +49,22 @@ struct Measurements: Sendable {
             var bytes: [Double] = []
             for _ in 0..<self.repeats {
                 let before = cluster.wireTraffic
-                let start = ContinuousClock.now
-                var count = 0
-                for try await _ in cluster.map(0..<jobs, chunksize: chunksize, makeJob) { count += 1 }
-                precondition(count == jobs)
-                rates.append(Double(jobs) / (ContinuousClock.now - start).seconds)
+                rates.append(try await Self.rate(of: jobs, on: cluster, chunksize: chunksize, makeJob))
                 let traffic = cluster.wireTraffic.since(before)
                 frames.append(Double(traffic.framesSent + traffic.framesReceived) / Double(jobs))
                 bytes.append(Double(traffic.bytesSent + traffic.bytesReceived) / Double(jobs))
             }
             return NoopFigures(jobsPerSecond: Figure(rates), framesPerJob: Figure(frames), bytesPerJob: Figure(bytes))
         }
+    }
+
+    /// Jobs per second of one `map` over `count` jobs that `makeJob` makes, in batches of `chunksize`.
+    static func rate<J: Job>(of count: Int, on cluster: Cluster, chunksize: Int, _ makeJob: @escaping (Int) -> J) async throws -> Double {
+        let start = ContinuousClock.now
+        var answered = 0
+        for try await _ in cluster.map(0..<count, chunksize: chunksize, makeJob) { answered += 1 }
+        precondition(answered == count)
+        return Double(count) / (ContinuousClock.now - start).seconds
     }
 
     /// Round trips measured one after another in each run.
